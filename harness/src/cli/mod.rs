@@ -1,0 +1,57 @@
+//! Argument parsing and dispatch.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use rawconf::{Error, ExitCode};
+
+mod images;
+
+/// rawconf — conformance harness for Flyte's raw container protocol.
+#[derive(Debug, Parser)]
+#[command(name = "rawconf", version, about, long_about = None)]
+struct Cli {
+    /// Folder holding one sub-folder per language (default: ./languages, else the source tree's).
+    #[arg(long, global = true, value_name = "DIR")]
+    languages_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build and list the language images.
+    #[command(subcommand)]
+    Images(images::ImagesCommand),
+}
+
+pub(crate) fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let languages_dir = cli
+        .languages_dir
+        .clone()
+        .unwrap_or_else(rawconf::env::languages_dir);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(&Error::Usage(format!("cannot start the async runtime: {e}"))),
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Images(cmd) => images::run(cmd, &languages_dir).await,
+        }
+    });
+    match result {
+        Ok(code) => exit(code),
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(e: &Error) -> std::process::ExitCode {
+    eprintln!("error: {e}");
+    exit(e.exit_code())
+}
+
+fn exit(code: ExitCode) -> std::process::ExitCode {
+    std::process::ExitCode::from(code as u8)
+}

@@ -1,0 +1,123 @@
+//! Harness faults: everything that stops rawconf from producing a result.
+//!
+//! A conformance *result* (a language writing the wrong bytes, a runtime diverging from the
+//! protocol) is never an `Error`: it is outcome data. An `Error` means the harness itself
+//! could not do its job — a malformed manifest, an unreachable Docker engine, a failed image
+//! build — and maps to a documented process exit code (see [`ExitCode`]).
+
+use std::path::PathBuf;
+
+/// A harness fault.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A manifest or data file is malformed: names the file, the field and what was expected.
+    #[error("{}: {message}", path.display())]
+    Manifest {
+        /// The file that is malformed.
+        path: PathBuf,
+        /// What is wrong, naming the field and what was expected.
+        message: String,
+    },
+    /// The user asked for something that does not exist (an unknown language, a bad flag value).
+    #[error("{0}")]
+    Usage(String),
+    /// The Docker engine cannot be reached or refused a request outside a build.
+    #[error("docker: {0}")]
+    Docker(String),
+    /// An image could not be built.
+    #[error("building image for language `{language}` failed at step `{step}`: {message}{}", tail_block(.tail))]
+    ImageBuild {
+        /// The language whose image failed.
+        language: String,
+        /// The step that failed (e.g. `mmdebstrap bookworm`, `import`, `docker build`).
+        step: String,
+        /// What happened.
+        message: String,
+        /// The last lines of the tool's output.
+        tail: Vec<String>,
+    },
+    /// A required external tool is missing.
+    #[error("`{tool}` is not installed: {hint}")]
+    MissingTool {
+        /// The program that was not found.
+        tool: String,
+        /// How to install it.
+        hint: String,
+    },
+    /// An I/O error on a named path.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path the operation was on.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+fn tail_block(tail: &[String]) -> String {
+    if tail.is_empty() {
+        String::new()
+    } else {
+        let mut s = String::from("\n--- last lines of output ---");
+        for line in tail {
+            s.push_str("\n  ");
+            s.push_str(line);
+        }
+        s
+    }
+}
+
+impl Error {
+    /// Shorthand for an I/O error on a path.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// The process exit code this fault maps to.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::Usage(_) => ExitCode::Usage,
+            Error::Manifest { .. } => ExitCode::Setup,
+            Error::Docker(_) | Error::ImageBuild { .. } | Error::MissingTool { .. } => {
+                ExitCode::Setup
+            }
+            Error::Io { .. } => ExitCode::Setup,
+        }
+    }
+}
+
+/// Documented process exit codes of the `rawconf` binary.
+///
+/// | code | meaning |
+/// |---|---|
+/// | 0 | success (every case passed or failed as expected) |
+/// | 1 | a command-level error, e.g. `template render` could not render |
+/// | 2 | usage error (bad flags or an unknown name) |
+/// | 96 | setup error: malformed manifest, Docker unreachable, image build failed |
+/// | 100 | conformance failures: at least one case failed, passed unexpectedly or timed out |
+/// | 101 | harness errors during a run |
+/// | 104 | nothing ran: the selection was empty |
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExitCode {
+    /// Everything passed.
+    Success = 0,
+    /// A command-level error.
+    Failure = 1,
+    /// Bad flags or unknown names.
+    Usage = 2,
+    /// The harness could not set up (manifest, Docker, images).
+    Setup = 96,
+    /// At least one conformance failure.
+    ConformanceFailure = 100,
+    /// At least one harness error during a run.
+    HarnessError = 101,
+    /// The selection matched no case.
+    NothingRan = 104,
+}
+
+/// Result alias for harness operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,20 @@
+//! Images: every language's image, built without a registry.
+//!
+//! The offline path makes each base with `mmdebstrap` (a Debian root filesystem tarball,
+//! cached on disk by recipe), imports it through the Engine API (`docker import`), then builds
+//! the language's Dockerfile with the classic builder and `--build-arg BASE=<imported base>`.
+//! The online path builds the same Dockerfile on its default (official) bases.
+//!
+//! Every image is tagged by a hash of everything that goes into it ([`plan`]), so an unchanged
+//! image is never rebuilt, and builds take file locks, so parallel tests and concurrent
+//! processes build each image once.
+
+mod build;
+mod engine;
+mod lock;
+mod plan;
+mod rootfs;
+
+pub use build::{BuildEvent, BuildObserver, Built, Builder, NoObserver};
+pub use engine::ImageStatus;
+pub use plan::{BasePlan, BaseSource, ImagePlan, Mode};
