@@ -15,6 +15,7 @@
 //! Harness faults are [`Error`]s with documented exit codes ([`ExitCode`]); conformance results
 //! are data, never errors.
 
+pub mod container;
 pub mod docker;
 pub mod env;
 pub mod error;
