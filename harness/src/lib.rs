@@ -19,8 +19,12 @@ pub mod container;
 pub mod docker;
 pub mod env;
 pub mod error;
+pub mod expect;
 pub mod image;
 pub mod language;
+pub mod oracle;
+pub mod outcome;
+pub mod suite;
 
 pub use error::{Error, ExitCode, Result};
 pub use language::{Arithmetic, Language};
