@@ -24,6 +24,8 @@ pub mod image;
 pub mod language;
 pub mod oracle;
 pub mod outcome;
+pub mod record;
+pub mod report;
 pub mod suite;
 
 pub use error::{Error, ExitCode, Result};

@@ -43,7 +43,7 @@ pub enum Prediction {
 }
 
 /// The verdict on one `area` file.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Judgement {
     /// The value the model predicts, printed for humans.
     pub predicted: String,
