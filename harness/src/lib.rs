@@ -17,6 +17,7 @@
 
 pub mod docker;
 pub mod env;
+pub mod goformat;
 pub mod error;
 pub mod image;
 pub mod language;
