@@ -23,4 +23,3 @@ pub use duration::{
 pub use float::{ShortestDigits, format_e, format_f, format_g, format_json, format_v};
 pub use quote::{strconv_quote, time_quote};
 pub use timefmt::{parse_rfc3339, python_datetime_str, rfc3339_nano_utc, timestamp_string};
-#[cfg(test)] mod govectors_tmp;
