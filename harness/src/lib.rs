@@ -21,6 +21,7 @@ pub mod goformat;
 pub mod error;
 pub mod image;
 pub mod language;
+pub mod literal;
 
 pub use error::{Error, ExitCode, Result};
 pub use language::{Arithmetic, Language};
