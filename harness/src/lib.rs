@@ -22,6 +22,9 @@ pub mod error;
 pub mod image;
 pub mod language;
 pub mod literal;
+pub mod profile;
+pub mod pyformat;
+pub mod template;
 
 pub use error::{Error, ExitCode, Result};
 pub use language::{Arithmetic, Language};
