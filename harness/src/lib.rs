@@ -20,13 +20,18 @@ pub mod docker;
 pub mod env;
 pub mod error;
 pub mod expect;
+pub mod goformat;
 pub mod image;
 pub mod language;
+pub mod literal;
 pub mod oracle;
 pub mod outcome;
+pub mod profile;
+pub mod pyformat;
 pub mod record;
 pub mod report;
 pub mod suite;
+pub mod template;
 
 pub use error::{Error, ExitCode, Result};
 pub use language::{Arithmetic, Language};

@@ -1,0 +1,9 @@
+//! Literals: the typed values of the raw container protocol and their two wire forms (protobuf
+//! JSON for files and vendors, binary protobuf for `inputs.pb`).
+
+mod json;
+mod model;
+mod proto;
+
+pub use json::{JsonError, float_to_json, to_go_json};
+pub use model::*;
