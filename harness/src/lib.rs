@@ -20,6 +20,7 @@ pub mod env;
 pub mod goformat;
 pub mod error;
 pub mod image;
+pub mod inputs;
 pub mod language;
 pub mod literal;
 pub mod profile;
