@@ -23,6 +23,7 @@ pub mod image;
 pub mod inputs;
 pub mod language;
 pub mod literal;
+pub mod outputs;
 pub mod profile;
 pub mod pyformat;
 pub mod template;
