@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 use rawconf::{Error, ExitCode};
 
 mod images;
+mod protocol;
 
 /// rawconf — conformance harness for Flyte's raw container protocol.
 #[derive(Debug, Parser)]
@@ -24,6 +25,15 @@ enum Command {
     /// Build and list the language images.
     #[command(subcommand)]
     Images(images::ImagesCommand),
+    /// Render command/args templates as the backend or flytekit does.
+    #[command(subcommand)]
+    Template(protocol::TemplateCommand),
+    /// Materialize an input directory as flyte-copilot does.
+    #[command(subcommand)]
+    Inputs(protocol::InputsCommand),
+    /// Collect an output directory as flyte-copilot (or flytekit) does.
+    #[command(subcommand)]
+    Outputs(protocol::OutputsCommand),
 }
 
 pub(crate) fn main() -> std::process::ExitCode {
@@ -46,6 +56,9 @@ pub(crate) fn main() -> std::process::ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Images(cmd) => images::run(cmd, &languages_dir).await,
+            Command::Template(cmd) => protocol::template(cmd),
+            Command::Inputs(cmd) => protocol::inputs(cmd),
+            Command::Outputs(cmd) => protocol::outputs(cmd),
         }
     });
     match result {

@@ -1,0 +1,217 @@
+//! flytekit's `ContainerTask._get_output_dict` + `_convert_output_val_to_correct_type`
+//! (`flytekit/core/container_task.py`, protocol.md §5.1 step 11): no `_ERROR`, no trimming, no
+//! size cap, no extension fallback; the whole file is read as text (UTF-8, universal newlines:
+//! `\r\n` and `\r` become `\n`) and converted with Python's rules. Failures are Python
+//! exceptions, reported as `ContainerError{code: <exception type>, message: <str(exception)>}`.
+
+use std::io;
+
+use regex::Regex;
+
+use super::fsread::{read_capped, stat_inside};
+use super::{CollectRequest, Collected};
+use crate::goformat::timefmt::days_from_civil;
+use crate::literal::{
+    Blob, BlobType, ContainerError, Dimensionality, Duration, Literal, LiteralMap, LiteralType,
+    Primitive, Scalar, SimpleType, Timestamp,
+};
+use crate::pyformat::py_repr_str;
+use crate::{Error, Result};
+
+/// Read cap for the local profile: flytekit has none; rawconf still bounds memory (16 MiB).
+const LOCAL_READ_CAP: u64 = 16 * 1024 * 1024;
+
+fn exception(kind: &str, message: String) -> Collected {
+    Collected::Error(ContainerError {
+        code: kind.into(),
+        message,
+        ..Default::default()
+    })
+}
+
+pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
+    let shown_dir = req
+        .container_dir
+        .map(str::to_string)
+        .unwrap_or_else(|| req.dir.display().to_string());
+    let mut out = LiteralMap::default();
+    for (name, var) in &req.interface.outputs.variables {
+        if name.contains('/') || name == ".." || name == "." {
+            return Err(Error::Usage(format!("output name `{name}` would leave the output directory")));
+        }
+        let host = req.dir.join(name);
+        let shown = format!("{}/{name}", shown_dir.trim_end_matches('/'));
+        let lit = match &var.literal_type {
+            LiteralType::Blob(_) => match stat_inside(req.dir, &host) {
+                Ok(r) => Literal::Scalar(Scalar::Blob(Blob {
+                    uri: format!("file://{}", r.path.display()),
+                    blob_type: BlobType {
+                        format: String::new(),
+                        dimensionality: if r.meta.is_dir() { Dimensionality::Multipart } else { Dimensionality::Single },
+                    },
+                })),
+                Err(_) => {
+                    return Ok(exception(
+                        "TypeError",
+                        format!("Failed to convert output in position {name}: {shown} does not exist"),
+                    ));
+                }
+            },
+            LiteralType::Simple(t) => {
+                let bytes = match stat_inside(req.dir, &host).and_then(|r| {
+                    if r.meta.is_dir() {
+                        Err(io::Error::new(io::ErrorKind::IsADirectory, "is a directory"))
+                    } else {
+                        read_capped(&r.path, LOCAL_READ_CAP)
+                    }
+                }) {
+                    Ok(b) => b,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                        return Ok(exception(
+                            "FileNotFoundError",
+                            format!("[Errno 2] No such file or directory: {}", py_repr_str(&shown)),
+                        ));
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::IsADirectory => {
+                        return Ok(exception(
+                            "IsADirectoryError",
+                            format!("[Errno 21] Is a directory: {}", py_repr_str(&shown)),
+                        ));
+                    }
+                    Err(e) => return Ok(exception("OSError", e.to_string())),
+                };
+                let text = match String::from_utf8(bytes) {
+                    Ok(t) => t.replace("\r\n", "\n").replace('\r', "\n"),
+                    Err(e) => {
+                        return Ok(exception(
+                            "UnicodeDecodeError",
+                            format!("'utf-8' codec can't decode byte at position {}: invalid utf-8", e.utf8_error().valid_up_to()),
+                        ));
+                    }
+                };
+                match convert(*t, &text) {
+                    Ok(l) => l,
+                    Err((kind, msg)) => return Ok(exception(kind, msg)),
+                }
+            }
+            other => {
+                return Ok(exception(
+                    "TypeError",
+                    format!("rawconf: flytekit-local conversion of [{}] is not modelled", other.proto_text()),
+                ));
+            }
+        };
+        out.literals.insert(name.clone(), lit);
+    }
+    Ok(Collected::Outputs(out))
+}
+
+type Conv = std::result::Result<Literal, (&'static str, String)>;
+
+fn convert(t: SimpleType, value: &str) -> Conv {
+    let p = match t {
+        SimpleType::Boolean => Primitive::Boolean(value.to_lowercase() != "false"),
+        SimpleType::String => Primitive::String(value.to_string()),
+        SimpleType::Float => Primitive::Float(py_float(value).ok_or_else(|| {
+            ("ValueError", format!("could not convert string to float: {}", py_repr_str(value)))
+        })?),
+        SimpleType::Integer => Primitive::Integer(py_int(value).ok_or_else(|| {
+            ("ValueError", format!("invalid literal for int() with base 10: {}", py_repr_str(value)))
+        })?),
+        SimpleType::Duration => py_timedelta(value)
+            .ok_or_else(|| ("ValueError", "Invalid timedelta string format".to_string()))?,
+        SimpleType::Datetime => py_fromisoformat(value).ok_or_else(|| {
+            ("ValueError", format!("Invalid isoformat string: {}", py_repr_str(value)))
+        })?,
+        other => {
+            return Err(("TypeError", format!("rawconf: flytekit-local conversion of {} is not modelled", other.name())));
+        }
+    };
+    Ok(Literal::primitive(p))
+}
+
+/// Python `str.strip()` whitespace (str.isspace), as `int()`/`float()` strip it.
+fn py_strip(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c))
+}
+
+/// Digits with single `_` between digits (PEP 515), returned without the underscores.
+fn underscored(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'_' && !(i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+            return None;
+        }
+    }
+    Some(s.replace('_', ""))
+}
+
+fn py_float(value: &str) -> Option<f64> {
+    let s = underscored(py_strip(value))?;
+    let lower = s.to_ascii_lowercase();
+    let body = lower.trim_start_matches(['+', '-']);
+    if lower.len() - body.len() > 1 {
+        return None;
+    }
+    if matches!(body, "inf" | "infinity" | "nan") {
+        return lower.parse().ok();
+    }
+    if body.is_empty() || !body.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-')) {
+        return None;
+    }
+    lower.parse().ok()
+}
+
+fn py_int(value: &str) -> Option<i64> {
+    let s = underscored(py_strip(value))?;
+    let body = s.strip_prefix(['+', '-']).unwrap_or(&s);
+    if body.is_empty() || !body.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn py_timedelta(value: &str) -> Option<Primitive> {
+    static RE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r"^(?:(\d+) days?, )?(?:(\d+):)?(\d+):(\d+)(?:\.(\d+))?").expect("valid regex")
+    });
+    let c = RE.captures(value)?;
+    let num = |i: usize| -> i128 { c.get(i).and_then(|m| m.as_str().parse().ok()).unwrap_or(0) };
+    let micros = ((num(1) * 24 + num(2)) * 60 + num(3)) * 60 * 1_000_000 + num(4) * 1_000_000 + num(5);
+    let seconds = i64::try_from(micros.div_euclid(1_000_000)).ok()?;
+    let nanos = (micros.rem_euclid(1_000_000) * 1000) as i32;
+    Some(Primitive::Duration(Duration { seconds, nanos }))
+}
+
+/// Python ≥ 3.11 `datetime.fromisoformat` for the common shapes: `YYYY-MM-DD`, then a
+/// one-character separator and `HH[:MM[:SS[.fff…]]]`, then `Z` or `±HH:MM[:SS]`. A naive value is
+/// taken as UTC (what flytekit's datetime transformer does).
+fn py_fromisoformat(value: &str) -> Option<Primitive> {
+    static RE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r"^(\d{4})-(\d{2})-(\d{2})(?:.(\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,](\d{1,9}))?)?)?)?(Z|[+-]\d{2}:?\d{2}(?::?\d{2})?)?$").expect("valid regex")
+    });
+    let c = RE.captures(value)?;
+    let n = |i: usize| -> i64 { c.get(i).and_then(|m| m.as_str().parse().ok()).unwrap_or(0) };
+    let (y, mo, d, h, mi, s) = (n(1), n(2), n(3), n(4), n(5), n(6));
+    let dim = [31, if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if y < 1 || !(1..=12).contains(&mo) || d < 1 || d > dim[(mo - 1) as usize] || h > 23 || mi > 59 || s > 59 {
+        return None;
+    }
+    let micros = c.get(7).map_or(0, |m| {
+        let f = format!("{:0<6}", &m.as_str()[..m.as_str().len().min(6)]);
+        f.parse::<i64>().unwrap_or(0)
+    });
+    let offset = match c.get(8).map(|m| m.as_str()) {
+        None | Some("Z") => 0,
+        Some(z) => {
+            let digits: String = z.chars().filter(char::is_ascii_digit).collect();
+            let hh: i64 = digits[..2].parse().ok()?;
+            let mm: i64 = digits[2..4].parse().ok()?;
+            let ss: i64 = digits.get(4..6).and_then(|x| x.parse().ok()).unwrap_or(0);
+            let o = hh * 3600 + mm * 60 + ss;
+            if z.starts_with('-') { -o } else { o }
+        }
+    };
+    let seconds = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - offset;
+    Some(Primitive::Datetime(Timestamp { seconds, nanos: (micros * 1000) as i32 }))
+}
