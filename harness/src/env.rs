@@ -6,6 +6,7 @@
 //! | `RAWCONF_DEBIAN_MIRROR` | a Debian mirror URL for `mmdebstrap` (default: none, so mmdebstrap uses Debian's default) |
 //! | `RAWCONF_SKIP_DOCKER` | `1` turns Docker-dependent tests into reported skips instead of failures |
 //! | `RAWCONF_SUITES_DIR` | the folder holding `<suite>.toml` case files (default: `./tests/suites`, else the source tree's) |
+//! | `RAWCONF_GOLDEN_DIR` | the golden snapshot folder (default: `./golden`, else the source tree's) |
 //! | `DOCKER_HOST` | the Docker engine (read by bollard; default: the local Unix socket) |
 //! | `RAWCONF_LANGUAGES_DIR` | the folder holding `languages/<lang>/` (default: `./languages`, else the source tree's) |
 
@@ -70,6 +71,18 @@ pub fn suites_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
         .join("suites")
+}
+
+/// The folder holding golden snapshots, `<profile>/<suite>/<case>@<lang>.snap`.
+pub fn golden_dir() -> PathBuf {
+    if let Some(dir) = non_empty("RAWCONF_GOLDEN_DIR") {
+        return PathBuf::from(dir);
+    }
+    let here = PathBuf::from("golden");
+    if PathBuf::from("languages").is_dir() && here.is_dir() {
+        return here;
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("golden")
 }
 
 fn non_empty(name: &str) -> Option<String> {

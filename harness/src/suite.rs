@@ -12,51 +12,15 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-
-/// A simple Flyte type a suite's interface may use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum SimpleType {
-    /// 64-bit signed integer.
-    Integer,
-    /// IEEE binary64.
-    Float,
-    /// UTF-8 string.
-    String,
-    /// Boolean.
-    Boolean,
-}
-
-/// An input value of a case.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    /// A float (NaN and infinities allowed).
-    Float(f64),
-    /// An integer.
-    Integer(i64),
-    /// A string.
-    String(String),
-    /// A boolean.
-    Boolean(bool),
-}
-
-impl Value {
-    /// The value as a float, if it is one.
-    pub fn as_f64(&self) -> Option<f64> {
-        match self {
-            Value::Float(f) => Some(*f),
-            _ => None,
-        }
-    }
-}
+use crate::literal::{
+    Literal, LiteralMap, LiteralType, Primitive, SimpleType, TypedInterface, Variable, VariableMap,
+};
 
 /// The task every case of a suite runs (the image and command come from the language).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskSpec {
-    /// Declared inputs, by name.
-    pub inputs: BTreeMap<String, SimpleType>,
-    /// Declared outputs, by name.
-    pub outputs: BTreeMap<String, SimpleType>,
+    /// Declared inputs and outputs.
+    pub interface: TypedInterface,
     /// Where input files are written inside the container.
     pub input_data_dir: String,
     /// Where the container writes its outputs.
@@ -72,8 +36,8 @@ pub struct Case {
     pub id: String,
     /// One line saying what the case probes.
     pub about: String,
-    /// Input values, by name (exactly the task's inputs).
-    pub inputs: BTreeMap<String, Value>,
+    /// Input literals, by name (exactly the task's inputs).
+    pub inputs: LiteralMap,
     /// Expected failures declared on the case: `<profile>/<language>` glob → reason.
     pub xfail: BTreeMap<String, String>,
 }
@@ -107,8 +71,8 @@ struct RawSuite {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTask {
-    inputs: BTreeMap<String, SimpleType>,
-    outputs: BTreeMap<String, SimpleType>,
+    inputs: BTreeMap<String, String>,
+    outputs: BTreeMap<String, String>,
     input_data_dir: String,
     output_data_dir: String,
     timeout: String,
@@ -140,9 +104,13 @@ impl Suite {
                 raw.task.timeout
             ))
         })?;
+        let input_types = simple_types(&raw.task.inputs, "task.inputs").map_err(bad)?;
+        let output_types = simple_types(&raw.task.outputs, "task.outputs").map_err(bad)?;
         let task = TaskSpec {
-            inputs: raw.task.inputs,
-            outputs: raw.task.outputs,
+            interface: TypedInterface {
+                inputs: variables(&input_types),
+                outputs: variables(&output_types),
+            },
             input_data_dir: raw.task.input_data_dir,
             output_data_dir: raw.task.output_data_dir,
             timeout,
@@ -160,30 +128,31 @@ impl Suite {
                 return Err(bad(format!("{}: the id is used twice", field("id"))));
             }
             let mut inputs = BTreeMap::new();
-            for (name, ty) in &task.inputs {
+            for (name, ty) in &input_types {
                 let raw_value = c
                     .inputs
                     .get(name)
                     .ok_or_else(|| bad(format!("{}: missing input `{name}`", field("inputs"))))?;
                 let value = convert(*ty, raw_value).ok_or_else(|| {
                     bad(format!(
-                        "{}: input `{name}` must be a {ty:?}, found `{raw_value}`",
-                        field("inputs")
+                        "{}: input `{name}` must be a {}, found `{raw_value}`",
+                        field("inputs"),
+                        ty.name()
                     ))
                 })?;
                 inputs.insert(name.clone(), value);
             }
-            if let Some(extra) = c.inputs.keys().find(|k| !task.inputs.contains_key(*k)) {
+            if let Some(extra) = c.inputs.keys().find(|k| !input_types.contains_key(*k)) {
                 return Err(bad(format!(
                     "{}: `{extra}` is not an input of the task (inputs: {})",
                     field("inputs"),
-                    task.inputs.keys().cloned().collect::<Vec<_>>().join(", ")
+                    input_types.keys().cloned().collect::<Vec<_>>().join(", ")
                 )));
             }
             cases.push(Case {
                 id: c.id,
                 about: c.about,
-                inputs,
+                inputs: LiteralMap { literals: inputs },
                 xfail: c.xfail,
             });
         }
@@ -217,15 +186,66 @@ impl Suite {
     }
 }
 
-fn convert(ty: SimpleType, v: &toml::Value) -> Option<Value> {
-    Some(match (ty, v) {
-        (SimpleType::Float, toml::Value::Float(f)) => Value::Float(*f),
-        (SimpleType::Float, toml::Value::Integer(i)) => Value::Float(*i as f64),
-        (SimpleType::Integer, toml::Value::Integer(i)) => Value::Integer(*i),
-        (SimpleType::String, toml::Value::String(s)) => Value::String(s.clone()),
-        (SimpleType::Boolean, toml::Value::Boolean(b)) => Value::Boolean(*b),
+fn simple_types(
+    raw: &BTreeMap<String, String>,
+    field: &str,
+) -> std::result::Result<BTreeMap<String, SimpleType>, String> {
+    raw.iter()
+        .map(|(name, ty)| {
+            SimpleType::ALL
+                .into_iter()
+                .find(|t| t.name() == ty)
+                .filter(|t| {
+                    matches!(
+                        t,
+                        SimpleType::Integer | SimpleType::Float | SimpleType::String | SimpleType::Boolean
+                    )
+                })
+                .map(|t| (name.clone(), t))
+                .ok_or_else(|| {
+                    format!(
+                        "field `{field}.{name}`: expected INTEGER, FLOAT, STRING or BOOLEAN, found `{ty}`"
+                    )
+                })
+        })
+        .collect()
+}
+
+fn variables(types: &BTreeMap<String, SimpleType>) -> VariableMap {
+    VariableMap {
+        variables: types
+            .iter()
+            .map(|(name, t)| {
+                (
+                    name.clone(),
+                    Variable {
+                        literal_type: LiteralType::Simple(*t),
+                        description: String::new(),
+                    },
+                )
+            })
+            .collect(),
+    }
+}
+
+fn convert(ty: SimpleType, v: &toml::Value) -> Option<Literal> {
+    let p = match (ty, v) {
+        (SimpleType::Float, toml::Value::Float(f)) => Primitive::Float(*f),
+        (SimpleType::Float, toml::Value::Integer(i)) => Primitive::Float(*i as f64),
+        (SimpleType::Integer, toml::Value::Integer(i)) => Primitive::Integer(*i),
+        (SimpleType::String, toml::Value::String(s)) => Primitive::String(s.clone()),
+        (SimpleType::Boolean, toml::Value::Boolean(b)) => Primitive::Boolean(*b),
         _ => return None,
-    })
+    };
+    Some(Literal::primitive(p))
+}
+
+/// The float value of input `name`, if it is a float primitive.
+pub fn float_input(inputs: &LiteralMap, name: &str) -> Option<f64> {
+    match inputs.literals.get(name)? {
+        Literal::Scalar(crate::literal::Scalar::Primitive(Primitive::Float(f))) => Some(*f),
+        _ => None,
+    }
 }
 
 fn valid_id(id: &str) -> bool {
