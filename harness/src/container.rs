@@ -244,6 +244,34 @@ async fn logs(docker: &Docker, id: &str) -> Result<(Vec<u8>, Vec<u8>)> {
     Ok((out, err))
 }
 
+/// Removes every container this process created (on interrupt).
+pub async fn remove_own(docker: &Docker) -> Result<usize> {
+    let options = ListContainersOptions {
+        all: true,
+        filters: Some(HashMap::from([(
+            "label".to_owned(),
+            vec![format!("{LABEL_PID}={}", std::process::id())],
+        )])),
+        ..Default::default()
+    };
+    let containers = docker
+        .list_containers(Some(options))
+        .await
+        .map_err(|e| Error::Docker(format!("listing containers: {e}")))?;
+    let mut removed = 0;
+    for id in containers.into_iter().filter_map(|c| c.id) {
+        let options = RemoveContainerOptions {
+            force: true,
+            v: true,
+            ..Default::default()
+        };
+        if docker.remove_container(&id, Some(options)).await.is_ok() {
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// Removes containers left by harness processes that no longer exist (a crash, a kill -9).
 pub async fn reap_orphans(docker: &Docker) -> Result<usize> {
     let options = ListContainersOptions {

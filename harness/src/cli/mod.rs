@@ -7,6 +7,7 @@ use rawconf::{Error, ExitCode};
 
 mod images;
 mod protocol;
+mod run;
 
 /// rawconf — conformance harness for Flyte's raw container protocol.
 #[derive(Debug, Parser)]
@@ -22,6 +23,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run a suite over the languages and report (the main job).
+    Run(run::RunArgs),
+    /// Run one ad-hoc case and print its record.
+    Exec(run::ExecArgs),
     /// Build and list the language images.
     #[command(subcommand)]
     Images(images::ImagesCommand),
@@ -55,6 +60,8 @@ pub(crate) fn main() -> std::process::ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
+            Command::Run(args) => run::run(args, &languages_dir).await,
+            Command::Exec(args) => run::exec(args, &languages_dir).await,
             Command::Images(cmd) => images::run(cmd, &languages_dir).await,
             Command::Template(cmd) => protocol::template(cmd),
             Command::Inputs(cmd) => protocol::inputs(cmd),
