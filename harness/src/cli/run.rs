@@ -89,11 +89,7 @@ async fn images_for(langs: &[Language]) -> Result<(bollard::Docker, Vec<Built>)>
         built.push(result?);
     }
     for b in built.iter().filter(|b| !b.fresh) {
-        eprintln!(
-            "built {} in {:.1}s",
-            b.image,
-            b.duration.as_secs_f64()
-        );
+        eprintln!("built {} in {:.1}s", b.image, b.duration.as_secs_f64());
     }
     Ok((docker, built))
 }
@@ -117,9 +113,15 @@ impl RunObserver for Bar {
     }
     fn finished(&self, r: &CaseResult) {
         self.0.inc(1);
-        self.0.set_message(format!("{} {}", r.id, r.outcome.as_str()));
+        self.0
+            .set_message(format!("{} {}", r.id, r.outcome.as_str()));
         if r.outcome.is_failure() {
-            self.0.println(format!("{} {}: {}", r.outcome.as_str().to_uppercase(), r.id, first_line(&r.reason)));
+            self.0.println(format!(
+                "{} {}: {}",
+                r.outcome.as_str().to_uppercase(),
+                r.id,
+                first_line(&r.reason)
+            ));
         }
     }
 }
@@ -160,7 +162,11 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
         filter,
         shard: args.shard,
         jobs: args.jobs.unwrap_or(cores),
-        golden: if args.bless { GoldenMode::Bless } else { GoldenMode::Check },
+        golden: if args.bless {
+            GoldenMode::Bless
+        } else {
+            GoldenMode::Check
+        },
         golden_root: rawconf::golden::golden_root(),
         runtime_name: args.runtime.clone(),
         image_ids,
@@ -182,11 +188,20 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
     bar.finish_and_clear();
 
     print!("{}", report::to_matrix(&report));
-    let failures: Vec<&CaseResult> = report.results.iter().filter(|r| r.outcome.is_failure()).collect();
+    let failures: Vec<&CaseResult> = report
+        .results
+        .iter()
+        .filter(|r| r.outcome.is_failure())
+        .collect();
     if !failures.is_empty() {
         println!("\nfailures:");
         for r in &failures {
-            println!("  {} ({}): {}", r.id, r.outcome.as_str(), first_line(&r.reason));
+            println!(
+                "  {} ({}): {}",
+                r.id,
+                r.outcome.as_str(),
+                first_line(&r.reason)
+            );
             println!("    reproduce: {}", r.reproduce);
         }
     }
@@ -194,9 +209,16 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
         println!("warning: expected failure matches no case: {stale}");
     }
     report::write_all(&report, &args.report_dir)?;
-    println!("\nreports: {}/{{report.json,junit.xml,summary.md,report.html}}", args.report_dir.display());
+    println!(
+        "\nreports: {}/{{report.json,junit.xml,summary.md,report.html}}",
+        args.report_dir.display()
+    );
     if args.bless {
-        println!("blessed {} golden snapshot(s) under {}", report.results.len(), plan.golden_root.display());
+        println!(
+            "blessed {} golden snapshot(s) under {}",
+            report.results.len(),
+            plan.golden_root.display()
+        );
     }
 
     let counts = &report.counts;
@@ -218,13 +240,27 @@ fn parse_inputs(pairs: &[String], suite: &Suite) -> Result<LiteralMap> {
         let (name, value) = pair
             .split_once('=')
             .ok_or_else(|| Error::Usage(format!("--input `{pair}`: expected NAME=VALUE")))?;
-        let var = suite.task.interface.inputs.variables.get(name).ok_or_else(|| {
-            Error::Usage(format!(
-                "--input `{name}`: the {} task has no such input (inputs: {})",
-                suite.name,
-                suite.task.interface.inputs.variables.keys().cloned().collect::<Vec<_>>().join(", ")
-            ))
-        })?;
+        let var = suite
+            .task
+            .interface
+            .inputs
+            .variables
+            .get(name)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--input `{name}`: the {} task has no such input (inputs: {})",
+                    suite.name,
+                    suite
+                        .task
+                        .interface
+                        .inputs
+                        .variables
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
         let bad = |what: String| Error::Usage(format!("--input `{pair}`: {what}"));
         let p = match var.literal_type {
             LiteralType::Simple(SimpleType::Float) => Primitive::Float(
@@ -237,7 +273,11 @@ fn parse_inputs(pairs: &[String], suite: &Suite) -> Result<LiteralMap> {
                 rawconf::goformat::parse_bool(value).map_err(|e| bad(e.to_string()))?,
             ),
             LiteralType::Simple(SimpleType::String) => Primitive::String(value.to_owned()),
-            ref other => return Err(bad(format!("inputs of type {other:?} are not supported by exec"))),
+            ref other => {
+                return Err(bad(format!(
+                    "inputs of type {other:?} are not supported by exec"
+                )));
+            }
         };
         literals.insert(name.to_owned(), Literal::primitive(p));
     }
@@ -252,14 +292,21 @@ fn parse_inputs(pairs: &[String], suite: &Suite) -> Result<LiteralMap> {
     if !missing.is_empty() {
         return Err(Error::Usage(format!(
             "missing --input for {}",
-            missing.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
+            missing
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     Ok(LiteralMap { literals })
 }
 
 pub(crate) async fn exec(args: ExecArgs, languages_dir: &Path) -> Result<ExitCode> {
-    let langs = Language::select(Language::discover(languages_dir)?, std::slice::from_ref(&args.language))?;
+    let langs = Language::select(
+        Language::discover(languages_dir)?,
+        std::slice::from_ref(&args.language),
+    )?;
     let suite = Suite::named(&rawconf::env::suites_dir(), &args.suite)?;
     let inputs = parse_inputs(&args.inputs, &suite)?;
     let (docker, built) = images_for(&langs).await?;
@@ -277,8 +324,12 @@ pub(crate) async fn exec(args: ExecArgs, languages_dir: &Path) -> Result<ExitCod
         .await?;
     if args.json {
         let mut v = serde_json::to_value(&executed.record).expect("record serializes");
-        v["stdout"] = String::from_utf8_lossy(&executed.stdout).into_owned().into();
-        v["stderr"] = String::from_utf8_lossy(&executed.stderr).into_owned().into();
+        v["stdout"] = String::from_utf8_lossy(&executed.stdout)
+            .into_owned()
+            .into();
+        v["stderr"] = String::from_utf8_lossy(&executed.stderr)
+            .into_owned()
+            .into();
         println!("{v}");
     } else {
         println!("{}", executed.record.to_golden());

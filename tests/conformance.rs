@@ -1,0 +1,165 @@
+//! The conformance matrix: one trial per `<language>/<suite>/<case>`, through the reference
+//! runtime (Docker), judged by the oracle and expected failures, and compared with the golden
+//! snapshot under `golden/backend/<suite>/<case>@<language>.snap`.
+//!
+//! ```sh
+//! cargo test --test conformance                      # everything
+//! cargo test --test conformance -- python/           # one language
+//! cargo test --test conformance -- /ellipse/nan      # one case, every language
+//! cargo insta review                                 # bless new or changed goldens
+//! ```
+//!
+//! With `CI=true` a new or changed golden fails. Without Docker every Docker trial fails and
+//! says so; `RAWCONF_SKIP_DOCKER=1` turns them into ignored trials (and the run says how many).
+//! Trials that need no Docker (stale expected-failure entries) always run.
+
+mod support;
+
+use std::sync::Arc;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use rawconf::Language;
+use rawconf::expect::Expectations;
+use rawconf::golden::GoldenMode;
+use rawconf::image::Builder;
+use rawconf::profile::Profile;
+use rawconf::run::{RunPlan, run_case, trial_id};
+use rawconf::runtime::Reference;
+use rawconf::suite::Suite;
+use support::DockerGate;
+
+const PROFILE: Profile = Profile::Backend;
+
+fn main() {
+    let args = Arguments::from_args();
+    let langs = Language::discover(&support::languages_dir()).expect("languages load");
+    let suites_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/suites");
+    let suite = Arc::new(Suite::named(&suites_dir, "ellipse").expect("ellipse suite loads"));
+    let expectations = Arc::new(Expectations::new(&langs, &suite).expect("expectations load"));
+    let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
+
+    let mut trials = Vec::new();
+    for lang in &langs {
+        for case in &suite.cases {
+            let name = trial_id(&lang.name, &suite.name, &case.id);
+            let (lang, suite, expectations) = (lang.clone(), suite.clone(), expectations.clone());
+            let case_id = case.id.clone();
+            trials.push(
+                Trial::test(name, move || {
+                    one_case(&lang, &suite, &case_id, &expectations)
+                })
+                .with_kind(PROFILE.as_str())
+                .with_ignored_flag(skip),
+            );
+        }
+    }
+    let docker_trials = trials.len();
+
+    // Expected-failure entries that match nothing are stale: delete them.
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for l in &langs {
+        for c in &suite.cases {
+            pairs.push((l.name.clone(), format!("{}/{}", suite.name, c.id)));
+        }
+    }
+    let stale: Vec<String> = expectations
+        .unused(PROFILE.as_str(), &pairs)
+        .into_iter()
+        .map(|e| format!("{} ({}): {}", e.pattern, e.source, e.reason))
+        .collect();
+    trials.push(Trial::test(
+        format!("expectations/{}/all-used", suite.name),
+        move || {
+            if stale.is_empty() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "expected-failure entries match no case:\n{}",
+                    stale.join("\n")
+                )
+                .into())
+            }
+        },
+    ));
+
+    support::announce_skips(if skip { docker_trials } else { 0 });
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn one_case(
+    lang: &Language,
+    suite: &Suite,
+    case_id: &str,
+    expectations: &Expectations,
+) -> Result<(), Failed> {
+    let docker = match support::docker_gate() {
+        DockerGate::Available(d) => d.clone(),
+        DockerGate::Unreachable(why) => return Err(why.clone().into()),
+        DockerGate::OptedOut => return Err("opted out; should have been ignored".into()),
+    };
+    let case = suite
+        .cases
+        .iter()
+        .find(|c| c.id == case_id)
+        .expect("case exists");
+    let result = support::runtime().block_on(async {
+        let built = Builder::new(docker.clone())
+            .ensure(lang)
+            .await
+            .map_err(|e| e.to_string())?;
+        let plan = RunPlan {
+            suite: suite.clone(),
+            languages: vec![(lang.clone(), built.image.clone())],
+            profile: PROFILE,
+            filter: None,
+            shard: None,
+            jobs: 1,
+            // insta compares below, so `cargo insta review` can bless.
+            golden: GoldenMode::Ignore,
+            golden_root: std::path::PathBuf::new(),
+            runtime_name: "reference".into(),
+            image_ids: Default::default(),
+        };
+        let runtime = Reference::new(docker);
+        Ok::<_, String>(
+            run_case(
+                &plan,
+                &runtime,
+                expectations,
+                lang,
+                &built.image,
+                case,
+                "cargo-test",
+            )
+            .await,
+        )
+    })?;
+
+    let record = result
+        .record
+        .as_ref()
+        .ok_or_else(|| format!("{}: {}", result.outcome.as_str(), result.reason))?;
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("golden")
+            .join(PROFILE.as_str())
+            .join(&suite.name),
+    );
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_suffix(lang.name.clone());
+    settings.set_omit_expression(true);
+    settings.set_description(format!("{} — {}", result.id, case.about));
+    settings.bind(|| insta::assert_snapshot!(case.id.clone(), record.to_golden()));
+
+    if result.outcome.is_failure() {
+        return Err(format!(
+            "{}: {}\nreproduce: {}",
+            result.outcome.as_str(),
+            result.reason,
+            result.reproduce
+        )
+        .into());
+    }
+    Ok(())
+}
