@@ -9,7 +9,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Which implementation's behaviour a stage reproduces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Profile {
     /// Flyte propeller + flyte-copilot (the normative behaviour).

@@ -49,7 +49,11 @@ pub fn py_float(x: f64) -> String {
 
 /// Python `repr(str)`.
 pub fn py_repr_str(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::from(quote);
     for c in s.chars() {
         match c {
@@ -61,7 +65,9 @@ pub fn py_repr_str(s: &str) -> String {
                 out.push('\\');
                 out.push(c)
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -89,7 +95,10 @@ pub fn py_str(l: &Literal) -> String {
         Literal::Scalar(Scalar::Blob(b)) => b.uri.clone(),
         Literal::Scalar(Scalar::NoneType) => "None".into(),
         Literal::Collection(items) => {
-            format!("[{}]", items.iter().map(py_repr).collect::<Vec<_>>().join(", "))
+            format!(
+                "[{}]",
+                items.iter().map(py_repr).collect::<Vec<_>>().join(", ")
+            )
         }
         Literal::Map(m) => format!(
             "{{{}}}",

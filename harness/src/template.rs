@@ -84,14 +84,19 @@ pub fn render(args: &[String], ctx: &TemplateContext) -> Result<Vec<String>, Tem
         Profile::FlytekitLocal => args
             .iter()
             .enumerate()
-            .map(|(index, a)| render_local(a, ctx).map_err(|message| TemplateError { index, message }))
+            .map(|(index, a)| {
+                render_local(a, ctx).map_err(|message| TemplateError { index, message })
+            })
             .collect(),
     }
 }
 
 /// Go RE2's `\s` is ASCII `[\t\n\f\r ]` (Rust's is Unicode), and `{` must be escaped for Rust.
 fn backend_regex(keyword: &str) -> Regex {
-    Regex::new(&format!(r"(?i)\{{\{{[\t\n\f\r ]*[.$]{keyword}[\t\n\f\r ]*\}}\}}")).expect("valid regex")
+    Regex::new(&format!(
+        r"(?i)\{{\{{[\t\n\f\r ]*[.$]{keyword}[\t\n\f\r ]*\}}\}}"
+    ))
+    .expect("valid regex")
 }
 
 static INPUT_FILE: LazyLock<Regex> = LazyLock::new(|| backend_regex("Input"));
@@ -121,7 +126,8 @@ pub fn sanitize_unique_key(name: &str) -> String {
 /// capture groups (the backend's regexes have only group 0, the whole match), `$$` is `$`, and
 /// a malformed reference leaves the `$` as text (Go `regexp.go` `expand`/`extract`).
 fn go_replace_all(re: &Regex, s: &str, value: &str) -> String {
-    re.replace_all(s, |caps: &Captures| go_expand(value, caps)).into_owned()
+    re.replace_all(s, |caps: &Captures| go_expand(value, caps))
+        .into_owned()
 }
 
 fn go_expand(template: &str, caps: &Captures) -> String {
@@ -148,7 +154,9 @@ fn go_expand(template: &str, caps: &Captures) -> String {
         }
         let name = &body[..name_len];
         rest = &body[name_len + usize::from(brace)..];
-        let num = if name.bytes().all(|b| b.is_ascii_digit()) && !(name.len() > 1 && name.starts_with('0')) {
+        let num = if name.bytes().all(|b| b.is_ascii_digit())
+            && !(name.len() > 1 && name.starts_with('0'))
+        {
             name.parse::<usize>().ok()
         } else {
             None
@@ -228,7 +236,10 @@ fn input_value(name: &str, inputs: &LiteralMap) -> Result<String, String> {
 pub fn serialize_literal(l: &Literal) -> Result<String, String> {
     match l {
         Literal::Collection(items) => {
-            let parts = items.iter().map(serialize_literal).collect::<Result<Vec<_>, _>>()?;
+            let parts = items
+                .iter()
+                .map(serialize_literal)
+                .collect::<Result<Vec<_>, _>>()?;
             Ok(format!("[{}]", parts.join(",")))
         }
         Literal::Map(_) => Err("received an unexpected primitive type [*core.Literal_Map]".into()),
@@ -283,7 +294,11 @@ static LOCAL_TEMPLATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn render_local(arg: &str, ctx: &TemplateContext) -> Result<String, String> {
-    let dir = ctx.input_data_dir.as_deref().map(normpath).unwrap_or_default();
+    let dir = ctx
+        .input_data_dir
+        .as_deref()
+        .map(normpath)
+        .unwrap_or_default();
     let path_prefix = format!("{dir}/");
     let (key, by_path) = if let Some(rest) = arg.strip_prefix(&path_prefix) {
         let rest = rest.strip_suffix('\n').unwrap_or(rest);
@@ -319,13 +334,22 @@ mod tests {
 
     #[test]
     fn unique_key_and_dollar() {
-        assert_eq!(sanitize_unique_key("per-retry-unique-key"), "per_retry_unique_key");
-        assert_eq!(sanitize_unique_key("33 per retry-unique-key"), "aper_retry_unique_key");
+        assert_eq!(
+            sanitize_unique_key("per-retry-unique-key"),
+            "per_retry_unique_key"
+        );
+        assert_eq!(
+            sanitize_unique_key("33 per retry-unique-key"),
+            "aper_retry_unique_key"
+        );
         let ctx = TemplateContext {
             output_prefix: "s3://b/$1x/${name}".into(),
             ..Default::default()
         };
-        assert_eq!(render(&["{{.OutputPrefix}}".into()], &ctx).unwrap(), ["s3://b//"]);
+        assert_eq!(
+            render(&["{{.OutputPrefix}}".into()], &ctx).unwrap(),
+            ["s3://b//"]
+        );
         assert_eq!(normpath("/var/inputs/"), "/var/inputs");
     }
 }

@@ -42,9 +42,16 @@ pub(crate) fn main() -> std::process::ExitCode {
         .languages_dir
         .clone()
         .unwrap_or_else(rawconf::env::languages_dir);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
-        Err(e) => return fail(&Error::Usage(format!("cannot start the async runtime: {e}"))),
+        Err(e) => {
+            return fail(&Error::Usage(format!(
+                "cannot start the async runtime: {e}"
+            )));
+        }
     };
     let result = runtime.block_on(async {
         match cli.command {

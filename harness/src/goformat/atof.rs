@@ -440,17 +440,29 @@ mod tests {
             parse_float("1e400").unwrap_err().to_string(),
             r#"strconv.ParseFloat: parsing "1e400": value out of range"#
         );
-        for bad in ["", "1,5", "3.14\r", "+nan", "infin", "1__0", "_1", "1_", "0x1", "1e", "."] {
-            assert_eq!(parse_float(bad).unwrap_err().kind, NumErrorKind::Syntax, "{bad:?}");
+        for bad in [
+            "", "1,5", "3.14\r", "+nan", "infin", "1__0", "_1", "1_", "0x1", "1e", ".",
+        ] {
+            assert_eq!(
+                parse_float(bad).unwrap_err().kind,
+                NumErrorKind::Syntax,
+                "{bad:?}"
+            );
         }
-        assert_eq!(parse_float("0x1p1024").unwrap_err().kind, NumErrorKind::Range);
+        assert_eq!(
+            parse_float("0x1p1024").unwrap_err().kind,
+            NumErrorKind::Range
+        );
     }
 
     #[test]
     fn ints_and_bools() {
         assert_eq!(parse_int("-42").unwrap(), -42);
         assert_eq!(parse_int("-9223372036854775808").unwrap(), i64::MIN);
-        assert_eq!(parse_int("9223372036854775808").unwrap_err().kind, NumErrorKind::Range);
+        assert_eq!(
+            parse_int("9223372036854775808").unwrap_err().kind,
+            NumErrorKind::Range
+        );
         assert_eq!(parse_int("1_000").unwrap_err().kind, NumErrorKind::Syntax);
         assert!(parse_bool("True").unwrap());
         assert!(parse_bool("yes").is_err());

@@ -29,7 +29,14 @@ pub fn go_duration_string(nanos: i64) -> String {
             out.push(b'n');
         } else if u < 1_000_000 {
             prec = 3;
-            out.extend_from_slice("µ".as_bytes().iter().rev().copied().collect::<Vec<_>>().as_slice());
+            out.extend_from_slice(
+                "µ".as_bytes()
+                    .iter()
+                    .rev()
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .as_slice(),
+            );
         } else {
             prec = 6;
             out.push(b'm');
@@ -156,10 +163,7 @@ pub fn parse_go_duration(s: &[u8]) -> Result<i64, String> {
             i += 1;
         }
         if i == 0 {
-            return Err(format!(
-                "time: missing unit in duration {}",
-                time_quote(s)
-            ));
+            return Err(format!("time: missing unit in duration {}", time_quote(s)));
         }
         let unit_name = &rest[..i];
         rest = &rest[i..];
@@ -234,7 +238,9 @@ pub fn duration_to_go_nanos(seconds: i64, nanos: i32) -> Result<i64, String> {
         return Err(format!("duration: {text}: nanos out of range"));
     }
     if (seconds < 0 && nanos > 0) || (seconds > 0 && nanos < 0) {
-        return Err(format!("duration: {text}: seconds and nanos have different signs"));
+        return Err(format!(
+            "duration: {text}: seconds and nanos have different signs"
+        ));
     }
     let total = seconds as i128 * NANOS_PER_SEC + nanos as i128;
     i64::try_from(total).map_err(|_| format!("duration: {text} is out of range for time.Duration"))
@@ -312,7 +318,12 @@ pub fn python_timedelta_str(seconds: i64, nanos: i32) -> String {
         let plural = if days.abs() != 1 { "s" } else { "" };
         out.push_str(&format!("{days} day{plural}, "));
     }
-    out.push_str(&format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60));
+    out.push_str(&format!(
+        "{}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    ));
     if us != 0 {
         out.push_str(&format!(".{us:06}"));
     }
@@ -343,7 +354,10 @@ mod tests {
             parse_go_duration(b"1d").unwrap_err(),
             r#"time: unknown unit "d" in duration "1d""#
         );
-        assert_eq!(proto_text_duration(1, 500_000_000), "seconds:1 nanos:500000000");
+        assert_eq!(
+            proto_text_duration(1, 500_000_000),
+            "seconds:1 nanos:500000000"
+        );
         assert_eq!(proto_json_duration(1, 500_000_000), "1.500s");
         assert_eq!(python_timedelta_str(3600, 5_000), "1:00:00.000005");
         assert_eq!(python_timedelta_str(-86400, 0), "-1 day, 0:00:00");

@@ -75,7 +75,11 @@ impl ShortestDigits {
             out.push('.');
             for i in 0..prec {
                 let j = self.point as i64 + i as i64;
-                let c = if j >= 0 { d.get(j as usize).copied() } else { None };
+                let c = if j >= 0 {
+                    d.get(j as usize).copied()
+                } else {
+                    None
+                };
                 out.push(c.unwrap_or(b'0') as char);
             }
         }
@@ -277,6 +281,9 @@ mod tests {
         assert_eq!(format_json(1e21).unwrap(), "1e+21");
         assert_eq!(format_json(1e-10).unwrap(), "1e-10");
         assert_eq!(format_json(0.00005).unwrap(), "0.00005");
-        assert_eq!(format_json(f64::NAN).unwrap_err(), "json: unsupported value: NaN");
+        assert_eq!(
+            format_json(f64::NAN).unwrap_err(),
+            "json: unsupported value: NaN"
+        );
     }
 }

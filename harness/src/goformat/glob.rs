@@ -76,7 +76,9 @@ fn match_class(p: &[char], start: usize, c: char) -> (bool, usize) {
             break;
         }
         first = false;
-        let Ok((lo, ni)) = class_char(p, i) else { break };
+        let Ok((lo, ni)) = class_char(p, i) else {
+            break;
+        };
         i = ni;
         let mut hi = lo;
         if p.get(i) == Some(&'-')

@@ -108,7 +108,10 @@ mod tests {
     #[test]
     fn quotes() {
         assert_eq!(strconv_quote(b"3.14\r"), r#""3.14\r""#);
-        assert_eq!(strconv_quote("a\u{7f}é\u{200b}\"".as_bytes()), r#""a\x7fé\u200b\"""#);
+        assert_eq!(
+            strconv_quote("a\u{7f}é\u{200b}\"".as_bytes()),
+            r#""a\x7fé\u200b\"""#
+        );
         assert_eq!(strconv_quote(b"\xff"), r#""\xff""#);
         assert_eq!(time_quote("1µs\n".as_bytes()), r#""1\xc2\xb5s\x0a""#);
     }

@@ -158,7 +158,9 @@ fn fast_path(v: &[u8]) -> Option<(i64, i32)> {
     if v.len() < 19 {
         return None;
     }
-    let num = |r: std::ops::Range<usize>, lo: i64, hi: i64| digits(&v[r]).filter(|x| (lo..=hi).contains(x));
+    let num = |r: std::ops::Range<usize>, lo: i64, hi: i64| {
+        digits(&v[r]).filter(|x| (lo..=hi).contains(x))
+    };
     let y = num(0..4, 0, 9999)?;
     let mo = num(5..7, 1, 12)?;
     let d = num(8..10, 1, days_in(mo, y))?;
@@ -324,14 +326,27 @@ mod tests {
         assert_eq!(rfc3339_nano_utc(s1900, 1), "1900-01-01T01:01:01.000000001Z");
         let t = parse_rfc3339(b"2024-03-05T12:00:00.5Z").unwrap();
         assert_eq!(rfc3339_nano_utc(t.0, t.1), "2024-03-05T12:00:00.5Z");
-        assert_eq!(python_datetime_str(t.0, t.1), "2024-03-05 12:00:00.500000+00:00");
+        assert_eq!(
+            python_datetime_str(t.0, t.1),
+            "2024-03-05 12:00:00.500000+00:00"
+        );
         assert_eq!(proto_json_timestamp(t.0, t.1), "2024-03-05T12:00:00.500Z");
         assert_eq!(
             parse_rfc3339(b"2024-03-05 12:00:00+00:00").unwrap_err(),
             r#"parsing time "2024-03-05 12:00:00+00:00" as "2006-01-02T15:04:05Z07:00": cannot parse " 12:00:00+00:00" as "T""#
         );
-        assert_eq!(parse_rfc3339(b"2024-03-05T1:00:00Z").unwrap().0, t.0 - 11 * 3600);
-        assert_eq!(parse_rfc3339(b"2024-03-05T12:00:00+01:00").unwrap().0, t.0 - 3600);
-        assert!(parse_rfc3339(b"2024-02-30T12:00:00Z").unwrap_err().ends_with("day out of range"));
+        assert_eq!(
+            parse_rfc3339(b"2024-03-05T1:00:00Z").unwrap().0,
+            t.0 - 11 * 3600
+        );
+        assert_eq!(
+            parse_rfc3339(b"2024-03-05T12:00:00+01:00").unwrap().0,
+            t.0 - 3600
+        );
+        assert!(
+            parse_rfc3339(b"2024-02-30T12:00:00Z")
+                .unwrap_err()
+                .ends_with("day out of range")
+        );
     }
 }

@@ -35,7 +35,9 @@ impl std::str::FromStr for InputFormat {
             "json" => Ok(InputFormat::Json),
             "yaml" => Ok(InputFormat::Yaml),
             "proto" => Ok(InputFormat::Proto),
-            _ => Err(format!("unknown format `{s}` (expected json, yaml or proto)")),
+            _ => Err(format!(
+                "unknown format `{s}` (expected json, yaml or proto)"
+            )),
         }
     }
 }
@@ -103,9 +105,7 @@ pub fn write_inputs(req: &InputsRequest<'_>) -> Result<InputListing> {
     // An empty input map: copilot's RecursiveDownload returns a nil map and marshaling it fails
     // (protocol.md §4.2, [inferred]); nothing is written.
     if req.inputs.literals.is_empty() {
-        listing.error = Some(download_error(
-            "proto: Marshal called with nil".to_string(),
-        ));
+        listing.error = Some(download_error("proto: Marshal called with nil".to_string()));
         return Ok(listing);
     }
     // Copilot downloads all variables concurrently and reports the first failure in Go map order
@@ -176,7 +176,13 @@ fn go_path_join(dir: &str, name: &str) -> String {
         }
     }
     let s = parts.join("/");
-    if abs { format!("/{s}") } else if s.is_empty() { ".".into() } else { s }
+    if abs {
+        format!("/{s}")
+    } else if s.is_empty() {
+        ".".into()
+    } else {
+        s
+    }
 }
 
 type Written = std::result::Result<(VarValue, Literal), String>;
@@ -216,7 +222,10 @@ fn write_literal(lit: &Literal, host: &Path, shown: &str) -> Written {
                 uri: shown.to_string(),
                 blob_type: b.blob_type.clone(),
             };
-            Ok((VarValue::String(shown.to_string()), Literal::Scalar(Scalar::Blob(local))))
+            Ok((
+                VarValue::String(shown.to_string()),
+                Literal::Scalar(Scalar::Blob(local)),
+            ))
         }
         Literal::Collection(items) => {
             fs::create_dir_all(host)
@@ -224,7 +233,11 @@ fn write_literal(lit: &Literal, host: &Path, shown: &str) -> Written {
             let mut vs = Vec::new();
             let mut ls = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                let (v, l) = write_literal(item, &host.join(i.to_string()), &go_path_join(shown, &i.to_string()))?;
+                let (v, l) = write_literal(
+                    item,
+                    &host.join(i.to_string()),
+                    &go_path_join(shown, &i.to_string()),
+                )?;
                 vs.push(v);
                 ls.push(l);
             }
@@ -261,7 +274,8 @@ fn copy_blob(b: &Blob, to: &Path) -> std::result::Result<(), String> {
         Dimensionality::Single => fs::copy(&src, to)
             .map(|_| ())
             .map_err(|e| format!("failed when looking up Blob: {}: {e}", src.display())),
-        Dimensionality::Multipart => copy_dir(&src, to).map_err(|e| format!("failed when looking up Blob: {}: {e}", src.display())),
+        Dimensionality::Multipart => copy_dir(&src, to)
+            .map_err(|e| format!("failed when looking up Blob: {}: {e}", src.display())),
     }
 }
 
@@ -287,7 +301,11 @@ fn list(dir: &Path) -> Result<Vec<WrittenEntry>> {
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
         out.push(WrittenEntry {
             path: rel.to_string_lossy().replace('\\', "/"),
-            kind: if entry.file_type().is_dir() { "dir" } else { "file" },
+            kind: if entry.file_type().is_dir() {
+                "dir"
+            } else {
+                "file"
+            },
         });
     }
     Ok(out)

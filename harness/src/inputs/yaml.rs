@@ -113,12 +113,17 @@ fn scalar_text(v: &VarValue) -> String {
 /// A JSON number re-read by go-yaml v2 (`resolve.go`: int, then uint, then float) and printed.
 fn number_text(json: &str) -> String {
     if json.parse::<i64>().is_ok() {
-        return json.parse::<i64>().map(|i| i.to_string()).unwrap_or_default();
+        return json
+            .parse::<i64>()
+            .map(|i| i.to_string())
+            .unwrap_or_default();
     }
     if json.parse::<u64>().is_ok() {
         return json.to_string();
     }
-    parse_float(json).map(format_g).unwrap_or_else(|_| json.to_string())
+    parse_float(json)
+        .map(format_g)
+        .unwrap_or_else(|_| json.to_string())
 }
 
 /// Would a plain scalar with this text resolve to something other than a string (YAML 1.1 as
@@ -135,7 +140,12 @@ fn resolves_to_non_string(s: &str) -> bool {
     }
     let plain = s.replace('_', "");
     let first = plain.chars().next().unwrap_or(' ');
-    (first.is_ascii_digit() || "+-.".contains(first)) && (parse_float(&plain).is_ok() || plain.parse::<i64>().is_ok() || plain.starts_with("0x") || plain.starts_with("0b") || plain.contains(':'))
+    (first.is_ascii_digit() || "+-.".contains(first))
+        && (parse_float(&plain).is_ok()
+            || plain.parse::<i64>().is_ok()
+            || plain.starts_with("0x")
+            || plain.starts_with("0b")
+            || plain.contains(':'))
 }
 
 fn string_text(s: &str) -> String {
@@ -147,7 +157,9 @@ fn string_text(s: &str) -> String {
     }
     let first = s.chars().next().unwrap_or(' ');
     let safe_first = first.is_alphanumeric() || first == '_' || first == '/' || first == '.';
-    let safe_rest = s.chars().all(|c| c.is_alphanumeric() || " _./-+=()@".contains(c));
+    let safe_rest = s
+        .chars()
+        .all(|c| c.is_alphanumeric() || " _./-+=()@".contains(c));
     if safe_first && safe_rest && !s.ends_with(' ') {
         s.to_string()
     } else {
@@ -190,7 +202,11 @@ fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
             return ar[i].cmp(&br[i]);
         }
         if al || bl {
-            return if bl { Ordering::Less } else { Ordering::Greater };
+            return if bl {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
         }
         let (mut an, mut bn): (i64, i64) = (0, 0);
         if ar[i] == '0' || br[i] == '0' {
@@ -206,12 +222,16 @@ fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
         }
         let mut ai = i;
         while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an.saturating_mul(10).saturating_add(ar[ai] as i64 - '0' as i64);
+            an = an
+                .saturating_mul(10)
+                .saturating_add(ar[ai] as i64 - '0' as i64);
             ai += 1;
         }
         let mut bi = i;
         while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn.saturating_mul(10).saturating_add(br[bi] as i64 - '0' as i64);
+            bn = bn
+                .saturating_mul(10)
+                .saturating_add(br[bi] as i64 - '0' as i64);
             bi += 1;
         }
         if an != bn {

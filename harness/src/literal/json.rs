@@ -37,7 +37,11 @@ type R<T> = Result<T, JsonError>;
 
 fn fail<T>(path: &str, message: impl Into<String>) -> R<T> {
     Err(JsonError {
-        path: if path.is_empty() { "$".into() } else { path.into() },
+        path: if path.is_empty() {
+            "$".into()
+        } else {
+            path.into()
+        },
         message: message.into(),
     })
 }
@@ -75,7 +79,10 @@ impl<'a> Fields<'a> {
                 map,
                 used: Vec::new(),
             }),
-            other => fail(path, format!("expected a JSON object, found {}", kind(other))),
+            other => fail(
+                path,
+                format!("expected a JSON object, found {}", kind(other)),
+            ),
         }
     }
 
@@ -140,14 +147,17 @@ fn int64(v: &Value, path: &str) -> R<i64> {
         (f.fract() == 0.0 && f.abs() < 9.223_372_036_854_776e18).then_some(f as i64)
     };
     let got = match v {
-        Value::Number(n) => n
-            .as_i64()
-            .or_else(|| from_text(&n.to_string())),
+        Value::Number(n) => n.as_i64().or_else(|| from_text(&n.to_string())),
         Value::String(s) if !s.trim().is_empty() && s.trim() == s => from_text(s),
         _ => None,
     };
     got.map_or_else(
-        || fail(path, format!("expected an int64 (number or decimal string), found {v}")),
+        || {
+            fail(
+                path,
+                format!("expected an int64 (number or decimal string), found {v}"),
+            )
+        },
         Ok,
     )
 }
@@ -182,28 +192,44 @@ fn string(v: &Value, path: &str) -> R<String> {
 fn boolean(v: &Value, path: &str) -> R<bool> {
     match v {
         Value::Bool(b) => Ok(*b),
-        other => fail(path, format!("expected true or false, found {}", kind(other))),
+        other => fail(
+            path,
+            format!("expected true or false, found {}", kind(other)),
+        ),
     }
 }
 
 fn enum_value(v: &Value, path: &str, names: &[&str]) -> R<usize> {
     match v {
-        Value::String(s) => names
-            .iter()
-            .position(|n| n == s)
-            .map_or_else(|| fail(path, format!("unknown enum name {s:?}, expected one of {names:?}")), Ok),
+        Value::String(s) => names.iter().position(|n| n == s).map_or_else(
+            || {
+                fail(
+                    path,
+                    format!("unknown enum name {s:?}, expected one of {names:?}"),
+                )
+            },
+            Ok,
+        ),
         Value::Number(n) => match n.as_u64() {
             Some(i) if (i as usize) < names.len() => Ok(i as usize),
-            _ => fail(path, format!("enum number {n} out of range 0..{}", names.len())),
+            _ => fail(
+                path,
+                format!("enum number {n} out of range 0..{}", names.len()),
+            ),
         },
-        other => fail(path, format!("expected an enum name or number, found {}", kind(other))),
+        other => fail(
+            path,
+            format!("expected an enum name or number, found {}", kind(other)),
+        ),
     }
 }
 
 fn timestamp(v: &Value, path: &str) -> R<Timestamp> {
     let s = string(v, path)?;
-    let (seconds, nanos) = parse_rfc3339(s.as_bytes())
-        .map_err(|e| JsonError { path: path.into(), message: format!("invalid Timestamp: {e}") })?;
+    let (seconds, nanos) = parse_rfc3339(s.as_bytes()).map_err(|e| JsonError {
+        path: path.into(),
+        message: format!("invalid Timestamp: {e}"),
+    })?;
     if !(MIN_TIMESTAMP_SECONDS..MAX_TIMESTAMP_SECONDS).contains(&seconds) {
         return fail(path, "Timestamp out of range 0001-01-01..9999-12-31");
     }
@@ -213,13 +239,21 @@ fn timestamp(v: &Value, path: &str) -> R<Timestamp> {
 fn duration(v: &Value, path: &str) -> R<Duration> {
     let s = string(v, path)?;
     parse_proto_json_duration(&s).map_or_else(
-        || fail(path, format!("invalid Duration {s:?}, expected e.g. \"3600s\" or \"1.500s\"")),
+        || {
+            fail(
+                path,
+                format!("invalid Duration {s:?}, expected e.g. \"3600s\" or \"1.500s\""),
+            )
+        },
         |(seconds, nanos)| Ok(Duration { seconds, nanos }),
     )
 }
 
 /// Parse a oneof: exactly one of the given (json, proto) names must be present.
-fn one_of<'a>(f: &mut Fields<'a>, names: &[(&'a str, &'a str)]) -> R<Option<(usize, &'a Value, String)>> {
+fn one_of<'a>(
+    f: &mut Fields<'a>,
+    names: &[(&'a str, &'a str)],
+) -> R<Option<(usize, &'a Value, String)>> {
     let mut found = None;
     for (i, (j, p)) in names.iter().enumerate() {
         if let Some((v, path)) = f.get(j, p)? {
@@ -245,7 +279,12 @@ impl Primitive {
             ("duration", "duration"),
         ];
         let p = match one_of(&mut f, &names)? {
-            None => return fail(path, "a Primitive needs one of integer, floatValue, stringValue, boolean, datetime, duration"),
+            None => {
+                return fail(
+                    path,
+                    "a Primitive needs one of integer, floatValue, stringValue, boolean, datetime, duration",
+                );
+            }
             Some((0, v, p)) => Primitive::Integer(int64(v, &p)?),
             Some((1, v, p)) => Primitive::Float(double(v, &p)?),
             Some((2, v, p)) => Primitive::String(string(v, &p)?),
@@ -264,27 +303,46 @@ impl Primitive {
             Primitive::Float(x) => ("floatValue", float_to_json(*x)),
             Primitive::String(s) => ("stringValue", Value::String(s.clone())),
             Primitive::Boolean(b) => ("boolean", Value::Bool(*b)),
-            Primitive::Datetime(t) => ("datetime", Value::String(proto_json_timestamp(t.seconds, t.nanos))),
-            Primitive::Duration(d) => ("duration", Value::String(proto_json_duration(d.seconds, d.nanos))),
+            Primitive::Datetime(t) => (
+                "datetime",
+                Value::String(proto_json_timestamp(t.seconds, t.nanos)),
+            ),
+            Primitive::Duration(d) => (
+                "duration",
+                Value::String(proto_json_duration(d.seconds, d.nanos)),
+            ),
         };
         obj([(k, v)])
     }
 }
 
 fn obj<const N: usize>(fields: [(&str, Value); N]) -> Value {
-    Value::Object(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    Value::Object(
+        fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
 }
 
 impl BlobType {
     fn from_json(v: &Value, path: &str) -> R<BlobType> {
         let mut f = Fields::new(v, path)?;
-        let format = f.get("format", "format")?.map(|(v, p)| string(v, &p)).transpose()?.unwrap_or_default();
+        let format = f
+            .get("format", "format")?
+            .map(|(v, p)| string(v, &p))
+            .transpose()?
+            .unwrap_or_default();
         let dimensionality = match f.get("dimensionality", "dimensionality")? {
-            Some((v, p)) => [Dimensionality::Single, Dimensionality::Multipart][enum_value(v, &p, &["SINGLE", "MULTIPART"])?],
+            Some((v, p)) => [Dimensionality::Single, Dimensionality::Multipart]
+                [enum_value(v, &p, &["SINGLE", "MULTIPART"])?],
             None => Dimensionality::Single,
         };
         f.finish()?;
-        Ok(BlobType { format, dimensionality })
+        Ok(BlobType {
+            format,
+            dimensionality,
+        })
     }
 
     fn to_json(&self) -> Value {
@@ -302,11 +360,18 @@ impl BlobType {
 impl Blob {
     fn from_json(v: &Value, path: &str) -> R<Blob> {
         let mut f = Fields::new(v, path)?;
-        let uri = f.get("uri", "uri")?.map(|(v, p)| string(v, &p)).transpose()?.unwrap_or_default();
+        let uri = f
+            .get("uri", "uri")?
+            .map(|(v, p)| string(v, &p))
+            .transpose()?
+            .unwrap_or_default();
         let blob_type = match f.get("metadata", "metadata")? {
             Some((m, mp)) => {
                 let mut mf = Fields::new(m, &mp)?;
-                let t = mf.get("type", "type")?.map(|(v, p)| BlobType::from_json(v, &p)).transpose()?;
+                let t = mf
+                    .get("type", "type")?
+                    .map(|(v, p)| BlobType::from_json(v, &p))
+                    .transpose()?;
                 mf.finish()?;
                 t.unwrap_or_default()
             }
@@ -327,8 +392,20 @@ impl Blob {
 impl Scalar {
     fn from_json(v: &Value, path: &str) -> R<Scalar> {
         let mut f = Fields::new(v, path)?;
-        let s = match one_of(&mut f, &[("primitive", "primitive"), ("blob", "blob"), ("noneType", "none_type")])? {
-            None => return fail(path, "a Scalar needs one of primitive, blob, noneType (other scalar kinds are outside the raw protocol)"),
+        let s = match one_of(
+            &mut f,
+            &[
+                ("primitive", "primitive"),
+                ("blob", "blob"),
+                ("noneType", "none_type"),
+            ],
+        )? {
+            None => {
+                return fail(
+                    path,
+                    "a Scalar needs one of primitive, blob, noneType (other scalar kinds are outside the raw protocol)",
+                );
+            }
             Some((0, v, p)) => Scalar::Primitive(Primitive::from_json(v, &p)?),
             Some((1, v, p)) => Scalar::Blob(Blob::from_json(v, &p)?),
             Some((_, v, p)) => {
@@ -355,7 +432,14 @@ impl Literal {
         let mut f = Fields::new(v, path)?;
         f.ignore("hash");
         f.ignore("metadata");
-        let l = match one_of(&mut f, &[("scalar", "scalar"), ("collection", "collection"), ("map", "map")])? {
+        let l = match one_of(
+            &mut f,
+            &[
+                ("scalar", "scalar"),
+                ("collection", "collection"),
+                ("map", "map"),
+            ],
+        )? {
             None => return fail(path, "a Literal needs one of scalar, collection, map"),
             Some((0, v, p)) => Literal::Scalar(Scalar::from_json(v, &p)?),
             Some((1, v, p)) => {
@@ -366,7 +450,9 @@ impl Literal {
                         .enumerate()
                         .map(|(i, x)| Literal::from_json(x, &format!("{ap}[{i}]")))
                         .collect::<R<Vec<_>>>()?,
-                    Some((other, ap)) => return fail(&ap, format!("expected an array, found {}", kind(other))),
+                    Some((other, ap)) => {
+                        return fail(&ap, format!("expected an array, found {}", kind(other)));
+                    }
                     None => Vec::new(),
                 };
                 cf.finish()?;
@@ -384,7 +470,10 @@ impl Literal {
             Literal::Scalar(s) => obj([("scalar", s.to_json())]),
             Literal::Collection(items) => obj([(
                 "collection",
-                obj([("literals", Value::Array(items.iter().map(Literal::to_json).collect()))]),
+                obj([(
+                    "literals",
+                    Value::Array(items.iter().map(Literal::to_json).collect()),
+                )]),
             )]),
             Literal::Map(m) => obj([("map", m.to_json())]),
         }
@@ -398,7 +487,10 @@ impl LiteralMap {
         let mut literals = BTreeMap::new();
         if let Some((m, mp)) = f.get("literals", "literals")? {
             let Value::Object(m) = m else {
-                return fail(&mp, format!("expected an object of literals, found {}", kind(m)));
+                return fail(
+                    &mp,
+                    format!("expected an object of literals, found {}", kind(m)),
+                );
             };
             for (k, x) in m {
                 literals.insert(k.clone(), Literal::from_json(x, &join(&mp, k))?);
@@ -413,13 +505,18 @@ impl LiteralMap {
         if self.literals.is_empty() {
             return Value::Object(Map::new());
         }
-        let inner: Map<String, Value> = self.literals.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+        let inner: Map<String, Value> = self
+            .literals
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect();
         obj([("literals", Value::Object(inner))])
     }
 }
 
 const SIMPLE_NAMES: [&str; 10] = [
-    "NONE", "INTEGER", "FLOAT", "STRING", "BOOLEAN", "DATETIME", "DURATION", "BINARY", "ERROR", "STRUCT",
+    "NONE", "INTEGER", "FLOAT", "STRING", "BOOLEAN", "DATETIME", "DURATION", "BINARY", "ERROR",
+    "STRUCT",
 ];
 
 impl LiteralType {
@@ -429,9 +526,24 @@ impl LiteralType {
         f.ignore("metadata");
         f.ignore("annotation");
         f.ignore("structure");
-        let t = match one_of(&mut f, &[("simple", "simple"), ("blob", "blob"), ("collectionType", "collection_type"), ("mapValueType", "map_value_type")])? {
-            None => return fail(path, "a LiteralType needs one of simple, blob, collectionType, mapValueType (other kinds are outside the raw protocol)"),
-            Some((0, v, p)) => LiteralType::Simple(SimpleType::ALL[enum_value(v, &p, &SIMPLE_NAMES)?]),
+        let t = match one_of(
+            &mut f,
+            &[
+                ("simple", "simple"),
+                ("blob", "blob"),
+                ("collectionType", "collection_type"),
+                ("mapValueType", "map_value_type"),
+            ],
+        )? {
+            None => {
+                return fail(
+                    path,
+                    "a LiteralType needs one of simple, blob, collectionType, mapValueType (other kinds are outside the raw protocol)",
+                );
+            }
+            Some((0, v, p)) => {
+                LiteralType::Simple(SimpleType::ALL[enum_value(v, &p, &SIMPLE_NAMES)?])
+            }
             Some((1, v, p)) => LiteralType::Blob(BlobType::from_json(v, &p)?),
             Some((2, v, p)) => LiteralType::Collection(Box::new(LiteralType::from_json(v, &p)?)),
             Some((_, v, p)) => LiteralType::Map(Box::new(LiteralType::from_json(v, &p)?)),
@@ -478,7 +590,10 @@ impl VariableMap {
         let mut variables = BTreeMap::new();
         if let Some((m, mp)) = f.get("variables", "variables")? {
             let Value::Object(m) = m else {
-                return fail(&mp, format!("expected an object of variables, found {}", kind(m)));
+                return fail(
+                    &mp,
+                    format!("expected an object of variables, found {}", kind(m)),
+                );
             };
             for (k, x) in m {
                 let vp = join(&mp, k);
@@ -491,9 +606,19 @@ impl VariableMap {
                     Some((t, tp)) => LiteralType::from_json(t, &tp)?,
                     None => return fail(&vp, "a Variable needs a `type`"),
                 };
-                let description = vf.get("description", "description")?.map(|(v, p)| string(v, &p)).transpose()?.unwrap_or_default();
+                let description = vf
+                    .get("description", "description")?
+                    .map(|(v, p)| string(v, &p))
+                    .transpose()?
+                    .unwrap_or_default();
                 vf.finish()?;
-                variables.insert(k.clone(), Variable { literal_type, description });
+                variables.insert(
+                    k.clone(),
+                    Variable {
+                        literal_type,
+                        description,
+                    },
+                );
             }
         }
         f.finish()?;
@@ -522,15 +647,26 @@ impl TypedInterface {
     /// Parse a `flyteidl.core.TypedInterface` object.
     pub fn from_json(v: &Value, path: &str) -> R<TypedInterface> {
         let mut f = Fields::new(v, path)?;
-        let inputs = f.get("inputs", "inputs")?.map(|(v, p)| VariableMap::from_json(v, &p)).transpose()?.unwrap_or_default();
-        let outputs = f.get("outputs", "outputs")?.map(|(v, p)| VariableMap::from_json(v, &p)).transpose()?.unwrap_or_default();
+        let inputs = f
+            .get("inputs", "inputs")?
+            .map(|(v, p)| VariableMap::from_json(v, &p))
+            .transpose()?
+            .unwrap_or_default();
+        let outputs = f
+            .get("outputs", "outputs")?
+            .map(|(v, p)| VariableMap::from_json(v, &p))
+            .transpose()?
+            .unwrap_or_default();
         f.finish()?;
         Ok(TypedInterface { inputs, outputs })
     }
 
     /// Protobuf JSON of this interface.
     pub fn to_json(&self) -> Value {
-        obj([("inputs", self.inputs.to_json()), ("outputs", self.outputs.to_json())])
+        obj([
+            ("inputs", self.inputs.to_json()),
+            ("outputs", self.outputs.to_json()),
+        ])
     }
 }
 
@@ -540,18 +676,33 @@ impl ContainerError {
         let mut f = Fields::new(v, path)?;
         f.ignore("timestamp");
         f.ignore("worker");
-        let code = f.get("code", "code")?.map(|(v, p)| string(v, &p)).transpose()?.unwrap_or_default();
-        let message = f.get("message", "message")?.map(|(v, p)| string(v, &p)).transpose()?.unwrap_or_default();
+        let code = f
+            .get("code", "code")?
+            .map(|(v, p)| string(v, &p))
+            .transpose()?
+            .unwrap_or_default();
+        let message = f
+            .get("message", "message")?
+            .map(|(v, p)| string(v, &p))
+            .transpose()?
+            .unwrap_or_default();
         let kind = match f.get("kind", "kind")? {
-            Some((v, p)) => [ErrorKind::NonRecoverable, ErrorKind::Recoverable][enum_value(v, &p, &["NON_RECOVERABLE", "RECOVERABLE"])?],
+            Some((v, p)) => [ErrorKind::NonRecoverable, ErrorKind::Recoverable]
+                [enum_value(v, &p, &["NON_RECOVERABLE", "RECOVERABLE"])?],
             None => ErrorKind::NonRecoverable,
         };
         let origin = match f.get("origin", "origin")? {
-            Some((v, p)) => [ErrorOrigin::Unknown, ErrorOrigin::User, ErrorOrigin::System][enum_value(v, &p, &["UNKNOWN", "USER", "SYSTEM"])?],
+            Some((v, p)) => [ErrorOrigin::Unknown, ErrorOrigin::User, ErrorOrigin::System]
+                [enum_value(v, &p, &["UNKNOWN", "USER", "SYSTEM"])?],
             None => ErrorOrigin::Unknown,
         };
         f.finish()?;
-        Ok(ContainerError { code, message, kind, origin })
+        Ok(ContainerError {
+            code,
+            message,
+            kind,
+            origin,
+        })
     }
 
     /// Protobuf JSON of this error (zero-valued fields omitted, as protojson does).
@@ -583,7 +734,11 @@ impl ErrorDocument {
     /// Parse a `flyteidl.core.ErrorDocument` object.
     pub fn from_json(v: &Value, path: &str) -> R<ErrorDocument> {
         let mut f = Fields::new(v, path)?;
-        let error = f.get("error", "error")?.map(|(v, p)| ContainerError::from_json(v, &p)).transpose()?.unwrap_or_default();
+        let error = f
+            .get("error", "error")?
+            .map(|(v, p)| ContainerError::from_json(v, &p))
+            .transpose()?
+            .unwrap_or_default();
         f.finish()?;
         Ok(ErrorDocument { error })
     }

@@ -161,7 +161,11 @@ fn literal(l: &Literal) -> PbLiteral {
 
 fn literal_map(m: &LiteralMap) -> PbLiteralMap {
     PbLiteralMap {
-        literals: m.literals.iter().map(|(k, v)| (k.clone(), literal(v))).collect(),
+        literals: m
+            .literals
+            .iter()
+            .map(|(k, v)| (k.clone(), literal(v)))
+            .collect(),
     }
 }
 

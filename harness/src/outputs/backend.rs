@@ -8,7 +8,10 @@ use super::fsread::{ERROR_FILE_CAP, SIMPLE_FILE_CAP, go_stat_error, read_capped,
 use super::{CollectRequest, Collected};
 use crate::goformat::glob::go_match;
 use crate::goformat::timefmt::validate_timestamp;
-use crate::goformat::{go_nanos_to_duration, parse_bool_bytes, parse_float_bytes, parse_go_duration, parse_int_bytes, parse_rfc3339};
+use crate::goformat::{
+    go_nanos_to_duration, parse_bool_bytes, parse_float_bytes, parse_go_duration, parse_int_bytes,
+    parse_rfc3339,
+};
 use crate::literal::{
     Blob, BlobType, ContainerError, Dimensionality, Duration, ErrorKind, ErrorOrigin, Literal,
     LiteralMap, LiteralType, Primitive, Scalar, SimpleType, Timestamp,
@@ -28,8 +31,14 @@ fn upload_error(message: String) -> Collected {
 /// rules. `Err` is copilot's message; BINARY/ERROR/STRUCT are outside rawconf's literal model.
 pub fn parse_simple(t: SimpleType, content: &[u8]) -> std::result::Result<Literal, String> {
     let is_trim = |c: &u8| matches!(c, b' ' | b'\n' | b'\t');
-    let start = content.iter().position(|c| !is_trim(c)).unwrap_or(content.len());
-    let end = content.iter().rposition(|c| !is_trim(c)).map_or(start, |i| i + 1);
+    let start = content
+        .iter()
+        .position(|c| !is_trim(c))
+        .unwrap_or(content.len());
+    let end = content
+        .iter()
+        .rposition(|c| !is_trim(c))
+        .map_or(start, |i| i + 1);
     let s = &content[start..end.max(start)];
     let p = match t {
         SimpleType::Integer => Primitive::Integer(
@@ -82,7 +91,12 @@ fn join_shown(dir: &str, name: &str) -> String {
 }
 
 /// `IsFileReadable(path, true)`: the path itself, or exactly one `<name>.*` beside it.
-fn locate(root: &Path, dir: &Path, name: &str, shown: &str) -> std::result::Result<super::fsread::Resolved, String> {
+fn locate(
+    root: &Path,
+    dir: &Path,
+    name: &str,
+    shown: &str,
+) -> std::result::Result<super::fsread::Resolved, String> {
     let host = dir.join(name);
     match stat_inside(root, &host) {
         Ok(r) => Ok(r),
@@ -109,7 +123,10 @@ fn locate(root: &Path, dir: &Path, name: &str, shown: &str) -> std::result::Resu
             {
                 return Ok(r);
             }
-            Err(format!("file not found at path [{shown}]: {}", go_stat_error(shown, &e)))
+            Err(format!(
+                "file not found at path [{shown}]: {}",
+                go_stat_error(shown, &e)
+            ))
         }
         Err(e) if e.kind() == io::ErrorKind::PermissionDenied => Err(format!(
             "unable to read file [{shown}], Flyte does not have permissions: {}",
@@ -147,18 +164,26 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => return Ok(upload_error(go_stat_error(&err_shown, &e))),
         Ok(r) if r.meta.len() > ERROR_FILE_CAP => {
-            return Ok(upload_error(format!("error file too large {}", r.meta.len())));
+            return Ok(upload_error(format!(
+                "error file too large {}",
+                r.meta.len()
+            )));
         }
         Ok(r) if r.meta.is_dir() => return Ok(upload_error("error file is a directory".into())),
         Ok(r) => {
-            let bytes = read_capped(&r.path, ERROR_FILE_CAP)
-                .map_err(|e| Error::io(&r.path, e))?;
+            let bytes = read_capped(&r.path, ERROR_FILE_CAP).map_err(|e| Error::io(&r.path, e))?;
             if bytes.len() as u64 > ERROR_FILE_CAP {
-                return Ok(upload_error(format!("error file too large {}", bytes.len())));
+                return Ok(upload_error(format!(
+                    "error file too large {}",
+                    bytes.len()
+                )));
             }
             // Not trimmed. Invalid UTF-8 is replaced by U+FFFD (a Go error document with it
             // could not even be marshaled).
-            return Ok(upload_error(format!("User Error: {}", String::from_utf8_lossy(&bytes))));
+            return Ok(upload_error(format!(
+                "User Error: {}",
+                String::from_utf8_lossy(&bytes)
+            )));
         }
     }
 
@@ -197,7 +222,8 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
                         r.meta.len()
                     )));
                 }
-                let bytes = read_capped(&r.path, SIMPLE_FILE_CAP).map_err(|e| Error::io(&r.path, e))?;
+                let bytes =
+                    read_capped(&r.path, SIMPLE_FILE_CAP).map_err(|e| Error::io(&r.path, e))?;
                 if bytes.len() as u64 > SIMPLE_FILE_CAP {
                     return Ok(upload_error(format!(
                         "maximum allowed filesize is [{SIMPLE_FILE_CAP}], but found [{}]",
@@ -226,7 +252,10 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
                 };
                 Literal::Scalar(Scalar::Blob(Blob {
                     uri,
-                    blob_type: BlobType { format: String::new(), dimensionality },
+                    blob_type: BlobType {
+                        format: String::new(),
+                        dimensionality,
+                    },
                 }))
             }
             other => {

@@ -25,14 +25,20 @@ pub struct Resolved {
 pub fn stat_inside(root: &Path, path: &Path) -> io::Result<Resolved> {
     let lmeta = std::fs::symlink_metadata(path)?;
     if !lmeta.file_type().is_symlink() {
-        return Ok(Resolved { path: path.to_path_buf(), meta: lmeta });
+        return Ok(Resolved {
+            path: path.to_path_buf(),
+            meta: lmeta,
+        });
     }
     let real = std::fs::canonicalize(path)?;
     let root = std::fs::canonicalize(root)?;
     if !real.starts_with(&root) {
         return Err(io::Error::new(
             io::ErrorKind::PermissionDenied,
-            format!("rawconf refuses to follow a symlink out of the output directory (to {})", real.display()),
+            format!(
+                "rawconf refuses to follow a symlink out of the output directory (to {})",
+                real.display()
+            ),
         ));
     }
     let meta = std::fs::metadata(&real)?;
@@ -41,7 +47,10 @@ pub fn stat_inside(root: &Path, path: &Path) -> io::Result<Resolved> {
 
 /// Read at most `cap + 1` bytes of a regular file, refusing a symlink at the last component.
 pub fn read_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
-    let f = File::options().read(true).custom_flags(libc::O_NOFOLLOW).open(path)?;
+    let f = File::options()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)?;
     let mut buf = Vec::new();
     f.take(cap + 1).read_to_end(&mut buf)?;
     Ok(buf)
@@ -51,7 +60,9 @@ pub fn read_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
 pub fn go_stat_error(shown: &str, e: &io::Error) -> String {
     let why = match e.kind() {
         io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        io::ErrorKind::PermissionDenied if e.raw_os_error().is_some() => "permission denied".to_string(),
+        io::ErrorKind::PermissionDenied if e.raw_os_error().is_some() => {
+            "permission denied".to_string()
+        }
         io::ErrorKind::NotADirectory => "not a directory".to_string(),
         _ => e.to_string(),
     };

@@ -37,7 +37,9 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
     let mut out = LiteralMap::default();
     for (name, var) in &req.interface.outputs.variables {
         if name.contains('/') || name == ".." || name == "." {
-            return Err(Error::Usage(format!("output name `{name}` would leave the output directory")));
+            return Err(Error::Usage(format!(
+                "output name `{name}` would leave the output directory"
+            )));
         }
         let host = req.dir.join(name);
         let shown = format!("{}/{name}", shown_dir.trim_end_matches('/'));
@@ -47,20 +49,29 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
                     uri: format!("file://{}", r.path.display()),
                     blob_type: BlobType {
                         format: String::new(),
-                        dimensionality: if r.meta.is_dir() { Dimensionality::Multipart } else { Dimensionality::Single },
+                        dimensionality: if r.meta.is_dir() {
+                            Dimensionality::Multipart
+                        } else {
+                            Dimensionality::Single
+                        },
                     },
                 })),
                 Err(_) => {
                     return Ok(exception(
                         "TypeError",
-                        format!("Failed to convert output in position {name}: {shown} does not exist"),
+                        format!(
+                            "Failed to convert output in position {name}: {shown} does not exist"
+                        ),
                     ));
                 }
             },
             LiteralType::Simple(t) => {
                 let bytes = match stat_inside(req.dir, &host).and_then(|r| {
                     if r.meta.is_dir() {
-                        Err(io::Error::new(io::ErrorKind::IsADirectory, "is a directory"))
+                        Err(io::Error::new(
+                            io::ErrorKind::IsADirectory,
+                            "is a directory",
+                        ))
                     } else {
                         read_capped(&r.path, LOCAL_READ_CAP)
                     }
@@ -69,7 +80,10 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
                     Err(e) if e.kind() == io::ErrorKind::NotFound => {
                         return Ok(exception(
                             "FileNotFoundError",
-                            format!("[Errno 2] No such file or directory: {}", py_repr_str(&shown)),
+                            format!(
+                                "[Errno 2] No such file or directory: {}",
+                                py_repr_str(&shown)
+                            ),
                         ));
                     }
                     Err(e) if e.kind() == io::ErrorKind::IsADirectory => {
@@ -85,7 +99,10 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
                     Err(e) => {
                         return Ok(exception(
                             "UnicodeDecodeError",
-                            format!("'utf-8' codec can't decode byte at position {}: invalid utf-8", e.utf8_error().valid_up_to()),
+                            format!(
+                                "'utf-8' codec can't decode byte at position {}: invalid utf-8",
+                                e.utf8_error().valid_up_to()
+                            ),
                         ));
                     }
                 };
@@ -97,7 +114,10 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
             other => {
                 return Ok(exception(
                     "TypeError",
-                    format!("rawconf: flytekit-local conversion of [{}] is not modelled", other.proto_text()),
+                    format!(
+                        "rawconf: flytekit-local conversion of [{}] is not modelled",
+                        other.proto_text()
+                    ),
                 ));
             }
         };
@@ -113,18 +133,36 @@ fn convert(t: SimpleType, value: &str) -> Conv {
         SimpleType::Boolean => Primitive::Boolean(value.to_lowercase() != "false"),
         SimpleType::String => Primitive::String(value.to_string()),
         SimpleType::Float => Primitive::Float(py_float(value).ok_or_else(|| {
-            ("ValueError", format!("could not convert string to float: {}", py_repr_str(value)))
+            (
+                "ValueError",
+                format!("could not convert string to float: {}", py_repr_str(value)),
+            )
         })?),
         SimpleType::Integer => Primitive::Integer(py_int(value).ok_or_else(|| {
-            ("ValueError", format!("invalid literal for int() with base 10: {}", py_repr_str(value)))
+            (
+                "ValueError",
+                format!(
+                    "invalid literal for int() with base 10: {}",
+                    py_repr_str(value)
+                ),
+            )
         })?),
         SimpleType::Duration => py_timedelta(value)
             .ok_or_else(|| ("ValueError", "Invalid timedelta string format".to_string()))?,
         SimpleType::Datetime => py_fromisoformat(value).ok_or_else(|| {
-            ("ValueError", format!("Invalid isoformat string: {}", py_repr_str(value)))
+            (
+                "ValueError",
+                format!("Invalid isoformat string: {}", py_repr_str(value)),
+            )
         })?,
         other => {
-            return Err(("TypeError", format!("rawconf: flytekit-local conversion of {} is not modelled", other.name())));
+            return Err((
+                "TypeError",
+                format!(
+                    "rawconf: flytekit-local conversion of {} is not modelled",
+                    other.name()
+                ),
+            ));
         }
     };
     Ok(Literal::primitive(p))
@@ -139,7 +177,9 @@ fn py_strip(s: &str) -> &str {
 fn underscored(s: &str) -> Option<String> {
     let b = s.as_bytes();
     for (i, &c) in b.iter().enumerate() {
-        if c == b'_' && !(i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+        if c == b'_'
+            && !(i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit))
+        {
             return None;
         }
     }
@@ -156,7 +196,11 @@ fn py_float(value: &str) -> Option<f64> {
     if matches!(body, "inf" | "infinity" | "nan") {
         return lower.parse().ok();
     }
-    if body.is_empty() || !body.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-')) {
+    if body.is_empty()
+        || !body
+            .bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
+    {
         return None;
     }
     lower.parse().ok()
@@ -177,7 +221,8 @@ fn py_timedelta(value: &str) -> Option<Primitive> {
     });
     let c = RE.captures(value)?;
     let num = |i: usize| -> i128 { c.get(i).and_then(|m| m.as_str().parse().ok()).unwrap_or(0) };
-    let micros = ((num(1) * 24 + num(2)) * 60 + num(3)) * 60 * 1_000_000 + num(4) * 1_000_000 + num(5);
+    let micros =
+        ((num(1) * 24 + num(2)) * 60 + num(3)) * 60 * 1_000_000 + num(4) * 1_000_000 + num(5);
     let seconds = i64::try_from(micros.div_euclid(1_000_000)).ok()?;
     let nanos = (micros.rem_euclid(1_000_000) * 1000) as i32;
     Some(Primitive::Duration(Duration { seconds, nanos }))
@@ -193,8 +238,32 @@ fn py_fromisoformat(value: &str) -> Option<Primitive> {
     let c = RE.captures(value)?;
     let n = |i: usize| -> i64 { c.get(i).and_then(|m| m.as_str().parse().ok()).unwrap_or(0) };
     let (y, mo, d, h, mi, s) = (n(1), n(2), n(3), n(4), n(5), n(6));
-    let dim = [31, if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    if y < 1 || !(1..=12).contains(&mo) || d < 1 || d > dim[(mo - 1) as usize] || h > 23 || mi > 59 || s > 59 {
+    let dim = [
+        31,
+        if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 {
+            29
+        } else {
+            28
+        },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if y < 1
+        || !(1..=12).contains(&mo)
+        || d < 1
+        || d > dim[(mo - 1) as usize]
+        || h > 23
+        || mi > 59
+        || s > 59
+    {
         return None;
     }
     let micros = c.get(7).map_or(0, |m| {
@@ -213,5 +282,8 @@ fn py_fromisoformat(value: &str) -> Option<Primitive> {
         }
     };
     let seconds = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - offset;
-    Some(Primitive::Datetime(Timestamp { seconds, nanos: (micros * 1000) as i32 }))
+    Some(Primitive::Datetime(Timestamp {
+        seconds,
+        nanos: (micros * 1000) as i32,
+    }))
 }

@@ -14,9 +14,9 @@ pub use fsread::{ERROR_FILE_CAP, SIMPLE_FILE_CAP};
 
 use std::path::Path;
 
+use crate::Result;
 use crate::literal::{ContainerError, LiteralMap, TypedInterface};
 use crate::profile::Profile;
-use crate::Result;
 
 /// What to collect, from where.
 #[derive(Debug, Clone)]
