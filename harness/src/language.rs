@@ -12,6 +12,9 @@
 //! [image.bases.BASE]                   # one table per `ARG` base of the Dockerfile
 //! suite = "bookworm"                   # Debian suite for the offline (mmdebstrap) path
 //! packages = ["python3-minimal"]
+//!
+//! [expected-failures.backend]          # per profile: glob over `<suite>/<case>` → reason
+//! "ellipse/plus-infinity" = "why this input cannot work in this language"
 //! ```
 
 use std::collections::BTreeMap;
@@ -73,6 +76,8 @@ pub struct Language {
     pub metadata: String,
     /// How the image is built.
     pub image: ImageSpec,
+    /// Expected failures: profile → glob over `<suite>/<case>` → reason.
+    pub expected_failures: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize)]
@@ -83,6 +88,8 @@ struct RawManifest {
     arithmetic: Arithmetic,
     metadata: String,
     image: RawImage,
+    #[serde(default, rename = "expected-failures")]
+    expected_failures: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize)]
@@ -177,6 +184,27 @@ impl Language {
             }
         }
 
+        for (profile, globs) in &raw.expected_failures {
+            if !crate::expect::PROFILES.contains(&profile.as_str()) {
+                return Err(bad(format!(
+                    "field `expected-failures.{profile}`: expected a profile ({})",
+                    crate::expect::PROFILES.join(", ")
+                )));
+            }
+            for (glob, reason) in globs {
+                if let Err(e) = globset::Glob::new(glob) {
+                    return Err(bad(format!(
+                        "field `expected-failures.{profile}.\"{glob}\"`: expected a glob over `<suite>/<case>`: {e}"
+                    )));
+                }
+                if reason.trim().is_empty() {
+                    return Err(bad(format!(
+                        "field `expected-failures.{profile}.\"{glob}\"`: expected a reason, found an empty string"
+                    )));
+                }
+            }
+        }
+
         Ok(Language {
             name: raw.name,
             dir: dir.to_path_buf(),
@@ -188,6 +216,7 @@ impl Language {
                 bases: raw.image.bases,
                 online_defaults,
             },
+            expected_failures: raw.expected_failures,
         })
     }
 

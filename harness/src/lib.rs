@@ -15,17 +15,28 @@
 //! Harness faults are [`Error`]s with documented exit codes ([`ExitCode`]); conformance results
 //! are data, never errors.
 
+pub mod container;
 pub mod docker;
 pub mod env;
-pub mod goformat;
 pub mod error;
+pub mod expect;
+pub mod goformat;
+pub mod golden;
 pub mod image;
 pub mod inputs;
+pub mod judge;
 pub mod language;
 pub mod literal;
+pub mod oracle;
+pub mod outcome;
 pub mod outputs;
 pub mod profile;
 pub mod pyformat;
+pub mod record;
+pub mod report;
+pub mod run;
+pub mod runtime;
+pub mod suite;
 pub mod template;
 
 pub use error::{Error, ExitCode, Result};

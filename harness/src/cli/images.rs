@@ -79,7 +79,10 @@ async fn build(args: BuildArgs, languages_dir: &Path) -> Result<ExitCode> {
                     "{:<8} {:<32} {what} ({})",
                     built.language,
                     built.image,
-                    serde_json::to_value(built.mode).unwrap_or_default().as_str().unwrap_or("")
+                    serde_json::to_value(built.mode)
+                        .unwrap_or_default()
+                        .as_str()
+                        .unwrap_or("")
                 );
             }
             Err(e) => {

@@ -9,7 +9,7 @@ use tokio::sync::Semaphore;
 
 use super::engine::{self, ImageStatus};
 use super::lock;
-use super::plan::{BaseSource, ImagePlan, Mode};
+use super::plan::{BasePlan, BaseSource, ImagePlan, Mode};
 use super::rootfs;
 use crate::error::Result;
 use crate::language::Language;
@@ -166,11 +166,11 @@ impl Builder {
         }
         let mode = self.decide_mode(lang).await?;
         let plan = ImagePlan::new(lang, mode)?;
-        let _lock = lock::acquire(
-            self.cache
-                .join("locks")
-                .join(format!("image-{}-{}.lock", plan.language, &plan.hash[..16])),
-        )
+        let _lock = lock::acquire(self.cache.join("locks").join(format!(
+            "image-{}-{}.lock",
+            plan.language,
+            &plan.hash[..16]
+        )))
         .await?;
         // Another process may have built it while we waited for the lock.
         if engine::image_id(&self.docker, &plan.tag).await?.is_some() {
@@ -183,17 +183,11 @@ impl Builder {
             heavy: &self.heavy,
             observer: self.observer.as_ref(),
         };
-        for base in &plan.bases {
-            let _base_lock = lock::acquire(
-                self.cache
-                    .join("locks")
-                    .join(format!("base-{}.lock", base.key)),
-            )
-            .await?;
-            if engine::image_id(&self.docker, &base.tag).await?.is_none() {
-                let tarball = rootfs::ensure_tarball(&ctx, base).await?;
-                engine::import(&ctx, base, &tarball).await?;
-            }
+        // The bases of one image are independent: prepare them side by side, so a long
+        // rootfs (GHC's) starts as early as a short one.
+        let bases = plan.bases.iter().map(|base| self.ensure_base(&ctx, base));
+        for result in futures_util::future::join_all(bases).await {
+            result?;
         }
         {
             let _permit = self.heavy.acquire().await.expect("semaphore never closed");
@@ -205,20 +199,39 @@ impl Builder {
     /// Makes sure every image exists, building the missing ones concurrently (bounded by
     /// [`Builder::jobs`] for the heavy steps). Results come back in the order of `langs`.
     pub async fn ensure_all(&self, langs: &[Language]) -> Vec<Result<Built>> {
-        let mut handles = Vec::new();
-        for lang in langs {
+        // Start the images with the most bases first: they hold the longest chains of heavy
+        // steps (Haskell: GHC's rootfs, then a compile), and the heavy-step semaphore is FIFO.
+        let mut order: Vec<&Language> = langs.iter().collect();
+        order.sort_by_key(|l| std::cmp::Reverse(l.image.bases.len()));
+        let mut handles = std::collections::HashMap::new();
+        for lang in order {
             let this = self.clone();
             let lang = lang.clone();
-            handles.push(tokio::spawn(async move { this.ensure(&lang).await }));
+            let name = lang.name.clone();
+            handles.insert(name, tokio::spawn(async move { this.ensure(&lang).await }));
         }
         let mut out = Vec::new();
-        for h in handles {
-            out.push(match h.await {
+        for lang in langs {
+            let handle = handles.remove(&lang.name).expect("one task per language");
+            out.push(match handle.await {
                 Ok(r) => r,
                 Err(e) => Err(crate::Error::Usage(format!("build task panicked: {e}"))),
             });
         }
         out
+    }
+
+    async fn ensure_base(&self, ctx: &Ctx<'_>, base: &BasePlan) -> Result<()> {
+        let lock_path = self
+            .cache
+            .join("locks")
+            .join(format!("base-{}.lock", base.key));
+        let _lock = lock::acquire(lock_path).await?;
+        if engine::image_id(&self.docker, &base.tag).await?.is_none() {
+            let tarball = rootfs::ensure_tarball(ctx, base).await?;
+            engine::import(ctx, base, &tarball).await?;
+        }
+        Ok(())
     }
 
     fn built(&self, plan: ImagePlan, fresh: bool, start: Instant) -> Built {

@@ -130,9 +130,9 @@ pub(crate) async fn build(ctx: &Ctx<'_>, plan: &ImagePlan) -> Result<()> {
         ..Default::default()
     };
     let mut tail = VecDeque::with_capacity(TAIL_LINES);
-    let mut stream = ctx
-        .docker
-        .build_image(options, None, Some(bollard::body_full(context.into())));
+    let mut stream =
+        ctx.docker
+            .build_image(options, None, Some(bollard::body_full(context.into())));
     while let Some(item) = stream.next().await {
         let info = match item {
             Ok(info) => info,
@@ -156,6 +156,9 @@ pub(crate) async fn build(ctx: &Ctx<'_>, plan: &ImagePlan) -> Result<()> {
     }
     match image_id(ctx.docker, &plan.tag).await? {
         Some(_) => Ok(()),
-        None => Err(fail("the build ended without producing the image".into(), &tail)),
+        None => Err(fail(
+            "the build ended without producing the image".into(),
+            &tail,
+        )),
     }
 }

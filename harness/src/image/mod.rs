@@ -15,6 +15,6 @@ mod lock;
 mod plan;
 mod rootfs;
 
-pub use build::{BuildEvent, BuildObserver, Built, Builder, NoObserver};
+pub use build::{BuildEvent, BuildObserver, Builder, Built, NoObserver};
 pub use engine::ImageStatus;
 pub use plan::{BasePlan, BaseSource, ImagePlan, Mode};

@@ -26,12 +26,21 @@ pub(crate) async fn ensure_tarball(ctx: &Ctx<'_>, base: &BasePlan) -> Result<Pat
     if tarball.is_file() {
         return Ok(tarball);
     }
-    let _lock = lock::acquire(ctx.cache.join("locks").join(format!("rootfs-{}.lock", base.key))).await?;
+    let _lock = lock::acquire(
+        ctx.cache
+            .join("locks")
+            .join(format!("rootfs-{}.lock", base.key)),
+    )
+    .await?;
     if tarball.is_file() {
         return Ok(tarball);
     }
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let step = format!("mmdebstrap {} ({})", base.recipe.suite, base.recipe.packages.join(", "));
+    let step = format!(
+        "mmdebstrap {} ({})",
+        base.recipe.suite,
+        base.recipe.packages.join(", ")
+    );
     let _permit = ctx.heavy.acquire().await.expect("semaphore never closed");
     ctx.emit(BuildEvent::Step {
         language: ctx.language,

@@ -1,0 +1,289 @@
+//! Running one container to completion in a sandbox, through the Engine API.
+//!
+//! The images under test are untrusted: each runs with no network, a read-only root
+//! filesystem (only the bound output dir and a small tmpfs `/tmp` are writable), every
+//! capability dropped, `no-new-privileges`, memory and pids limits, and a timeout that kills
+//! it. Every container carries the labels in [`LABEL_RUN`]/[`LABEL_PID`] and is removed when
+//! it ends; containers of harness processes that died are reaped by [`reap_orphans`].
+//!
+//! Kubernetes semantics: the task's `command` replaces the image's entrypoint and its `args`
+//! replace the image's `cmd`; the image's working directory is kept.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use bollard::Docker;
+use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType};
+use bollard::query_parameters::{
+    CreateContainerOptions, KillContainerOptions, ListContainersOptions, LogsOptions,
+    RemoveContainerOptions, WaitContainerOptions,
+};
+use futures_util::StreamExt;
+
+use crate::error::{Error, Result};
+
+/// Label holding the id of the harness run that created a container.
+pub const LABEL_RUN: &str = "rawconf.run";
+/// Label holding the process id of the harness that created a container (for reaping).
+pub const LABEL_PID: &str = "rawconf.pid";
+
+/// Bytes of stdout and of stderr kept per container; the rest is dropped and flagged.
+const LOG_CAP: usize = 1 << 20;
+
+/// Resource limits and isolation for a container under test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sandbox {
+    /// Memory limit in bytes (swap is disabled: memory-swap equals memory).
+    pub memory_bytes: i64,
+    /// Maximum number of processes.
+    pub pids: i64,
+    /// Size of the tmpfs mounted at `/tmp`.
+    pub tmp_bytes: u64,
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Sandbox {
+            memory_bytes: 1 << 30,
+            pids: 256,
+            tmp_bytes: 64 << 20,
+        }
+    }
+}
+
+/// A host directory bound into the container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bind {
+    /// Host path (must exist; it is never created by the engine).
+    pub host: PathBuf,
+    /// Path inside the container.
+    pub container: String,
+    /// Mounted read-only.
+    pub read_only: bool,
+}
+
+/// What to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerSpec {
+    /// Image reference.
+    pub image: String,
+    /// Replaces the image entrypoint (Kubernetes `command`).
+    pub command: Vec<String>,
+    /// Replaces the image cmd (Kubernetes `args`).
+    pub args: Vec<String>,
+    /// Environment, `NAME=value`.
+    pub env: Vec<String>,
+    /// Bound directories.
+    pub binds: Vec<Bind>,
+    /// Wall-clock limit; the container is killed when it expires.
+    pub timeout: Duration,
+    /// Isolation and limits.
+    pub sandbox: Sandbox,
+}
+
+/// What happened to a container.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ContainerRun {
+    /// Exit code; `None` when it was killed by the timeout.
+    pub exit_code: Option<i64>,
+    /// Whether the timeout killed it.
+    pub timed_out: bool,
+    /// Whether the kernel's OOM killer ended it.
+    pub oom_killed: bool,
+    /// Captured stdout (at most 1 MiB).
+    pub stdout: Vec<u8>,
+    /// Captured stderr (at most 1 MiB).
+    pub stderr: Vec<u8>,
+    /// Wall time from start to exit.
+    pub duration: Duration,
+}
+
+/// Runs `spec` to completion and removes the container, whatever happens.
+pub async fn run(docker: &Docker, spec: &ContainerSpec, run_id: &str) -> Result<ContainerRun> {
+    let id = create(docker, spec, run_id).await?;
+    let result = start_and_wait(docker, &id, spec).await;
+    let removed = docker
+        .remove_container(
+            &id,
+            Some(RemoveContainerOptions {
+                force: true,
+                v: true,
+                ..Default::default()
+            }),
+        )
+        .await;
+    let run = result?;
+    removed.map_err(|e| Error::Docker(format!("removing container {id}: {e}")))?;
+    Ok(run)
+}
+
+async fn create(docker: &Docker, spec: &ContainerSpec, run_id: &str) -> Result<String> {
+    let mounts = spec
+        .binds
+        .iter()
+        .map(|b| Mount {
+            target: Some(b.container.clone()),
+            source: Some(b.host.to_string_lossy().into_owned()),
+            typ: Some(MountType::BIND),
+            read_only: Some(b.read_only),
+            ..Default::default()
+        })
+        .collect();
+    let host_config = HostConfig {
+        mounts: Some(mounts),
+        network_mode: Some("none".into()),
+        readonly_rootfs: Some(true),
+        tmpfs: Some(HashMap::from([(
+            "/tmp".to_owned(),
+            format!("rw,nosuid,nodev,size={}", spec.sandbox.tmp_bytes),
+        )])),
+        cap_drop: Some(vec!["ALL".into()]),
+        security_opt: Some(vec!["no-new-privileges".into()]),
+        memory: Some(spec.sandbox.memory_bytes),
+        memory_swap: Some(spec.sandbox.memory_bytes),
+        pids_limit: Some(spec.sandbox.pids),
+        ..Default::default()
+    };
+    let labels = HashMap::from([
+        (LABEL_RUN.to_owned(), run_id.to_owned()),
+        (LABEL_PID.to_owned(), std::process::id().to_string()),
+    ]);
+    let body = ContainerCreateBody {
+        image: Some(spec.image.clone()),
+        entrypoint: Some(spec.command.clone()),
+        cmd: Some(spec.args.clone()),
+        env: Some(spec.env.clone()),
+        labels: Some(labels),
+        network_disabled: Some(true),
+        tty: Some(false),
+        host_config: Some(host_config),
+        ..Default::default()
+    };
+    let created = docker
+        .create_container(None::<CreateContainerOptions>, body)
+        .await
+        .map_err(|e| {
+            if crate::docker::is_not_found(&e) {
+                Error::Docker(format!(
+                    "image {} is not present; build it with `rawconf images build`",
+                    spec.image
+                ))
+            } else {
+                Error::Docker(format!("creating a container of {}: {e}", spec.image))
+            }
+        })?;
+    Ok(created.id)
+}
+
+async fn start_and_wait(docker: &Docker, id: &str, spec: &ContainerSpec) -> Result<ContainerRun> {
+    let started = Instant::now();
+    docker
+        .start_container(id, None)
+        .await
+        .map_err(|e| Error::Docker(format!("starting container of {}: {e}", spec.image)))?;
+    let mut wait = docker.wait_container(
+        id,
+        Some(WaitContainerOptions {
+            condition: "not-running".into(),
+        }),
+    );
+    // A non-zero exit arrives as an Err from bollard; the exit code is read from inspect below.
+    let timed_out = tokio::time::timeout(spec.timeout, wait.next())
+        .await
+        .is_err();
+    let duration = started.elapsed();
+    if timed_out {
+        let _ = docker
+            .kill_container(
+                id,
+                Some(KillContainerOptions {
+                    signal: "KILL".into(),
+                }),
+            )
+            .await;
+    }
+    let state = docker
+        .inspect_container(id, None)
+        .await
+        .map_err(|e| Error::Docker(format!("inspecting container of {}: {e}", spec.image)))?
+        .state
+        .unwrap_or_default();
+    let (stdout, stderr) = logs(docker, id).await?;
+    Ok(ContainerRun {
+        exit_code: if timed_out { None } else { state.exit_code },
+        timed_out,
+        oom_killed: state.oom_killed.unwrap_or(false),
+        stdout,
+        stderr,
+        duration,
+    })
+}
+
+async fn logs(docker: &Docker, id: &str) -> Result<(Vec<u8>, Vec<u8>)> {
+    let mut stream = docker.logs(
+        id,
+        Some(LogsOptions {
+            stdout: true,
+            stderr: true,
+            ..Default::default()
+        }),
+    );
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    while let Some(item) = stream.next().await {
+        let item = item.map_err(|e| Error::Docker(format!("reading logs: {e}")))?;
+        let (buf, bytes) = match item {
+            bollard::container::LogOutput::StdErr { message } => (&mut err, message),
+            bollard::container::LogOutput::StdOut { message }
+            | bollard::container::LogOutput::Console { message } => (&mut out, message),
+            bollard::container::LogOutput::StdIn { .. } => continue,
+        };
+        let room = LOG_CAP.saturating_sub(buf.len());
+        buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+    Ok((out, err))
+}
+
+/// Removes containers left by harness processes that no longer exist (a crash, a kill -9).
+pub async fn reap_orphans(docker: &Docker) -> Result<usize> {
+    let options = ListContainersOptions {
+        all: true,
+        filters: Some(HashMap::from([(
+            "label".to_owned(),
+            vec![LABEL_RUN.to_owned()],
+        )])),
+        ..Default::default()
+    };
+    let containers = docker
+        .list_containers(Some(options))
+        .await
+        .map_err(|e| Error::Docker(format!("listing containers: {e}")))?;
+    let mut reaped = 0;
+    for c in containers {
+        let pid = c
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(LABEL_PID))
+            .and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|p| PathBuf::from(format!("/proc/{p}")).exists());
+        if alive {
+            continue;
+        }
+        if let Some(id) = c.id {
+            let removed = docker
+                .remove_container(
+                    &id,
+                    Some(RemoveContainerOptions {
+                        force: true,
+                        v: true,
+                        ..Default::default()
+                    }),
+                )
+                .await;
+            if removed.is_ok() {
+                reaped += 1;
+            }
+        }
+    }
+    Ok(reaped)
+}

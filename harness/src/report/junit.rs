@@ -1,0 +1,51 @@
+//! JUnit XML, one test case per language × case, for CI dashboards.
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::model::RunReport;
+use crate::outcome::Outcome;
+
+/// The run as JUnit XML. xfail counts as success (with the reason in system-out), unavailable
+/// as skipped, harness errors as errors, the rest of the failing outcomes as failures.
+pub fn to_junit(report: &RunReport) -> String {
+    let mut junit = Report::new(format!("rawconf {}", report.meta.suite));
+    for lang in report.languages() {
+        let mut suite = TestSuite::new(format!("{lang}/{}", report.meta.suite));
+        for r in report.results.iter().filter(|r| r.language == lang) {
+            let status = match r.outcome {
+                Outcome::Pass | Outcome::Xfail => TestCaseStatus::success(),
+                Outcome::Unavailable => {
+                    let mut s = TestCaseStatus::skipped();
+                    s.set_message(r.reason.clone());
+                    s
+                }
+                Outcome::HarnessError => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+                    s.set_message(first_line(&r.reason));
+                    s.set_description(r.reason.clone());
+                    s
+                }
+                Outcome::Fail | Outcome::Xpass | Outcome::Timeout => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    s.set_message(format!("{}: {}", r.outcome.as_str(), first_line(&r.reason)));
+                    s.set_type(r.outcome.as_str());
+                    s.set_description(format!("{}\n\nreproduce: {}", r.reason, r.reproduce));
+                    s
+                }
+            };
+            let mut case = TestCase::new(r.id.clone(), status);
+            case.set_classname(format!("{lang}.{}", report.meta.suite));
+            case.set_time(std::time::Duration::from_millis(r.duration_ms));
+            if r.outcome == Outcome::Xfail {
+                case.set_system_out(format!("xfail: {}", r.reason));
+            }
+            suite.add_test_case(case);
+        }
+        junit.add_test_suite(suite);
+    }
+    junit.to_string().expect("JUnit serializes")
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").to_owned()
+}

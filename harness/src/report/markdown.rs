@@ -1,0 +1,76 @@
+//! `summary.md`: counts, the matrix, and every failure with its reproduction command — sized
+//! for a CI step summary.
+
+use super::matrix::cell;
+use super::model::RunReport;
+
+/// The run as Markdown.
+pub fn to_markdown(report: &RunReport) -> String {
+    let m = &report.meta;
+    let verdict = if report.counts.failed() {
+        "FAILED"
+    } else {
+        "passed"
+    };
+    let mut out = format!(
+        "# rawconf: suite `{}` — {verdict}\n\nprofile `{}` · runtime `{}` · rawconf {} · {}\n\n**{}**\n\n",
+        m.suite, m.profile, m.runtime, m.rawconf_version, m.started_at, report.counts
+    );
+    let langs = report.languages();
+    out.push_str("| case |");
+    for l in &langs {
+        out.push_str(&format!(" {l} |"));
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(langs.len()));
+    out.push('\n');
+    for case in report.cases() {
+        out.push_str(&format!("| `{case}` |"));
+        for l in &langs {
+            let text = report.get(l, &case).map_or("-", |r| cell(r.outcome));
+            out.push_str(&format!(" {text} |"));
+        }
+        out.push('\n');
+    }
+    let failures: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.outcome.is_failure())
+        .collect();
+    if !failures.is_empty() {
+        out.push_str("\n## Failures\n\n");
+        for r in failures {
+            out.push_str(&format!(
+                "### `{}` — {}\n\n```text\n{}\n```\n\nreproduce: `{}`\n\n",
+                r.id,
+                r.outcome.as_str(),
+                r.reason.trim_end(),
+                r.reproduce
+            ));
+        }
+    }
+    let disagreements: Vec<_> = report
+        .divergence
+        .iter()
+        .filter(|d| !d.disagreements.is_empty())
+        .collect();
+    if !disagreements.is_empty() {
+        out.push_str(
+            "\n## Cross-language divergences\n\n| case | disagreeing pairs |\n|---|---|\n",
+        );
+        for d in disagreements {
+            out.push_str(&format!(
+                "| `{}` | {} |\n",
+                d.case,
+                d.disagreements.join(", ")
+            ));
+        }
+    }
+    if !report.unused_expectations.is_empty() {
+        out.push_str("\n## Stale expected failures\n\n");
+        for e in &report.unused_expectations {
+            out.push_str(&format!("- {e}\n"));
+        }
+    }
+    out
+}

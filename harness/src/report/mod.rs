@@ -1,0 +1,36 @@
+//! Reports: the terminal matrix, `report.json`, `junit.xml`, `summary.md` and `report.html`.
+//!
+//! Every reporter reads the same [`RunReport`]; none of them decides anything.
+
+mod html;
+mod junit;
+mod markdown;
+mod matrix;
+mod model;
+
+pub use html::to_html;
+pub use junit::to_junit;
+pub use markdown::to_markdown;
+pub use matrix::to_matrix;
+pub use model::{CaseResult, Counts, Divergence, RunMeta, RunReport};
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Writes `report.json`, `junit.xml`, `summary.md` and `report.html` into `dir`.
+pub fn write_all(report: &RunReport, dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let write = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|e| Error::io(&path, e))
+    };
+    write(
+        "report.json",
+        serde_json::to_string_pretty(report).expect("report serializes"),
+    )?;
+    write("junit.xml", to_junit(report))?;
+    write("summary.md", to_markdown(report))?;
+    write("report.html", to_html(report))?;
+    Ok(())
+}

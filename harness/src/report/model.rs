@@ -1,0 +1,157 @@
+//! The data every reporter reads. `report.json` is this, serialized (schema:
+//! `docs/report.schema.json`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::oracle::Judgement;
+use crate::outcome::Outcome;
+use crate::record::Record;
+
+/// Facts about the run, so a report can be traced and reproduced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunMeta {
+    /// rawconf's version.
+    pub rawconf_version: String,
+    /// The suite's name.
+    pub suite: String,
+    /// SHA-256 of the suite file.
+    pub suite_digest: String,
+    /// The profile results were judged against.
+    pub profile: String,
+    /// The runtime that executed the cases (`reference` or `cmd:…`).
+    pub runtime: String,
+    /// Image reference and engine id per language.
+    pub images: BTreeMap<String, BTreeMap<String, String>>,
+    /// Seeds of randomized parts (none for golden suites).
+    pub seeds: Vec<u64>,
+    /// The host name.
+    pub host: String,
+    /// RFC 3339 UTC start time.
+    pub started_at: String,
+    /// RFC 3339 UTC end time.
+    pub finished_at: String,
+    /// The shard, `I/N`, when the run was one of several.
+    pub shard: Option<String>,
+}
+
+/// The result of one language × case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseResult {
+    /// `<language>/<suite>/<case>`: the trial name.
+    pub id: String,
+    /// The language.
+    pub language: String,
+    /// The suite.
+    pub suite: String,
+    /// The case id.
+    pub case: String,
+    /// The input LiteralMap (protobuf JSON).
+    pub inputs: serde_json::Value,
+    /// The verdict.
+    pub outcome: Outcome,
+    /// Why (empty for a plain pass).
+    pub reason: String,
+    /// Wall time of the case.
+    pub duration_ms: u64,
+    /// Everything the case produced (absent if it never ran).
+    pub record: Option<Record>,
+    /// The oracle's verdict on `area`, when there was one.
+    pub judgement: Option<Judgement>,
+    /// The parsed area, for the cross-language table.
+    pub area: Option<f64>,
+    /// Container stdout (lossy UTF-8, capped).
+    pub stdout: String,
+    /// Container stderr (lossy UTF-8, capped).
+    pub stderr: String,
+    /// A command that reruns this case alone.
+    pub reproduce: String,
+}
+
+/// One row of the cross-language table: each language's area for a case, and whether every
+/// pair that produced a value agrees within the looser precision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Divergence {
+    /// The case id.
+    pub case: String,
+    /// Language → parsed area (`None`: no value).
+    pub areas: BTreeMap<String, Option<f64>>,
+    /// Pairs that disagree, as `a≠b`.
+    pub disagreements: Vec<String>,
+}
+
+/// How many results had each outcome.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts(pub BTreeMap<Outcome, usize>);
+
+impl Counts {
+    /// Whether the run failed: any failing outcome, or nothing ran.
+    pub fn failed(&self) -> bool {
+        self.total() == 0 || self.0.iter().any(|(o, n)| o.is_failure() && *n > 0)
+    }
+
+    /// Number of results.
+    pub fn total(&self) -> usize {
+        self.0.values().sum()
+    }
+
+    /// Number with one outcome.
+    pub fn get(&self, o: Outcome) -> usize {
+        self.0.get(&o).copied().unwrap_or(0)
+    }
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|(o, n)| format!("{n} {}", o.as_str()))
+            .collect();
+        write!(f, "{} cases: {}", self.total(), parts.join(", "))
+    }
+}
+
+/// A whole run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// Run metadata.
+    pub meta: RunMeta,
+    /// Outcome counts.
+    pub counts: Counts,
+    /// One entry per language × case, sorted by id.
+    pub results: Vec<CaseResult>,
+    /// The cross-language table, one row per case.
+    pub divergence: Vec<Divergence>,
+    /// Expected-failure entries that matched no case that ran (stale).
+    pub unused_expectations: Vec<String>,
+}
+
+impl RunReport {
+    /// Languages in the report, sorted.
+    pub fn languages(&self) -> Vec<String> {
+        let mut l: Vec<String> = self.results.iter().map(|r| r.language.clone()).collect();
+        l.sort();
+        l.dedup();
+        l
+    }
+
+    /// Case ids in first-seen order.
+    pub fn cases(&self) -> Vec<String> {
+        let mut c: Vec<String> = Vec::new();
+        for r in &self.results {
+            if !c.contains(&r.case) {
+                c.push(r.case.clone());
+            }
+        }
+        c
+    }
+
+    /// The result for a language × case.
+    pub fn get(&self, language: &str, case: &str) -> Option<&CaseResult> {
+        self.results
+            .iter()
+            .find(|r| r.language == language && r.case == case)
+    }
+}

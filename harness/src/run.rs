@@ -1,0 +1,346 @@
+//! Running a suite: select language × case pairs, execute them concurrently through a
+//! runtime, judge each, compare with its golden, decide the outcome, build the report.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use futures_util::StreamExt;
+use globset::GlobMatcher;
+
+use crate::error::{Error, Result};
+use crate::expect::Expectations;
+use crate::golden::{self, GoldenMode};
+use crate::judge;
+use crate::language::Language;
+use crate::oracle;
+use crate::outcome::{Outcome, decide};
+use crate::profile::Profile;
+use crate::report::{CaseResult, Counts, Divergence, RunMeta, RunReport};
+use crate::runtime::{Execution, Reference};
+use crate::suite::{Case, Suite};
+
+/// `I/N`: run the I-th of N slices of the selection (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// Which slice, 1..=total.
+    pub index: usize,
+    /// How many slices.
+    pub total: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Shard, String> {
+        let err = || format!("expected a shard `I/N` with 1 ≤ I ≤ N, found `{s}`");
+        let (i, n) = s.split_once('/').ok_or_else(err)?;
+        let (index, total): (usize, usize) =
+            (i.parse().map_err(|_| err())?, n.parse().map_err(|_| err())?);
+        if index == 0 || total == 0 || index > total {
+            return Err(err());
+        }
+        Ok(Shard { index, total })
+    }
+}
+
+/// Everything a run needs besides the runtime.
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    /// The suite.
+    pub suite: Suite,
+    /// The languages to run, with their image references.
+    pub languages: Vec<(Language, String)>,
+    /// The semantics to judge against.
+    pub profile: Profile,
+    /// Only trials whose id `<lang>/<suite>/<case>` matches.
+    pub filter: Option<GlobMatcher>,
+    /// Only one slice of the selection.
+    pub shard: Option<Shard>,
+    /// Containers at once.
+    pub jobs: usize,
+    /// Golden handling.
+    pub golden: GoldenMode,
+    /// The golden folder.
+    pub golden_root: PathBuf,
+    /// How the runtime is named in the report and reproduction commands.
+    pub runtime_name: String,
+    /// Engine ids of the images, by language (for the report).
+    pub image_ids: BTreeMap<String, String>,
+}
+
+/// Receives progress while a run goes on.
+pub trait RunObserver: Send + Sync {
+    /// The run selected `total` trials.
+    fn started(&self, total: usize);
+    /// One trial finished.
+    fn finished(&self, result: &CaseResult);
+}
+
+/// The trial id of a language × case: `<language>/<suite>/<case>`.
+pub fn trial_id(language: &str, suite: &str, case: &str) -> String {
+    format!("{language}/{suite}/{case}")
+}
+
+/// The language × case pairs a plan selects, in a stable order.
+pub fn select(plan: &RunPlan) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    for (li, (lang, _)) in plan.languages.iter().enumerate() {
+        for (ci, case) in plan.suite.cases.iter().enumerate() {
+            let id = trial_id(&lang.name, &plan.suite.name, &case.id);
+            if plan.filter.as_ref().is_none_or(|f| f.is_match(&id)) {
+                pairs.push((li, ci));
+            }
+        }
+    }
+    match plan.shard {
+        Some(s) => pairs
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % s.total == s.index - 1)
+            .map(|(_, p)| p)
+            .collect(),
+        None => pairs,
+    }
+}
+
+/// The command that reruns one trial alone.
+pub fn reproduce(plan: &RunPlan, lang: &str, case: &str) -> String {
+    let mut cmd = format!(
+        "rawconf run --suite {} --profile {} --language {lang} --filter '{}'",
+        plan.suite.name,
+        plan.profile,
+        trial_id(lang, &plan.suite.name, case)
+    );
+    if plan.runtime_name != "reference" {
+        cmd.push_str(&format!(" --runtime '{}'", plan.runtime_name));
+    }
+    cmd
+}
+
+/// Runs one language × case to a result (never an `Err`: harness faults become
+/// `harness-error` results).
+pub async fn run_case(
+    plan: &RunPlan,
+    runtime: &Reference,
+    expectations: &Expectations,
+    lang: &Language,
+    image: &str,
+    case: &Case,
+    run_id: &str,
+) -> CaseResult {
+    let id = trial_id(&lang.name, &plan.suite.name, &case.id);
+    let started = std::time::Instant::now();
+    let mut result = CaseResult {
+        id: id.clone(),
+        language: lang.name.clone(),
+        suite: plan.suite.name.clone(),
+        case: case.id.clone(),
+        inputs: case.inputs.to_json(),
+        outcome: Outcome::HarnessError,
+        reason: String::new(),
+        duration_ms: 0,
+        record: None,
+        judgement: None,
+        area: None,
+        stdout: String::new(),
+        stderr: String::new(),
+        reproduce: reproduce(plan, &lang.name, &case.id),
+    };
+    let execution = Execution {
+        language: lang,
+        image,
+        task: &plan.suite.task,
+        inputs: &case.inputs,
+        profile: plan.profile,
+        run_id,
+    };
+    let executed = match runtime.execute(&execution).await {
+        Ok(e) => e,
+        Err(e) => {
+            result.reason = e.to_string();
+            result.duration_ms = started.elapsed().as_millis() as u64;
+            return result;
+        }
+    };
+    let verdict = judge::judge(lang, plan.profile, &case.inputs, &executed);
+    let golden_text = executed.record.to_golden();
+    let golden_path = golden::path(
+        &plan.golden_root,
+        plan.profile.as_str(),
+        &plan.suite.name,
+        &case.id,
+        &lang.name,
+    );
+    let diff = match plan.golden {
+        GoldenMode::Ignore => None,
+        GoldenMode::Bless => match golden::write(&golden_path, &golden_text) {
+            Ok(()) => None,
+            Err(e) => Some(e.to_string()),
+        },
+        GoldenMode::Check => match golden::read(&golden_path) {
+            Ok(g) => golden::compare(g.as_deref(), &golden_text, &golden_path),
+            Err(e) => Some(e.to_string()),
+        },
+    };
+    let expected = expectations.find(
+        plan.profile.as_str(),
+        &lang.name,
+        &format!("{}/{}", plan.suite.name, case.id),
+    );
+    let (outcome, reason) = if executed.record.timed_out {
+        (
+            Outcome::Timeout,
+            format!("killed after {:?}", plan.suite.task.timeout),
+        )
+    } else {
+        decide(&verdict.problems, diff.as_deref(), expected)
+    };
+    result.outcome = outcome;
+    result.reason = reason;
+    result.judgement = verdict.judgement;
+    result.area = verdict.area;
+    result.stdout = String::from_utf8_lossy(&executed.stdout).into_owned();
+    result.stderr = String::from_utf8_lossy(&executed.stderr).into_owned();
+    result.record = Some(executed.record);
+    result.duration_ms = executed.duration.as_millis() as u64;
+    result
+}
+
+/// Runs the plan's selection through `runtime` and builds the report.
+pub async fn run(
+    plan: &RunPlan,
+    runtime: &Reference,
+    observer: &dyn RunObserver,
+) -> Result<RunReport> {
+    let started_at = SystemTime::now();
+    let langs: Vec<Language> = plan.languages.iter().map(|(l, _)| l.clone()).collect();
+    let expectations = Expectations::new(&langs, &plan.suite)?;
+    let selection = select(plan);
+    observer.started(selection.len());
+    let run_id = format!(
+        "run-{}-{}",
+        std::process::id(),
+        started_at
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis())
+    );
+    let mut results: Vec<CaseResult> = futures_util::stream::iter(selection.iter().copied())
+        .map(|(li, ci)| {
+            let (lang, image) = &plan.languages[li];
+            let case = &plan.suite.cases[ci];
+            let expectations = &expectations;
+            let run_id = &run_id;
+            async move {
+                let r = run_case(plan, runtime, expectations, lang, image, case, run_id).await;
+                observer.finished(&r);
+                r
+            }
+        })
+        .buffer_unordered(plan.jobs.max(1))
+        .collect()
+        .await;
+    results.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let mut counts = Counts::default();
+    for r in &results {
+        *counts.0.entry(r.outcome).or_default() += 1;
+    }
+    let ran: Vec<(String, String)> = results
+        .iter()
+        .map(|r| (r.language.clone(), format!("{}/{}", r.suite, r.case)))
+        .collect();
+    // Only a full, unsharded, unfiltered run can tell that an entry matches nothing.
+    let unused_expectations = if plan.filter.is_none() && plan.shard.is_none() {
+        expectations
+            .unused(plan.profile.as_str(), &ran)
+            .into_iter()
+            .map(|e| format!("{} ({}): {}", e.pattern, e.source, e.reason))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let divergence = divergence(plan, &results);
+    let images = plan
+        .languages
+        .iter()
+        .map(|(l, image)| {
+            let mut m = BTreeMap::from([("image".to_owned(), image.clone())]);
+            if let Some(id) = plan.image_ids.get(&l.name) {
+                m.insert("id".to_owned(), id.clone());
+            }
+            (l.name.clone(), m)
+        })
+        .collect();
+    let meta = RunMeta {
+        rawconf_version: env!("CARGO_PKG_VERSION").to_owned(),
+        suite: plan.suite.name.clone(),
+        suite_digest: plan.suite.digest()?,
+        profile: plan.profile.as_str().to_owned(),
+        runtime: plan.runtime_name.clone(),
+        images,
+        seeds: Vec::new(),
+        host: hostname(),
+        started_at: humantime::format_rfc3339_seconds(started_at).to_string(),
+        finished_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        shard: plan.shard.map(|s| format!("{}/{}", s.index, s.total)),
+    };
+    Ok(RunReport {
+        meta,
+        counts,
+        results,
+        divergence,
+        unused_expectations,
+    })
+}
+
+fn divergence(plan: &RunPlan, results: &[CaseResult]) -> Vec<Divergence> {
+    let mut rows = Vec::new();
+    for case in &plan.suite.cases {
+        let here: Vec<&CaseResult> = results.iter().filter(|r| r.case == case.id).collect();
+        if here.is_empty() {
+            continue;
+        }
+        let areas: BTreeMap<String, Option<f64>> =
+            here.iter().map(|r| (r.language.clone(), r.area)).collect();
+        let mut disagreements = Vec::new();
+        for (i, x) in here.iter().enumerate() {
+            for y in &here[i + 1..] {
+                let (Some(ax), Some(ay)) = (x.area, y.area) else {
+                    continue;
+                };
+                let tol = [x, y]
+                    .iter()
+                    .filter_map(|r| plan.languages.iter().find(|(l, _)| l.name == r.language))
+                    .map(|(l, _)| oracle::tolerance(l.arithmetic))
+                    .fold(f64::EPSILON, f64::max);
+                if !oracle::agree(ax, ay, 2.0 * tol) {
+                    disagreements.push(format!("{}≠{}", x.language, y.language));
+                }
+            }
+        }
+        rows.push(Divergence {
+            case: case.id.clone(),
+            areas,
+            disagreements,
+        });
+    }
+    rows
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// Fails with a usage error when the selection is empty (a run that runs nothing must not
+/// look green).
+pub fn ensure_nonempty(plan: &RunPlan) -> Result<()> {
+    if select(plan).is_empty() {
+        return Err(Error::Usage(format!(
+            "the selection matched no case of suite `{}`",
+            plan.suite.name
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,191 @@
+//! The reference runtime: Flyte's backend semantics on a local Docker engine.
+//!
+//! Per case: a fresh work dir; the command rendered by propeller's rules; the input dir written
+//! as copilot's downloader does; the container run sandboxed with the input dir bound read-only
+//! and the output dir read-write at the task's paths; outputs collected as copilot's sidecar
+//! does. What the pod phase decides on Kubernetes is decided here as follows:
+//!
+//! - a non-zero exit is a system failure (protocol.md §4.4): the result is
+//!   `ContainerError{code: "UnknownError", kind: RECOVERABLE, origin: SYSTEM}` with the
+//!   container's exit code in the message, whatever the output dir holds;
+//! - a downloader error (`errors.pb` written at input time, e.g. `inputs.json` cannot hold NaN)
+//!   still lets the container run — the downloader exits 0 — but the error document is already
+//!   in the output prefix, so the task fails with it (protocol.md §4.2 step 6; the reader's
+//!   precedence of `errors.pb` is inferred from flyteplugins, not run).
+
+use std::os::unix::fs::PermissionsExt;
+use std::time::Instant;
+
+use bollard::Docker;
+
+use super::{Collected, Executed, Execution};
+use crate::container::{self, Bind, ContainerSpec, Sandbox};
+use crate::error::{Error, Result};
+use crate::inputs::{InputFormat, InputsRequest, write_inputs};
+use crate::literal::{ContainerError, ErrorKind, ErrorOrigin};
+use crate::outputs::{CollectRequest, collect_outputs};
+use crate::profile::Profile;
+use crate::record::{Record, snapshot_dir};
+use crate::template::{TemplateContext, render};
+
+/// The output prefix templates see: where copilot would upload `outputs.pb`.
+pub const OUTPUT_PREFIX: &str = "/var/flyte/output-prefix";
+/// The raw output data prefix templates see.
+pub const RAW_OUTPUT_PREFIX: &str = "/var/flyte/raw-output";
+
+/// Runs cases on a Docker engine.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    docker: Docker,
+    sandbox: Sandbox,
+}
+
+impl Reference {
+    /// A reference runtime on `docker` with the default sandbox.
+    pub fn new(docker: Docker) -> Reference {
+        Reference {
+            docker,
+            sandbox: Sandbox::default(),
+        }
+    }
+
+    /// Executes one case.
+    pub async fn execute(&self, ex: &Execution<'_>) -> Result<Executed> {
+        let started = Instant::now();
+        let work = tempfile::Builder::new()
+            .prefix("rawconf-case-")
+            .tempdir()
+            .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        let input_dir = work.path().join("inputs");
+        let output_dir = work.path().join("outputs");
+        for dir in [&input_dir, &output_dir] {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            // Every capability is dropped in the container, so it must not need to own the dir.
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777))
+                .map_err(|e| Error::io(dir, e))?;
+        }
+
+        let ctx = TemplateContext {
+            profile: ex.profile,
+            input_prefix: ex.task.input_data_dir.clone(),
+            output_prefix: OUTPUT_PREFIX.into(),
+            raw_output_prefix: RAW_OUTPUT_PREFIX.into(),
+            per_retry_unique_key: format!("{}-{}", ex.run_id, ex.language.name),
+            task_template_path: None,
+            namespace: "rawconf".into(),
+            inputs: ex.inputs.clone(),
+            input_data_dir: Some(ex.task.input_data_dir.clone()),
+            ..Default::default()
+        };
+        let argv = match render(&ex.language.command, &ctx) {
+            Ok(argv) => argv,
+            Err(e) => {
+                // Pod creation fails: nothing runs.
+                let error = ContainerError {
+                    code: "TemplateRenderFailed".into(),
+                    message: e.to_string(),
+                    kind: ErrorKind::NonRecoverable,
+                    origin: ErrorOrigin::System,
+                };
+                let collected = Collected::Error(error);
+                return Ok(Executed {
+                    record: Record {
+                        argv: Vec::new(),
+                        input_files: Default::default(),
+                        exit_code: None,
+                        timed_out: false,
+                        files: Default::default(),
+                        result: collected.to_json(),
+                    },
+                    collected,
+                    stdout: Vec::new(),
+                    stderr: Vec::new(),
+                    duration: started.elapsed(),
+                });
+            }
+        };
+
+        let listing = write_inputs(&InputsRequest {
+            inputs: ex.inputs,
+            dir: &input_dir,
+            container_dir: Some(&ex.task.input_data_dir),
+            format: InputFormat::Json,
+            profile: ex.profile,
+        })?;
+        let input_files = snapshot_dir(&input_dir)?;
+
+        let spec = ContainerSpec {
+            image: ex.image.to_owned(),
+            command: argv.clone(),
+            args: Vec::new(),
+            env: Vec::new(),
+            binds: vec![
+                Bind {
+                    host: input_dir.clone(),
+                    container: ex.task.input_data_dir.clone(),
+                    read_only: true,
+                },
+                Bind {
+                    host: output_dir.clone(),
+                    container: ex.task.output_data_dir.clone(),
+                    read_only: false,
+                },
+            ],
+            timeout: ex.task.timeout,
+            sandbox: self.sandbox.clone(),
+        };
+        let run = container::run(&self.docker, &spec, ex.run_id).await?;
+        let files = snapshot_dir(&output_dir)?;
+
+        let collected = if let Some(error) = listing.error {
+            Collected::Error(error)
+        } else if let Some(code) = run
+            .exit_code
+            // flytekit's local executor ignores the exit status (protocol.md §5.1 step 10).
+            .filter(|c| *c != 0 && ex.profile == Profile::Backend)
+        {
+            Collected::Error(ContainerError {
+                code: "UnknownError".into(),
+                message: format!(
+                    "[primary] terminated with exit code ({code}). Reason [{}]. Message: ",
+                    if run.oom_killed { "OOMKilled" } else { "Error" }
+                ),
+                kind: ErrorKind::Recoverable,
+                origin: ErrorOrigin::System,
+            })
+        } else if run.timed_out {
+            Collected::Error(ContainerError {
+                code: "Timeout".into(),
+                message: format!(
+                    "the container ran longer than {:?} and was killed",
+                    ex.task.timeout
+                ),
+                kind: ErrorKind::Recoverable,
+                origin: ErrorOrigin::System,
+            })
+        } else {
+            collect_outputs(&CollectRequest {
+                interface: &ex.task.interface,
+                dir: &output_dir,
+                container_dir: Some(&ex.task.output_data_dir),
+                raw_output_prefix: Some(RAW_OUTPUT_PREFIX),
+                profile: ex.profile,
+            })?
+        };
+
+        Ok(Executed {
+            record: Record {
+                argv,
+                input_files,
+                exit_code: run.exit_code,
+                timed_out: run.timed_out,
+                files,
+                result: collected.to_json(),
+            },
+            collected,
+            stdout: run.stdout,
+            stderr: run.stderr,
+            duration: started.elapsed(),
+        })
+    }
+}

@@ -1,0 +1,128 @@
+//! Image tests: build every language's image (cold on a fresh machine: mmdebstrap → import →
+//! classic build) and run each through the Engine API with a=3, b=4, checking the exact bytes
+//! of `area` and `metadata`.
+//!
+//! One trial per language, named `images/<lang>`. Without Docker the trials fail and say why;
+//! `RAWCONF_SKIP_DOCKER=1` turns them into ignored trials and the run says how many.
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use rawconf::Language;
+use rawconf::container::{self, Bind, ContainerSpec, Sandbox};
+use rawconf::image::Builder;
+use support::DockerGate;
+
+/// Bytes each original program writes for a=3, b=4 (protocol.md §7.3, measured with the real
+/// interpreters).
+fn expected_area(lang: &str) -> Option<&'static [u8]> {
+    Some(match lang {
+        "python" | "julia" => b"37.69911184307752",
+        "r" => b"37.6991118430775\n",
+        "haskell" => b"37.699112",
+        "shell" => b"37.69911184307751886128\n",
+        _ => return None,
+    })
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let langs = Language::discover(&support::languages_dir()).expect("languages load");
+    assert_eq!(
+        langs.len(),
+        5,
+        "expected the five ellipse languages under languages/"
+    );
+    let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
+    let trials: Vec<Trial> = langs
+        .into_iter()
+        .map(|lang| {
+            let name = format!("images/{}", lang.name);
+            Trial::test(name, move || build_and_run(&lang)).with_ignored_flag(skip)
+        })
+        .collect();
+    support::announce_skips(if skip { trials.len() } else { 0 });
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn build_and_run(lang: &Language) -> Result<(), Failed> {
+    let docker = match support::docker_gate() {
+        DockerGate::Available(d) => d.clone(),
+        DockerGate::Unreachable(why) => return Err(why.clone().into()),
+        DockerGate::OptedOut => return Err("opted out; should have been ignored".into()),
+    };
+    let expected = expected_area(&lang.name)
+        .ok_or_else(|| format!("no expected bytes for language `{}`", lang.name))?;
+    support::runtime().block_on(async {
+        let built = Builder::new(docker.clone())
+            .ensure(lang)
+            .await
+            .map_err(|e| e.to_string())?;
+
+        let out = tempfile::tempdir().map_err(|e| e.to_string())?;
+        // The container runs with every capability dropped, so it must not depend on owning
+        // the directory.
+        std::fs::set_permissions(out.path(), std::fs::Permissions::from_mode(0o777))
+            .map_err(|e| e.to_string())?;
+        // Go's %v renders the floats 3.0 and 4.0 as `3` and `4`.
+        let argv: Vec<String> = lang
+            .command
+            .iter()
+            .map(|a| {
+                a.replace("{{.inputs.a}}", "3")
+                    .replace("{{.inputs.b}}", "4")
+            })
+            .collect();
+        let spec = ContainerSpec {
+            image: built.image.clone(),
+            command: argv,
+            args: Vec::new(),
+            env: Vec::new(),
+            binds: vec![Bind {
+                host: out.path().to_path_buf(),
+                container: "/var/outputs".into(),
+                read_only: false,
+            }],
+            timeout: Duration::from_secs(120),
+            sandbox: Sandbox::default(),
+        };
+        let run = container::run(&docker, &spec, "test-images")
+            .await
+            .map_err(|e| e.to_string())?;
+        let context = format!(
+            "exit code {:?}\nstdout: {}\nstderr: {}",
+            run.exit_code,
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
+        if run.exit_code != Some(0) {
+            return Err(format!("{} exited abnormally\n{context}", lang.name).into());
+        }
+        let area =
+            std::fs::read(out.path().join("area")).map_err(|e| format!("area: {e}\n{context}"))?;
+        let metadata = std::fs::read(out.path().join("metadata"))
+            .map_err(|e| format!("metadata: {e}\n{context}"))?;
+        if area != expected {
+            return Err(format!(
+                "{}: area is {:?}, expected {:?}\n{context}",
+                lang.name,
+                String::from_utf8_lossy(&area),
+                String::from_utf8_lossy(expected)
+            )
+            .into());
+        }
+        if metadata != lang.metadata.as_bytes() {
+            return Err(format!(
+                "{}: metadata is {:?}, expected {:?}",
+                lang.name,
+                String::from_utf8_lossy(&metadata),
+                lang.metadata
+            )
+            .into());
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,206 @@
+//! Language discovery and manifest validation (no Docker).
+
+mod support;
+
+use std::path::Path;
+
+use rawconf::image::{ImagePlan, Mode};
+use rawconf::{Arithmetic, Error, Language};
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+const GOOD_MANIFEST: &str = r#"
+name = "awk"
+command = ["awk", "-f", "area.awk", "{{.inputs.a}}", "{{.inputs.b}}", "/var/outputs"]
+arithmetic = "f64"
+metadata = "[from awk rawcontainer]\n"
+
+[image.bases.BASE]
+suite = "bookworm"
+packages = ["gawk"]
+"#;
+
+const GOOD_DOCKERFILE: &str =
+    "ARG BASE=debian:bookworm-slim\nFROM ${BASE}\nWORKDIR /root\nCOPY area.awk /root/\n";
+
+/// A copy of the repository's languages plus a throwaway sixth folder.
+fn languages_with_awk() -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    for lang in Language::discover(&support::languages_dir()).unwrap() {
+        for entry in std::fs::read_dir(&lang.dir).unwrap() {
+            let entry = entry.unwrap();
+            let to = root.path().join(&lang.name).join(entry.file_name());
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(entry.path(), to).unwrap();
+        }
+    }
+    let awk = root.path().join("awk");
+    write(&awk.join("language.toml"), GOOD_MANIFEST);
+    write(&awk.join("Dockerfile"), GOOD_DOCKERFILE);
+    write(
+        &awk.join("area.awk"),
+        "BEGIN { print 3.141592653589793 * ARGV[1] * ARGV[2] }\n",
+    );
+    root
+}
+
+#[test]
+fn the_five_languages_load_with_the_original_commands() {
+    let langs = Language::discover(&support::languages_dir()).unwrap();
+    let names: Vec<&str> = langs.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["haskell", "julia", "python", "r", "shell"]);
+    let python = langs.iter().find(|l| l.name == "python").unwrap();
+    assert_eq!(
+        python.command,
+        [
+            "python",
+            "calculate-ellipse-area.py",
+            "{{.inputs.a}}",
+            "{{.inputs.b}}",
+            "/var/outputs"
+        ]
+    );
+    let r = langs.iter().find(|l| l.name == "r").unwrap();
+    assert_eq!(r.command[..2], ["Rscript", "--vanilla"]);
+    assert_eq!(r.metadata, "[from R rawcontainer]\n");
+    let haskell = langs.iter().find(|l| l.name == "haskell").unwrap();
+    assert_eq!(haskell.arithmetic, Arithmetic::F32);
+    assert_eq!(
+        haskell.image.bases.keys().collect::<Vec<_>>(),
+        ["BASE", "BUILD_BASE"]
+    );
+    let julia = langs.iter().find(|l| l.name == "julia").unwrap();
+    assert_eq!(julia.image.bases["BASE"].suite, "bullseye");
+    assert_eq!(julia.image.online_defaults["BASE"], "julia:1");
+}
+
+#[test]
+fn a_sixth_language_is_just_a_folder() {
+    let root = languages_with_awk();
+    let langs = Language::discover(root.path()).unwrap();
+    assert_eq!(langs.len(), 6);
+    let awk = langs.iter().find(|l| l.name == "awk").unwrap();
+    assert_eq!(awk.metadata, "[from awk rawcontainer]\n");
+    assert_eq!(awk.image.online_defaults["BASE"], "debian:bookworm-slim");
+    let plan = ImagePlan::new(awk, Mode::Offline).unwrap();
+    assert!(plan.tag.starts_with("rawconf-awk:"), "{}", plan.tag);
+    assert_eq!(plan.build_args.len(), 1);
+    assert!(plan.build_args["BASE"].starts_with("rawconf-base:bookworm-"));
+    // The manifest is not part of the build context.
+    let files: Vec<String> = plan
+        .context
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    assert_eq!(files, ["Dockerfile", "area.awk"]);
+}
+
+#[test]
+fn image_tags_follow_the_build_inputs_only() {
+    let root = languages_with_awk();
+    let dir = root.path().join("awk");
+    let tag = |mode| {
+        ImagePlan::new(&Language::load(&dir).unwrap(), mode)
+            .unwrap()
+            .tag
+    };
+    let before = tag(Mode::Offline);
+    assert_eq!(before, tag(Mode::Offline), "tags are deterministic");
+    assert_ne!(
+        before,
+        tag(Mode::Online),
+        "offline and online images differ"
+    );
+
+    // Editing what the task expects does not rebuild the image …
+    write(
+        &dir.join("language.toml"),
+        &GOOD_MANIFEST.replace("[from awk", "[by awk"),
+    );
+    assert_eq!(before, tag(Mode::Offline));
+    // … editing the program does,
+    write(&dir.join("area.awk"), "BEGIN { print 0 }\n");
+    let after_script = tag(Mode::Offline);
+    assert_ne!(before, after_script);
+    // … and so does changing the Debian recipe.
+    write(
+        &dir.join("language.toml"),
+        &GOOD_MANIFEST.replace("\"gawk\"", "\"gawk\", \"bc\""),
+    );
+    assert_ne!(after_script, tag(Mode::Offline));
+}
+
+/// Writes a broken manifest into a fresh `awk` folder and returns the error text.
+fn manifest_error(manifest: &str, dockerfile: &str) -> String {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("awk");
+    write(&dir.join("language.toml"), manifest);
+    write(&dir.join("Dockerfile"), dockerfile);
+    let err = Language::load(&dir).unwrap_err();
+    assert!(matches!(err, Error::Manifest { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("awk/language.toml"),
+        "error names the file: {text}"
+    );
+    text
+}
+
+#[test]
+fn malformed_manifests_name_file_field_and_expectation() {
+    let e = manifest_error(
+        &GOOD_MANIFEST.replace("\"f64\"", "\"f16\""),
+        GOOD_DOCKERFILE,
+    );
+    assert!(e.contains("f16") && e.contains("decimal20"), "{e}");
+
+    let e = manifest_error(
+        &GOOD_MANIFEST.replace("name = \"awk\"", "name = \"gawk\""),
+        GOOD_DOCKERFILE,
+    );
+    assert!(e.contains("field `name`") && e.contains("`awk`"), "{e}");
+
+    let e = manifest_error(
+        &GOOD_MANIFEST.replace("metadata =", "metadta ="),
+        GOOD_DOCKERFILE,
+    );
+    assert!(e.contains("metadta"), "{e}");
+
+    let e = manifest_error(
+        &GOOD_MANIFEST.replace(r#"command = ["awk","#, r#"command = [1,"#),
+        GOOD_DOCKERFILE,
+    );
+    assert!(e.contains("command") || e.contains("string"), "{e}");
+
+    let e = manifest_error(
+        &GOOD_MANIFEST.replace("suite = \"bookworm\"", "suite = \"\""),
+        GOOD_DOCKERFILE,
+    );
+    assert!(e.contains("image.bases.BASE.suite"), "{e}");
+
+    let e = manifest_error(GOOD_MANIFEST, "FROM debian:bookworm-slim\n");
+    assert!(
+        e.contains("image.bases.BASE") && e.contains("ARG BASE="),
+        "{e}"
+    );
+
+    let e = manifest_error(GOOD_MANIFEST, "ARG BASE\nFROM ${BASE}\n");
+    assert!(e.contains("without a default"), "{e}");
+
+    let e = manifest_error(
+        &GOOD_MANIFEST.replace("command = [", "command = [] #"),
+        GOOD_DOCKERFILE,
+    );
+    assert!(e.contains("field `command`"), "{e}");
+}
+
+#[test]
+fn unknown_language_selection_is_a_usage_error() {
+    let all = Language::discover(&support::languages_dir()).unwrap();
+    let err = Language::select(all, &["cobol".into()]).unwrap_err();
+    assert!(matches!(err, Error::Usage(_)));
+    assert!(err.to_string().contains("cobol") && err.to_string().contains("python"));
+}

@@ -1,0 +1,59 @@
+//! Helpers shared by the integration-test binaries.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use tokio::runtime::Runtime;
+
+/// The repository's `languages/` folder.
+pub fn languages_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("languages")
+}
+
+/// One multi-threaded runtime shared by every trial of a test binary.
+pub fn runtime() -> &'static Runtime {
+    static RT: OnceLock<Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("tokio runtime")
+    })
+}
+
+/// How Docker-dependent trials should behave on this machine.
+pub enum DockerGate {
+    /// The engine answered: run the trials.
+    Available(bollard::Docker),
+    /// The user opted out with `RAWCONF_SKIP_DOCKER=1`: mark trials ignored and say so.
+    OptedOut,
+    /// The engine is unreachable: every trial fails with this message.
+    Unreachable(String),
+}
+
+/// Connects once; the result decides how the Docker trials behave.
+pub fn docker_gate() -> &'static DockerGate {
+    static GATE: OnceLock<DockerGate> = OnceLock::new();
+    GATE.get_or_init(|| {
+        if rawconf::env::skip_docker() {
+            return DockerGate::OptedOut;
+        }
+        match runtime().block_on(rawconf::docker::connect()) {
+            Ok(d) => DockerGate::Available(d),
+            Err(e) => DockerGate::Unreachable(format!(
+                "{e}\nThese tests need Docker. Set RAWCONF_SKIP_DOCKER=1 to skip them (they are then reported as ignored)."
+            )),
+        }
+    })
+}
+
+/// Prints the opt-out notice once, with the number of skipped trials.
+pub fn announce_skips(count: usize) {
+    if matches!(docker_gate(), DockerGate::OptedOut) && count > 0 {
+        eprintln!(
+            "note: RAWCONF_SKIP_DOCKER is set: {count} Docker-dependent tests are skipped (reported as ignored), not passed"
+        );
+    }
+}
