@@ -145,7 +145,7 @@ fn tie_to_even(abs: f64, digits: String, point: i32) -> (String, i32) {
     }
     let lower = &exact_digits[..n];
     let last = lower.as_bytes()[n - 1] - b'0';
-    if last % 2 == 0 {
+    if last.is_multiple_of(2) {
         // Even lower neighbour: Go keeps it (the digit string of the truncation).
         let trimmed = lower.trim_end_matches('0');
         return (trimmed.to_string(), exact_point);
@@ -209,7 +209,7 @@ pub fn format_g(x: f64) -> String {
     let d = ShortestDigits::of(x);
     // Go: exp := dp - 1; for zero dp is 0 so exp is -1 (→ %f form "0").
     let exp = d.point - 1;
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         d.layout_e()
     } else {
         d.layout_f(d.frac_digits_f())

@@ -4,21 +4,25 @@
 //! non-separator bytes, `?` one character, `[...]` classes with `^` negation and `a-z` ranges,
 //! `\` escapes; a malformed pattern is `ErrBadPattern`, which makes copilot report "not found").
 
-/// Result of matching: `Err(())` stands for Go's `ErrBadPattern`.
-pub fn go_match(pattern: &str, name: &str) -> Result<bool, ()> {
+/// Go's `filepath.ErrBadPattern`: the pattern is malformed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadPattern;
+
+/// Whether `name` matches `pattern`, or [`BadPattern`].
+pub fn go_match(pattern: &str, name: &str) -> Result<bool, BadPattern> {
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
     validate(&p)?;
     Ok(match_from(&p, &n))
 }
 
-fn validate(p: &[char]) -> Result<(), ()> {
+fn validate(p: &[char]) -> Result<(), BadPattern> {
     let mut i = 0;
     while i < p.len() {
         match p[i] {
             '\\' => {
                 if i + 1 >= p.len() {
-                    return Err(());
+                    return Err(BadPattern);
                 }
                 i += 2;
             }
@@ -32,14 +36,14 @@ fn validate(p: &[char]) -> Result<(), ()> {
 }
 
 /// Index just past the `]` closing the class that starts at `p[start] == '['`.
-fn class_end(p: &[char], start: usize) -> Result<usize, ()> {
+fn class_end(p: &[char], start: usize) -> Result<usize, BadPattern> {
     let mut i = start + 1;
     if p.get(i) == Some(&'^') {
         i += 1;
     }
     let mut first = true;
     loop {
-        let c = *p.get(i).ok_or(())?;
+        let c = *p.get(i).ok_or(BadPattern)?;
         if c == ']' && !first {
             return Ok(i + 1);
         }
@@ -54,10 +58,10 @@ fn class_end(p: &[char], start: usize) -> Result<usize, ()> {
     }
 }
 
-fn class_char(p: &[char], i: usize) -> Result<(char, usize), ()> {
+fn class_char(p: &[char], i: usize) -> Result<(char, usize), BadPattern> {
     match p.get(i) {
-        None | Some('-') | Some(']') => Err(()),
-        Some('\\') => p.get(i + 1).map(|c| (*c, i + 2)).ok_or(()),
+        None | Some('-') | Some(']') => Err(BadPattern),
+        Some('\\') => p.get(i + 1).map(|c| (*c, i + 2)).ok_or(BadPattern),
         Some(c) => Ok((*c, i + 1)),
     }
 }
@@ -125,6 +129,6 @@ mod tests {
         assert_eq!(go_match("area.*", "area."), Ok(true));
         assert_eq!(go_match("area.*", "area"), Ok(false));
         assert_eq!(go_match("a[bc].*", "ab.x"), Ok(true));
-        assert_eq!(go_match("a[.*", "a[.x"), Err(()));
+        assert_eq!(go_match("a[.*", "a[.x"), Err(super::BadPattern));
     }
 }

@@ -109,7 +109,7 @@ fn locate(
                     match go_match(&pattern, &fname) {
                         Ok(true) => matches.push(entry.path()),
                         Ok(false) => {}
-                        Err(()) => {
+                        Err(_) => {
                             matches.clear();
                             matches.push(PathBuf::new());
                             matches.push(PathBuf::new());

@@ -1,0 +1,1122 @@
+//! Protocol core: tables for every example of protocol.md §3.4, §4.2, §4.3, §5.2, §5.3 and §9
+//! (items 1–8, 13–16), properties over floats and arbitrary output files, the CLI, and a
+//! cross-check of `inputs.pb` with the real `flyteidl` Python package.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use proptest::prelude::*;
+use rawconf::goformat::{format_f, format_v, parse_float};
+use rawconf::inputs::{InputFormat, InputsRequest, write_inputs};
+use rawconf::literal::*;
+use rawconf::outputs::{CollectRequest, Collected, collect_outputs};
+use rawconf::profile::Profile;
+use rawconf::template::{TemplateContext, render};
+use rstest::rstest;
+
+fn prim(p: Primitive) -> Literal {
+    Literal::primitive(p)
+}
+
+fn map(items: &[(&str, Literal)]) -> LiteralMap {
+    LiteralMap {
+        literals: items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    }
+}
+
+fn ts(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64, nanos: i32) -> Timestamp {
+    let days = rawconf::goformat::timefmt::days_from_civil(y, mo, d);
+    Timestamp {
+        seconds: days * 86_400 + h * 3600 + mi * 60 + s,
+        nanos,
+    }
+}
+
+/// The context of `TestReplaceTemplateCommandArgs` (template_test.go).
+fn go_test_ctx(inputs: LiteralMap) -> TemplateContext {
+    TemplateContext {
+        input_prefix: "input/blah".into(),
+        output_prefix: "output/blah".into(),
+        raw_output_prefix: "s3://custom-bucket".into(),
+        per_retry_unique_key: "per-retry-unique-key".into(),
+        namespace: "test-namespace".into(),
+        task_template_path: Some("s3://task-path".into()),
+        inputs,
+        ..Default::default()
+    }
+}
+
+fn one(arg: &str, ctx: &TemplateContext) -> Result<String, String> {
+    render(&[arg.to_string()], ctx)
+        .map(|v| v[0].clone())
+        .map_err(|e| e.message)
+}
+
+// §3.4 and §9 items 7–8: the backend's grammar, order and errors.
+#[rstest]
+#[case::nothing("hello", "hello")]
+#[case::input_file("{{ .Input }}", "input/blah/inputs.pb")]
+#[case::output_prefix("{{ .OutputPrefix }}", "output/blah")]
+#[case::bad_input_template("${{input}}", "${{input}}")]
+#[case::lowercase_raw("--switch {{ .rawOutputDataPrefix }}", "--switch s3://custom-bucket")]
+#[case::dollar_raw("{{ $RawOutputDataPrefix }}", "s3://custom-bucket")]
+#[case::wrong_name("{{ .wrongOutputDataPrefix }}", "{{ .wrongOutputDataPrefix }}")]
+#[case::input_file_doc_name_not_implemented("{{ .InputFile }}", "{{ .InputFile }}")]
+#[case::collection("--someArg {{ .Inputs.arr }}", "--someArg [a,b]")]
+#[case::nested("{{.inputs.arr2}}", "[[a,b],[1,2]]")]
+#[case::date(
+    "--someArg {{ .Inputs.date }}",
+    "--someArg 1900-01-01T01:01:01.000000001Z"
+)]
+#[case::bad_template_untouched("{{ .Inputs.blah blah }}", "{{ .Inputs.blah blah }}")]
+#[case::case_insensitive_key("{{ .PerretryuNIqueKey }}", "per_retry_unique_key")]
+#[case::task_template("{{ .taskTemplatePath }}", "s3://task-path")]
+#[case::no_prev_checkpoint("--prev={{ .PrevCheckpointPrefix }}", "--prev=\"\"")]
+#[case::upper_inputs("{{ .INPUTS.min }}", "15")]
+#[case::tab_and_newline("{{\t$inputs.min\n}}", "15")]
+#[case::no_dot("{{inputs.min}}", "{{inputs.min}}")]
+#[case::empty_name("{{.inputs.}}", "{{.inputs.}}")]
+#[case::several("x{{.inputs.min}}y{{.inputs.hr}}", "x15y7")]
+#[case::multi_line_sql(
+    "SELECT * FROM {{ .Inputs.table }} WHERE ds = '{{ .Inputs.ds }}' AND hr = {{.Inputs.hr}} AND min = {{ .Inputs.min }}",
+    "SELECT * FROM t1 WHERE ds = '1900-01-01T01:01:01.000000001Z' AND hr = 7 AND min = 15"
+)]
+fn backend_template(#[case] arg: &str, #[case] want: &str) {
+    let s = |v: &str| prim(Primitive::String(v.into()));
+    let inputs = map(&[
+        ("arr", Literal::Collection(vec![s("a"), s("b")])),
+        (
+            "arr2",
+            Literal::Collection(vec![
+                Literal::Collection(vec![s("a"), s("b")]),
+                Literal::Collection(vec![
+                    prim(Primitive::Integer(1)),
+                    prim(Primitive::Integer(2)),
+                ]),
+            ]),
+        ),
+        (
+            "date",
+            prim(Primitive::Datetime(ts(1900, 1, 1, 1, 1, 1, 1))),
+        ),
+        ("ds", prim(Primitive::Datetime(ts(1900, 1, 1, 1, 1, 1, 1)))),
+        ("table", s("t1")),
+        ("hr", s("7")),
+        ("min", prim(Primitive::Integer(15))),
+    ]);
+    assert_eq!(one(arg, &go_test_ctx(inputs)).unwrap(), want);
+}
+
+#[test]
+fn backend_template_errors_and_special_cases() {
+    let inputs = map(&[("x", prim(Primitive::Integer(1)))]);
+    let ctx = go_test_ctx(inputs.clone());
+    assert_eq!(
+        one("{{ .Inputs.blah }}", &ctx).unwrap_err(),
+        "0: input template [{{ .Inputs.blah }}]: requested input is not found [blah]\r\n"
+    );
+    // Name lookup is case-sensitive even though the keyword is not.
+    assert!(one("{{.inputs.X}}", &ctx).is_err());
+    // nil input: placeholders untouched, no error.
+    assert_eq!(
+        one("{{ .Inputs.arr }}", &go_test_ctx(LiteralMap::default())).unwrap(),
+        "{{ .Inputs.arr }}"
+    );
+    assert_eq!(render(&[], &ctx).unwrap(), Vec::<String>::new());
+    // Task template path error.
+    let mut no_path = ctx.clone();
+    no_path.task_template_path = None;
+    assert!(one("{{ .TaskTemplatePath }}", &no_path).is_err());
+    // Namespace embedded in earlier values (and Inputs too).
+    let mut embedded = ctx.clone();
+    embedded.raw_output_prefix = "s3://bucket/{{ .Namespace}}".into();
+    embedded.prev_checkpoint_prefix = "s3://prev/{{.namespace}}/{{.inputs.x}}".into();
+    embedded.checkpoint_output_prefix = "s3://cur/{{ .Namespace }}".into();
+    assert_eq!(
+        render(
+            &[
+                "{{.RawOutputDataPrefix}}".into(),
+                "{{.PrevCheckpointPrefix}}".into(),
+                "{{.CheckpointOutputPrefix}}".into()
+            ],
+            &embedded
+        )
+        .unwrap(),
+        [
+            "s3://bucket/test-namespace",
+            "s3://prev/test-namespace/1",
+            "s3://cur/test-namespace"
+        ]
+    );
+    // $-expansion of non-input values; input values are literal.
+    let mut dollar = ctx.clone();
+    dollar.output_prefix = "s3://b/$1x/${name}/$$/$0".into();
+    assert_eq!(
+        one("{{.OutputPrefix}}", &dollar).unwrap(),
+        "s3://b///$/{{.OutputPrefix}}"
+    );
+    let lit = go_test_ctx(map(&[("v", prim(Primitive::String("$1${x}".into())))]));
+    assert_eq!(one("{{.inputs.v}}", &lit).unwrap(), "$1${x}");
+    // Maps and none are errors.
+    let bad = go_test_ctx(map(&[
+        ("m", Literal::Map(inputs.clone())),
+        ("n", Literal::Scalar(Scalar::NoneType)),
+    ]));
+    assert!(
+        one("{{.inputs.m}}", &bad)
+            .unwrap_err()
+            .contains("unexpected primitive type [*core.Literal_Map]")
+    );
+    assert!(
+        one("{{.inputs.n}}", &bad)
+            .unwrap_err()
+            .contains("[*core.Scalar_NoneType]")
+    );
+    // Special characters of the unique key.
+    let mut key = ctx.clone();
+    key.per_retry_unique_key = "33 per retry-unique-key".into();
+    assert_eq!(
+        one("{{.PerRetryUniqueKey}}", &key).unwrap(),
+        "aper_retry_unique_key"
+    );
+}
+
+// §3.3, §9 items 1, 3, 4, 5: value formats of the backend template and the input file.
+#[rstest]
+#[case(3.0, "3", "3")]
+#[case(4.0, "4", "4")]
+#[case(1.1, "1.1", "1.1")]
+#[case(0.1, "0.1", "0.1")]
+#[case(37.69911184307752, "37.69911184307752", "37.69911184307752")]
+#[case(123456.0, "123456", "123456")]
+#[case(1234567.0, "1.234567e+06", "1234567")]
+#[case(1e6, "1e+06", "1000000")]
+#[case(12345678.9, "1.23456789e+07", "12345678.9")]
+#[case(1e16, "1e+16", "10000000000000000")]
+#[case(1e20, "1e+20", "100000000000000000000")]
+#[case(1e21, "1e+21", "1000000000000000000000")]
+#[case(1e-4, "0.0001", "0.0001")]
+#[case(1e-5, "1e-05", "0.00001")]
+#[case(-0.0, "-0", "-0")]
+#[case(f64::INFINITY, "+Inf", "+Inf")]
+#[case(f64::NEG_INFINITY, "-Inf", "-Inf")]
+#[case(f64::NAN, "NaN", "NaN")]
+fn float_formats(#[case] x: f64, #[case] template: &str, #[case] file: &str) {
+    assert_eq!(format_v(x), template);
+    assert_eq!(format_f(x), file);
+}
+
+#[test]
+fn huge_and_tiny_input_files_have_every_digit() {
+    assert_eq!(format_f(f64::MAX).len(), 309);
+    assert!(format_f(5e-324).starts_with("0.000"));
+    assert!(format_f(5e-324).ends_with("5"));
+}
+
+#[rstest]
+#[case::bool(Primitive::Boolean(true), "true", "True")]
+#[case::int(Primitive::Integer(-42), "-42", "-42")]
+#[case::float(Primitive::Float(3.0), "3", "3.0")]
+#[case::float_big(Primitive::Float(1e16), "1e+16", "1e+16")]
+#[case::float_nan(Primitive::Float(f64::NAN), "NaN", "nan")]
+#[case::float_inf(Primitive::Float(f64::INFINITY), "+Inf", "inf")]
+#[case::string(Primitive::String("a b".into()), "a b", "a b")]
+#[case::empty(Primitive::String(String::new()), "", "")]
+#[case::datetime(
+    Primitive::Datetime(ts(2024, 3, 5, 12, 0, 0, 0)),
+    "2024-03-05T12:00:00Z",
+    "2024-03-05 12:00:00+00:00"
+)]
+#[case::datetime_frac(
+    Primitive::Datetime(ts(2024, 3, 5, 12, 0, 0, 500_000_000)),
+    "2024-03-05T12:00:00.5Z",
+    "2024-03-05 12:00:00.500000+00:00"
+)]
+#[case::hour(Primitive::Duration(Duration { seconds: 3600, nanos: 0 }), "seconds:3600", "1:00:00")]
+#[case::hour_5us(Primitive::Duration(Duration { seconds: 3600, nanos: 5000 }), "seconds:3600 nanos:5000", "1:00:00.000005")]
+#[case::sec_half(Primitive::Duration(Duration { seconds: 1, nanos: 500_000_000 }), "seconds:1 nanos:500000000", "0:00:01.500000")]
+#[case::ms(Primitive::Duration(Duration { seconds: 0, nanos: 300_000_000 }), "nanos:300000000", "0:00:00.300000")]
+#[case::zero(Primitive::Duration(Duration { seconds: 0, nanos: 0 }), "", "0:00:00")]
+#[case::minus_day(Primitive::Duration(Duration { seconds: -86_400, nanos: 0 }), "seconds:-86400", "-1 day, 0:00:00")]
+fn template_values_by_profile(#[case] p: Primitive, #[case] backend: &str, #[case] local: &str) {
+    let mut ctx = TemplateContext {
+        inputs: map(&[("x", prim(p))]),
+        ..Default::default()
+    };
+    assert_eq!(one("{{.inputs.x}}", &ctx).unwrap(), backend);
+    ctx.profile = Profile::FlytekitLocal;
+    assert_eq!(one("{{.inputs.x}}", &ctx).unwrap(), local);
+}
+
+// §5.1 step 5, §5.2, §5.3, §9 items 7–9: flytekit-local rendering.
+#[rstest]
+#[case::whole("{{.inputs.f}}", Some("/var/inputs"), "3.0")]
+#[case::spaces("{{ .inputs.f }}", Some("/var/inputs"), "3.0")]
+#[case::trailing_newline("{{.inputs.f}}\n", Some("/var/inputs"), "3.0")]
+#[case::capital("{{.Inputs.f}}", Some("/var/inputs"), "{{.Inputs.f}}")]
+#[case::dollar("{{$inputs.f}}", Some("/var/inputs"), "{{$inputs.f}}")]
+#[case::embedded("x{{.inputs.f}}", Some("/var/inputs"), "x{{.inputs.f}}")]
+#[case::echo("echo {{.inputs.f}}", Some("/var/inputs"), "echo {{.inputs.f}}")]
+#[case::missing("{{.inputs.missing}}", Some("/var/inputs"), "None")]
+#[case::a_b("{{.inputs.a b}}", Some("/var/inputs"), "None")]
+#[case::path_primitive("/var/inputs/f", Some("/var/inputs"), "3.0")]
+#[case::path_trailing_slash_dir("/var/inputs/f", Some("/var/inputs/"), "3.0")]
+#[case::path_unknown("/var/inputs/x", Some("/var/inputs"), "None")]
+#[case::path_not_at_start("--x=/var/inputs/f", Some("/var/inputs"), "--x=/var/inputs/f")]
+#[case::path_blob("/var/inputs/file", Some("/var/inputs"), "/var/inputs/file")]
+#[case::no_dir_slash("/bin/sh", None, "None")]
+#[case::no_dir_outputs("/var/outputs", None, "None")]
+#[case::other_templates("{{.OutputPrefix}}", Some("/var/inputs"), "{{.OutputPrefix}}")]
+#[case::list("{{.inputs.l}}", Some("/var/inputs"), "[1, 2]")]
+fn local_template(#[case] arg: &str, #[case] dir: Option<&str>, #[case] want: &str) {
+    let blob = Literal::Scalar(Scalar::Blob(Blob {
+        uri: "s3://b/f".into(),
+        blob_type: BlobType::default(),
+    }));
+    let ctx = TemplateContext {
+        profile: Profile::FlytekitLocal,
+        input_data_dir: dir.map(str::to_string),
+        inputs: map(&[
+            ("f", prim(Primitive::Float(3.0))),
+            ("file", blob),
+            (
+                "l",
+                Literal::Collection(vec![
+                    prim(Primitive::Integer(1)),
+                    prim(Primitive::Integer(2)),
+                ]),
+            ),
+        ]),
+        ..Default::default()
+    };
+    assert_eq!(one(arg, &ctx).unwrap(), want);
+    let err = one("{{.inputs.file}}", &ctx).unwrap_err();
+    assert!(err.starts_with(
+        "AssertionError: FlyteFile and FlyteDirectory commands should not use the template syntax"
+    ));
+}
+
+fn tmp(name: &str) -> PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("protocol-{name}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+// §4.2 and §9 items 2, 3, 10: input files.
+#[test]
+fn input_files_match_copilot() {
+    let dir = tmp("inputs");
+    let inputs = map(&[
+        ("s", prim(Primitive::String("héllo <&>".into()))),
+        ("b", prim(Primitive::Boolean(false))),
+        ("i", prim(Primitive::Integer(-42))),
+        ("f", prim(Primitive::Float(1e-5))),
+        ("g", prim(Primitive::Float(1e21))),
+        ("h", prim(Primitive::Float(1234567.0))),
+        (
+            "t",
+            prim(Primitive::Datetime(ts(2024, 3, 5, 12, 0, 0, 500_000_000))),
+        ),
+        (
+            "d",
+            prim(Primitive::Duration(Duration {
+                seconds: 97_323,
+                nanos: 5000,
+            })),
+        ),
+        ("n", Literal::Scalar(Scalar::NoneType)),
+        (
+            "l",
+            Literal::Collection(vec![
+                prim(Primitive::Integer(1)),
+                prim(Primitive::Float(2.5)),
+            ]),
+        ),
+    ]);
+    let listing = write_inputs(&InputsRequest {
+        inputs: &inputs,
+        dir: &dir,
+        container_dir: Some("/var/inputs"),
+        format: InputFormat::Json,
+        profile: Profile::Backend,
+    })
+    .unwrap();
+    assert_eq!(listing.error, None);
+    let read = |n: &str| std::fs::read_to_string(dir.join(n)).unwrap();
+    let expect: BTreeMap<&str, &str> = [
+        ("s", "héllo <&>"),
+        ("b", "false"),
+        ("i", "-42"),
+        ("f", "0.00001"),
+        ("g", "1000000000000000000000"),
+        ("h", "1234567"),
+        ("t", "2024-03-05T12:00:00.5Z"),
+        ("d", "27h2m3.000005s"),
+        ("n", "null"),
+        ("l/0", "1"),
+        ("l/1", "2.5"),
+    ]
+    .into();
+    for (name, want) in expect {
+        assert_eq!(read(name), want, "{name}");
+    }
+    assert_eq!(
+        read("inputs.json"),
+        r#"{"b":false,"d":null,"f":0.00001,"g":1e+21,"h":1234567,"i":-42,"l":[1,2.5],"n":null,"s":"héllo \u003c\u0026\u003e","t":"2024-03-05T12:00:00.5Z"}"#
+    );
+    // NaN: files and inputs.pb are written, then json.Marshal fails (error as data).
+    let dir2 = tmp("inputs-nan");
+    let nan = map(&[("a", prim(Primitive::Float(f64::NAN)))]);
+    let listing = write_inputs(&InputsRequest {
+        inputs: &nan,
+        dir: &dir2,
+        container_dir: None,
+        format: InputFormat::Json,
+        profile: Profile::Backend,
+    })
+    .unwrap();
+    let err = listing.error.unwrap();
+    assert_eq!(
+        (err.code.as_str(), err.message.as_str(), err.kind),
+        (
+            "InputDownloadFailed",
+            "failed to marshal out inputs: json: unsupported value: NaN",
+            ErrorKind::Recoverable
+        )
+    );
+    assert_eq!(std::fs::read_to_string(dir2.join("a")).unwrap(), "NaN");
+    assert!(dir2.join("inputs.pb").exists() && !dir2.join("inputs.json").exists());
+    // YAML goes through go-yaml: 0.00005 → 5e-05, 3.0 → 3.
+    let dir3 = tmp("inputs-yaml");
+    let y = map(&[
+        ("a", prim(Primitive::Float(0.00005))),
+        ("b", prim(Primitive::Float(3.0))),
+    ]);
+    write_inputs(&InputsRequest {
+        inputs: &y,
+        dir: &dir3,
+        container_dir: None,
+        format: InputFormat::Yaml,
+        profile: Profile::Backend,
+    })
+    .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir3.join("inputs.yaml")).unwrap(),
+        "a: 5e-05\nb: 3\n"
+    );
+    // flytekit-local writes nothing.
+    let dir4 = tmp("inputs-local");
+    let listing = write_inputs(&InputsRequest {
+        inputs: &y,
+        dir: &dir4,
+        container_dir: None,
+        format: InputFormat::Json,
+        profile: Profile::FlytekitLocal,
+    })
+    .unwrap();
+    assert!(listing.entries.is_empty() && std::fs::read_dir(&dir4).unwrap().next().is_none());
+}
+
+fn iface(items: &[(&str, LiteralType)]) -> TypedInterface {
+    TypedInterface {
+        outputs: VariableMap {
+            variables: items
+                .iter()
+                .map(|(k, t)| {
+                    (
+                        k.to_string(),
+                        Variable {
+                            literal_type: t.clone(),
+                            description: String::new(),
+                        },
+                    )
+                })
+                .collect(),
+        },
+        ..Default::default()
+    }
+}
+
+fn collect_one(t: SimpleType, files: &[(&str, &[u8])], profile: Profile) -> Collected {
+    let dir = tmp(&format!("out-{:?}-{}", t, files.len()));
+    for (name, bytes) in files {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+    let i = iface(&[("o", LiteralType::Simple(t))]);
+    collect_outputs(&CollectRequest {
+        interface: &i,
+        dir: &dir,
+        container_dir: Some("/var/outputs"),
+        raw_output_prefix: None,
+        profile,
+    })
+    .unwrap()
+}
+
+fn ok_prim(c: Collected) -> Primitive {
+    match c {
+        Collected::Outputs(m) => match m.literals.get("o") {
+            Some(Literal::Scalar(Scalar::Primitive(p))) => p.clone(),
+            other => panic!("not a primitive: {other:?}"),
+        },
+        Collected::Error(e) => panic!("error: {}", e.message),
+    }
+}
+
+fn err_msg(c: Collected) -> String {
+    match c {
+        Collected::Error(e) => e.message,
+        Collected::Outputs(m) => panic!("unexpected outputs {m:?}"),
+    }
+}
+
+// §4.3 and §9 items 5, 6, 13, 14, 16: the backend's output parsing.
+#[rstest]
+#[case::bc(
+    SimpleType::Float,
+    b"37.69911184307751886128\n",
+    Primitive::Float(37.69911184307752)
+)]
+#[case::exp(SimpleType::Float, b"1e5", Primitive::Float(1e5))]
+#[case::dot5(SimpleType::Float, b".5", Primitive::Float(0.5))]
+#[case::five_dot(SimpleType::Float, b"5.", Primitive::Float(5.0))]
+#[case::plus(SimpleType::Float, b"+1.5", Primitive::Float(1.5))]
+#[case::inf(SimpleType::Float, b"Infinity", Primitive::Float(f64::INFINITY))]
+#[case::hex(SimpleType::Float, b"0x1p-2", Primitive::Float(0.25))]
+#[case::underscore(SimpleType::Float, b"1_000.5", Primitive::Float(1000.5))]
+#[case::trim(SimpleType::Float, b" \t3.5\n\n", Primitive::Float(3.5))]
+#[case::int(SimpleType::Integer, b"-42\n", Primitive::Integer(-42))]
+#[case::bool_t(SimpleType::Boolean, b"T", Primitive::Boolean(true))]
+#[case::bool_false_nl(SimpleType::Boolean, b"false\n", Primitive::Boolean(false))]
+#[case::bool_upper(SimpleType::Boolean, b"FALSE", Primitive::Boolean(false))]
+#[case::bool_0(SimpleType::Boolean, b"0", Primitive::Boolean(false))]
+#[case::string_trim(SimpleType::String, b"  hi\n", Primitive::String("hi".into()))]
+#[case::string_cr(SimpleType::String, b"hi\r\n", Primitive::String("hi\r".into()))]
+#[case::string_ws(SimpleType::String, b" \n\t", Primitive::String(String::new()))]
+#[case::dur(SimpleType::Duration, b"1h0m0s", Primitive::Duration(Duration { seconds: 3600, nanos: 0 }))]
+#[case::dur_neg(SimpleType::Duration, b"-1.5h", Primitive::Duration(Duration { seconds: -5400, nanos: 0 }))]
+#[case::dur_us(SimpleType::Duration, "1µs".as_bytes(), Primitive::Duration(Duration { seconds: 0, nanos: 1000 }))]
+#[case::dur_zero(SimpleType::Duration, b"0", Primitive::Duration(Duration { seconds: 0, nanos: 0 }))]
+#[case::dt(
+    SimpleType::Datetime,
+    b"2024-03-05T12:00:00.5Z",
+    Primitive::Datetime(ts(2024, 3, 5, 12, 0, 0, 500_000_000))
+)]
+#[case::dt_offset(
+    SimpleType::Datetime,
+    b"2024-03-05T13:00:00+01:00",
+    Primitive::Datetime(ts(2024, 3, 5, 12, 0, 0, 0))
+)]
+fn backend_outputs_parse(#[case] t: SimpleType, #[case] bytes: &[u8], #[case] want: Primitive) {
+    let got = ok_prim(collect_one(t, &[("o", bytes)], Profile::Backend));
+    match (&got, &want) {
+        (Primitive::Float(a), Primitive::Float(b)) => assert_eq!(a.to_bits(), b.to_bits()),
+        _ => assert_eq!(got, want),
+    }
+}
+
+#[rstest]
+#[case::abc(
+    SimpleType::Float,
+    b"abc",
+    "failed to parse Float value: strconv.ParseFloat: parsing \"abc\": invalid syntax"
+)]
+#[case::cr(
+    SimpleType::Float,
+    b"3.14\r\n",
+    "failed to parse Float value: strconv.ParseFloat: parsing \"3.14\\r\": invalid syntax"
+)]
+#[case::comma(
+    SimpleType::Float,
+    b"1,5",
+    "failed to parse Float value: strconv.ParseFloat: parsing \"1,5\": invalid syntax"
+)]
+#[case::empty(
+    SimpleType::Float,
+    b"",
+    "failed to parse Float value: strconv.ParseFloat: parsing \"\": invalid syntax"
+)]
+#[case::range(
+    SimpleType::Float,
+    b"1e400",
+    "failed to parse Float value: strconv.ParseFloat: parsing \"1e400\": value out of range"
+)]
+#[case::int_dot(
+    SimpleType::Integer,
+    b"1.0",
+    "failed to parse integer value: strconv.ParseInt: parsing \"1.0\": invalid syntax"
+)]
+#[case::yes(
+    SimpleType::Boolean,
+    b"yes",
+    "failed to parse Bool value: strconv.ParseBool: parsing \"yes\": invalid syntax"
+)]
+#[case::dur_3600(
+    SimpleType::Duration,
+    b"3600",
+    "failed to parse Duration, valid formats: e.g. 300ms, -1.5h, 2h45m: time: missing unit in duration \"3600\""
+)]
+#[case::dur_1d(
+    SimpleType::Duration,
+    b"1d",
+    "failed to parse Duration, valid formats: e.g. 300ms, -1.5h, 2h45m: time: unknown unit \"d\" in duration \"1d\""
+)]
+#[case::dur_py(
+    SimpleType::Duration,
+    b"1 day, 3:02:03.000005",
+    "failed to parse Duration, valid formats: e.g. 300ms, -1.5h, 2h45m: time: unknown unit \" day, \" in duration \"1 day, 3:02:03.000005\""
+)]
+#[case::dt_space(
+    SimpleType::Datetime,
+    b"2024-03-05 12:00:00+00:00",
+    "failed to parse Datetime in RFC3339 format: parsing time \"2024-03-05 12:00:00+00:00\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \" 12:00:00+00:00\" as \"T\""
+)]
+#[case::dt_naive(
+    SimpleType::Datetime,
+    b"2024-03-05T12:00:00",
+    "failed to parse Datetime in RFC3339 format: parsing time \"2024-03-05T12:00:00\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"\" as \"Z07:00\""
+)]
+fn backend_outputs_errors(#[case] t: SimpleType, #[case] bytes: &[u8], #[case] want: &str) {
+    assert_eq!(
+        err_msg(collect_one(t, &[("o", bytes)], Profile::Backend)),
+        want
+    );
+}
+
+#[test]
+fn backend_output_files_and_error_file() {
+    // Missing, extension fallback (exactly one), size cap, directory, _ERROR precedence.
+    assert_eq!(
+        err_msg(collect_one(SimpleType::String, &[], Profile::Backend)),
+        "file not found at path [/var/outputs/o]: stat /var/outputs/o: no such file or directory"
+    );
+    assert_eq!(
+        ok_prim(collect_one(
+            SimpleType::String,
+            &[("o.txt", b"x")],
+            Profile::Backend
+        )),
+        Primitive::String("x".into())
+    );
+    assert!(
+        err_msg(collect_one(
+            SimpleType::String,
+            &[("o.txt", b"x"), ("o.md", b"y")],
+            Profile::Backend
+        ))
+        .starts_with("file not found")
+    );
+    let big = vec![b'1'; 1025];
+    assert_eq!(
+        err_msg(collect_one(
+            SimpleType::String,
+            &[("o", &big)],
+            Profile::Backend
+        )),
+        "maximum allowed filesize is [1024], but found [1025]"
+    );
+    assert_eq!(
+        ok_prim(collect_one(
+            SimpleType::String,
+            &[("o", &big[..1024])],
+            Profile::Backend
+        )),
+        Primitive::String("1".repeat(1024))
+    );
+    assert_eq!(
+        err_msg(collect_one(
+            SimpleType::Float,
+            &[("o", b"1"), ("_ERROR", b"boom\n")],
+            Profile::Backend
+        )),
+        "User Error: boom\n"
+    );
+    assert_eq!(
+        err_msg(collect_one(
+            SimpleType::Float,
+            &[("_ERROR", b"")],
+            Profile::Backend
+        )),
+        "User Error: "
+    );
+    let dir = tmp("errdir");
+    std::fs::create_dir_all(dir.join("_ERROR")).unwrap();
+    std::fs::create_dir_all(dir.join("o")).unwrap();
+    let i = iface(&[("o", LiteralType::Simple(SimpleType::Float))]);
+    let req = CollectRequest {
+        interface: &i,
+        dir: &dir,
+        container_dir: Some("/var/outputs"),
+        raw_output_prefix: None,
+        profile: Profile::Backend,
+    };
+    assert_eq!(
+        err_msg(collect_outputs(&req).unwrap()),
+        "error file is a directory"
+    );
+    std::fs::remove_dir(dir.join("_ERROR")).unwrap();
+    assert_eq!(
+        err_msg(collect_outputs(&req).unwrap()),
+        "expected file for type [FLOAT], found dir at path [/var/outputs/o]"
+    );
+    std::fs::write(dir.join("_ERROR"), vec![b'e'; 1024 * 1024 + 1]).unwrap();
+    assert_eq!(
+        err_msg(collect_outputs(&req).unwrap()),
+        "error file too large 1048577"
+    );
+    // Symlinks out of the directory are not followed.
+    let dir = tmp("symlink");
+    std::os::unix::fs::symlink("/etc/hostname", dir.join("o")).unwrap();
+    let req = CollectRequest {
+        interface: &i,
+        dir: &dir,
+        container_dir: None,
+        raw_output_prefix: None,
+        profile: Profile::Backend,
+    };
+    assert!(err_msg(collect_outputs(&req).unwrap()).contains("Flyte does not have permissions"));
+    // Blobs: file → SINGLE, directory → MULTIPART, URI under the raw prefix.
+    let dir = tmp("blobs");
+    std::fs::write(dir.join("f"), b"data").unwrap();
+    std::fs::create_dir_all(dir.join("d")).unwrap();
+    let bi = iface(&[
+        ("f", LiteralType::Blob(BlobType::default())),
+        ("d", LiteralType::Blob(BlobType::default())),
+    ]);
+    let req = CollectRequest {
+        interface: &bi,
+        dir: &dir,
+        container_dir: None,
+        raw_output_prefix: Some("s3://raw"),
+        profile: Profile::Backend,
+    };
+    let Collected::Outputs(m) = collect_outputs(&req).unwrap() else {
+        panic!("blob outputs failed")
+    };
+    let blob = |n: &str| match &m.literals[n] {
+        Literal::Scalar(Scalar::Blob(b)) => b.clone(),
+        _ => panic!(),
+    };
+    assert_eq!(
+        (blob("f").uri.as_str(), blob("f").blob_type.dimensionality),
+        ("s3://raw/f", Dimensionality::Single)
+    );
+    assert_eq!(
+        (blob("d").uri.as_str(), blob("d").blob_type.dimensionality),
+        ("s3://raw/d", Dimensionality::Multipart)
+    );
+    // Unsupported types.
+    let ci = iface(&[(
+        "c",
+        LiteralType::Collection(Box::new(LiteralType::Simple(SimpleType::Integer))),
+    )]);
+    let req = CollectRequest {
+        interface: &ci,
+        dir: &dir,
+        container_dir: None,
+        raw_output_prefix: None,
+        profile: Profile::Backend,
+    };
+    assert_eq!(
+        err_msg(collect_outputs(&req).unwrap()),
+        "currently CoPilot uploader does not support [collection_type:{simple:INTEGER}], system error"
+    );
+}
+
+// §5.1 step 11, §5.3, §9 items 5, 6, 13, 14: flytekit-local conversion.
+#[rstest]
+#[case::no_trim(SimpleType::String, b"hi\n", Primitive::String("hi\n".into()))]
+#[case::bool_false_nl(SimpleType::Boolean, b"false\n", Primitive::Boolean(true))]
+#[case::bool_false_upper(SimpleType::Boolean, b"FALSE", Primitive::Boolean(false))]
+#[case::bool_zero(SimpleType::Boolean, b"0", Primitive::Boolean(true))]
+#[case::bool_empty(SimpleType::Boolean, b"", Primitive::Boolean(true))]
+#[case::float_crlf(SimpleType::Float, b"2.75\r\n", Primitive::Float(2.75))]
+#[case::float_nan_case(SimpleType::Float, b"Infinity", Primitive::Float(f64::INFINITY))]
+#[case::int_ws(SimpleType::Integer, b" 7\r\n", Primitive::Integer(7))]
+#[case::int_underscore(SimpleType::Integer, b"1_000", Primitive::Integer(1000))]
+#[case::td(SimpleType::Duration, b"1 day, 3:02:03.000005", Primitive::Duration(Duration { seconds: 97_323, nanos: 5000 }))]
+#[case::td_frac_as_micros(SimpleType::Duration, b"0:00:01.5", Primitive::Duration(Duration { seconds: 1, nanos: 5000 }))]
+#[case::td_min_sec(SimpleType::Duration, b"5:30", Primitive::Duration(Duration { seconds: 330, nanos: 0 }))]
+#[case::dt(
+    SimpleType::Datetime,
+    b"2024-03-05 12:00:00+00:00",
+    Primitive::Datetime(ts(2024, 3, 5, 12, 0, 0, 0))
+)]
+fn local_outputs(#[case] t: SimpleType, #[case] bytes: &[u8], #[case] want: Primitive) {
+    let mut files: Vec<(&str, &[u8])> = vec![("o", bytes)];
+    files.push(("_ERROR", b"ignored locally"));
+    assert_eq!(
+        ok_prim(collect_one(t, &files, Profile::FlytekitLocal)),
+        want
+    );
+}
+
+#[test]
+fn local_output_errors() {
+    let e = collect_one(
+        SimpleType::Float,
+        &[("_ERROR", b"x")],
+        Profile::FlytekitLocal,
+    );
+    let Collected::Error(e) = e else {
+        panic!("expected an error")
+    };
+    assert_eq!(e.code, "FileNotFoundError");
+    assert_eq!(
+        e.message,
+        "[Errno 2] No such file or directory: '/var/outputs/o'"
+    );
+    assert_eq!(
+        err_msg(collect_one(
+            SimpleType::Float,
+            &[("o", b"abc")],
+            Profile::FlytekitLocal
+        )),
+        "could not convert string to float: 'abc'"
+    );
+    assert_eq!(
+        err_msg(collect_one(
+            SimpleType::Duration,
+            &[("o", b"-1 day, 23:59:59")],
+            Profile::FlytekitLocal
+        )),
+        "Invalid timedelta string format"
+    );
+    let big = vec![b'7'; 2000];
+    assert!(matches!(
+        collect_one(SimpleType::String, &[("o", &big)], Profile::FlytekitLocal),
+        Collected::Outputs(_)
+    ));
+}
+
+fn any_literal() -> impl Strategy<Value = Literal> {
+    let leaf = prop_oneof![
+        any::<i64>().prop_map(|i| prim(Primitive::Integer(i))),
+        any::<f64>().prop_map(|x| prim(Primitive::Float(x))),
+        ".*".prop_map(|s| prim(Primitive::String(s))),
+        any::<bool>().prop_map(|b| prim(Primitive::Boolean(b))),
+        (-62_135_596_800i64..253_402_300_800, 0i32..1_000_000_000)
+            .prop_map(|(seconds, nanos)| prim(Primitive::Datetime(Timestamp { seconds, nanos }))),
+        (0i64..315_576_000_000, 0i32..1_000_000_000, any::<bool>()).prop_map(|(s, n, neg)| {
+            let (seconds, nanos) = if neg { (-s, -n) } else { (s, n) };
+            prim(Primitive::Duration(Duration { seconds, nanos }))
+        }),
+        ("[a-z:/]{0,12}", any::<bool>()).prop_map(|(uri, multi)| Literal::Scalar(Scalar::Blob(
+            Blob {
+                uri,
+                blob_type: BlobType {
+                    format: String::new(),
+                    dimensionality: if multi {
+                        Dimensionality::Multipart
+                    } else {
+                        Dimensionality::Single
+                    }
+                },
+            }
+        ))),
+        Just(Literal::Scalar(Scalar::NoneType)),
+    ];
+    leaf.prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Literal::Collection),
+            prop::collection::btree_map("[a-z]{1,4}", inner, 0..4)
+                .prop_map(|m| Literal::Map(LiteralMap { literals: m })),
+        ]
+    })
+}
+
+fn same(a: &Literal, b: &Literal) -> bool {
+    match (a, b) {
+        (
+            Literal::Scalar(Scalar::Primitive(Primitive::Float(x))),
+            Literal::Scalar(Scalar::Primitive(Primitive::Float(y))),
+        ) => x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+        (Literal::Collection(x), Literal::Collection(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
+        (Literal::Map(x), Literal::Map(y)) => {
+            x.literals.len() == y.literals.len()
+                && x.literals
+                    .iter()
+                    .zip(&y.literals)
+                    .all(|((k1, a), (k2, b))| k1 == k2 && same(a, b))
+        }
+        _ => a == b,
+    }
+}
+
+fn float_strategy() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        prop::num::f64::NORMAL
+            | prop::num::f64::SUBNORMAL
+            | prop::num::f64::ZERO
+            | prop::num::f64::POSITIVE
+            | prop::num::f64::NEGATIVE,
+        Just(f64::MAX),
+        Just(-0.0),
+        Just(5e-324),
+        (-30i32..30).prop_map(|e| 10f64.powi(e)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// The backend's template value and copilot's input file both parse back (with Go's
+    /// ParseFloat) to the very same bits.
+    #[test]
+    fn float_text_round_trips(x in float_strategy()) {
+        prop_assert_eq!(parse_float(&format_v(x)).unwrap().to_bits(), x.to_bits());
+        prop_assert_eq!(parse_float(&format_f(x)).unwrap().to_bits(), x.to_bits());
+    }
+
+    /// Protobuf JSON round trip of every literal (through text, as a vendor would see it).
+    #[test]
+    fn literal_json_round_trip(l in any_literal()) {
+        let text = to_go_json(&l.to_json());
+        let back = Literal::from_json(&serde_json::from_str(&text).unwrap(), "").unwrap();
+        prop_assert!(same(&l, &back), "{:?} → {} → {:?}", l, text, back);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// The collector never panics, whatever bytes and names the container leaves behind.
+    #[test]
+    fn collector_never_panics(
+        files in prop::collection::vec(("[a-z._]{1,6}", prop::collection::vec(any::<u8>(), 0..1100)), 0..6),
+        t in 0usize..10,
+        profile in prop_oneof![Just(Profile::Backend), Just(Profile::FlytekitLocal)],
+    ) {
+        let dir = tmp("fuzz");
+        for (name, bytes) in &files {
+            let _ = std::fs::write(dir.join(name), bytes);
+        }
+        let i = iface(&[("o", LiteralType::Simple(SimpleType::ALL[t])), ("f", LiteralType::Blob(BlobType::default()))]);
+        let _ = collect_outputs(&CollectRequest { interface: &i, dir: &dir, container_dir: None, raw_output_prefix: None, profile });
+    }
+}
+
+fn rawconf() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_rawconf"))
+}
+
+#[test]
+fn cli_commands() {
+    let dir = tmp("cli");
+    let inputs = dir.join("in.json");
+    std::fs::write(&inputs, r#"{"literals":{"a":{"scalar":{"primitive":{"floatValue":1e6}}},"b":{"scalar":{"primitive":{"float_value":"4"}}}}}"#).unwrap();
+    let out = rawconf()
+        .args(["template", "render", "--inputs"])
+        .arg(&inputs)
+        .args([
+            "--input-prefix",
+            "/in",
+            "--",
+            "{{.inputs.a}}",
+            "{{ .Inputs.b }}",
+            "{{.Input}}",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        r#"["1e+06","4","/in/inputs.pb"]"#
+    );
+    let out = rawconf()
+        .args(["template", "render", "--inputs"])
+        .arg(&inputs)
+        .args(["--", "{{.inputs.c}}"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("requested input is not found [c]"));
+    std::fs::write(
+        &inputs,
+        r#"{"literals":{"a":{"scalar":{"primitive":{"floatValue":[]}}}}}"#,
+    )
+    .unwrap();
+    let out = rawconf()
+        .args(["template", "render", "--inputs"])
+        .arg(&inputs)
+        .args(["--", "x"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("literals.a.scalar.primitive.floatValue")
+    );
+
+    let od = dir.join("out");
+    std::fs::create_dir_all(&od).unwrap();
+    std::fs::write(od.join("area"), "37.69911184307751886128\n").unwrap();
+    let ifile = dir.join("iface.json");
+    std::fs::write(
+        &ifile,
+        r#"{"outputs":{"variables":{"area":{"type":{"simple":"FLOAT"}}}}}"#,
+    )
+    .unwrap();
+    let out = rawconf()
+        .args(["outputs", "collect", "--interface"])
+        .arg(&ifile)
+        .arg("--dir")
+        .arg(&od)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        r#"{"outputs":{"literals":{"area":{"scalar":{"primitive":{"floatValue":37.69911184307752}}}}}}"#
+    );
+    std::fs::write(od.join("area"), "abc").unwrap();
+    let out = rawconf()
+        .args(["outputs", "collect", "--interface"])
+        .arg(&ifile)
+        .arg("--dir")
+        .arg(&od)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains(r#""code":"OutputUploadFailed""#));
+
+    let idir = dir.join("inputs");
+    std::fs::write(
+        &inputs,
+        r#"{"literals":{"x":{"scalar":{"primitive":{"integer":"7"}}}}}"#,
+    )
+    .unwrap();
+    let out = rawconf()
+        .args(["inputs", "write", "--format", "yaml", "--inputs"])
+        .arg(&inputs)
+        .arg("--dir")
+        .arg(&idir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(idir.join("inputs.yaml")).unwrap(),
+        "x: 7\n"
+    );
+}
+
+/// The flyteidl version whose Python bindings check our `inputs.pb` bytes.
+const FLYTEIDL_VERSION: &str = "1.16.1";
+
+/// A venv with `flyteidl` under the target dir, created once and reused.
+fn flyteidl_python() -> PathBuf {
+    let venv =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("flyteidl-venv-{FLYTEIDL_VERSION}"));
+    let python = venv.join("bin/python");
+    let marker = venv.join(".installed");
+    if marker.exists() {
+        return python;
+    }
+    let _ = std::fs::remove_dir_all(&venv);
+    let out = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .output()
+        .expect("python3 must be installed");
+    assert!(
+        out.status.success(),
+        "python3 -m venv failed (install python3-venv):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            &format!("flyteidl=={FLYTEIDL_VERSION}"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pip install flyteidl=={FLYTEIDL_VERSION} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(&marker, FLYTEIDL_VERSION).unwrap();
+    python
+}
+
+#[test]
+fn inputs_pb_decodes_with_flyteidl() {
+    let m = map(&[
+        ("i", prim(Primitive::Integer(-42))),
+        ("f", prim(Primitive::Float(1234567.0))),
+        ("nan", prim(Primitive::Float(f64::NAN))),
+        ("s", prim(Primitive::String("héllo".into()))),
+        ("b", prim(Primitive::Boolean(true))),
+        (
+            "t",
+            prim(Primitive::Datetime(ts(2024, 3, 5, 12, 0, 0, 500_000_000))),
+        ),
+        (
+            "d",
+            prim(Primitive::Duration(Duration {
+                seconds: -1,
+                nanos: -500_000_000,
+            })),
+        ),
+        (
+            "blob",
+            Literal::Scalar(Scalar::Blob(Blob {
+                uri: "/var/inputs/blob".into(),
+                blob_type: BlobType {
+                    format: "csv".into(),
+                    dimensionality: Dimensionality::Multipart,
+                },
+            })),
+        ),
+        ("none", Literal::Scalar(Scalar::NoneType)),
+        (
+            "l",
+            Literal::Collection(vec![
+                prim(Primitive::Integer(1)),
+                Literal::Map(map(&[("k", prim(Primitive::String("v".into())))])),
+            ]),
+        ),
+    ]);
+    let dir = tmp("pb");
+    let pb = dir.join("inputs.pb");
+    std::fs::write(&pb, m.encode_protobuf()).unwrap();
+    let python = flyteidl_python();
+    let script = "import sys\nfrom flyteidl.core import literals_pb2\nfrom google.protobuf.json_format import MessageToJson\nm = literals_pb2.LiteralMap()\nm.ParseFromString(open(sys.argv[1], 'rb').read())\nprint(MessageToJson(m))\n";
+    let out = Command::new(&python)
+        .args(["-c", script])
+        .arg(&pb)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let theirs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let decoded = LiteralMap::from_json(&theirs, "").unwrap();
+    assert!(
+        same(&Literal::Map(decoded), &Literal::Map(m)),
+        "flyteidl decoded: {theirs}"
+    );
+}
