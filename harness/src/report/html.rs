@@ -8,7 +8,7 @@ const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}\
 th{background:#f3f3f3}td.o{text-align:center;font-weight:600}\
 .pass{background:#c8f0c8}.xfail{background:#e6e6a8}.fail,.xpass,.timeout,.harness-error{background:#f5b5b5}\
-.unavailable{background:#ddd}pre{background:#f7f7f7;padding:.6em;overflow-x:auto}\
+.unavailable{background:#ddd}td.o a{color:inherit;text-decoration:none}pre{background:#f7f7f7;padding:.6em;white-space:pre-wrap;word-break:break-all}\
 code{font-family:ui-monospace,monospace}";
 
 /// Escapes text for HTML element content and attribute values.

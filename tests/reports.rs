@@ -1,0 +1,195 @@
+//! Reporters (no Docker): every format renders every outcome, and `report.json` carries every
+//! field its documented schema requires.
+
+use std::collections::BTreeMap;
+
+use rawconf::outcome::Outcome;
+use rawconf::record::{FileContent, Record};
+use rawconf::report::{self, CaseResult, Counts, Divergence, RunMeta, RunReport};
+
+const OUTCOMES: [Outcome; 7] = [
+    Outcome::Pass,
+    Outcome::Fail,
+    Outcome::Xfail,
+    Outcome::Xpass,
+    Outcome::Timeout,
+    Outcome::Unavailable,
+    Outcome::HarnessError,
+];
+
+fn sample() -> RunReport {
+    let mut results = Vec::new();
+    let mut counts = Counts::default();
+    for (i, outcome) in OUTCOMES.into_iter().enumerate() {
+        let case = format!("case-{i}");
+        *counts.0.entry(outcome).or_default() += 1;
+        results.push(CaseResult {
+            id: format!("python/ellipse/{case}"),
+            language: "python".into(),
+            suite: "ellipse".into(),
+            case: case.clone(),
+            inputs: serde_json::json!({"literals": {}}),
+            outcome,
+            reason: format!("reason <{}> & more", outcome.as_str()),
+            duration_ms: 12,
+            record: Some(Record {
+                argv: vec!["python".into(), "x.py".into()],
+                input_files: BTreeMap::from([("a".into(), FileContent::Text("3".into()))]),
+                exit_code: Some(0),
+                timed_out: false,
+                files: BTreeMap::from([(
+                    "area".into(),
+                    FileContent::from_bytes(vec![0xff, b'\n']),
+                )]),
+                result: serde_json::json!({"error": {"code": "X", "message": "m"}}),
+            }),
+            judgement: None,
+            area: Some(1.5),
+            stdout: String::new(),
+            stderr: String::new(),
+            reproduce: format!("rawconf run --filter 'python/ellipse/{case}'"),
+        });
+    }
+    RunReport {
+        meta: RunMeta {
+            rawconf_version: "0.1.0".into(),
+            suite: "ellipse".into(),
+            suite_digest: "0".repeat(64),
+            profile: "backend".into(),
+            runtime: "reference".into(),
+            images: BTreeMap::new(),
+            seeds: vec![],
+            host: "h".into(),
+            started_at: "2026-01-01T00:00:00Z".into(),
+            finished_at: "2026-01-01T00:00:01Z".into(),
+            shard: None,
+        },
+        counts,
+        results,
+        divergence: vec![Divergence {
+            case: "case-0".into(),
+            areas: BTreeMap::from([("python".into(), Some(1.5)), ("r".into(), None)]),
+            disagreements: vec!["haskell≠python".into()],
+        }],
+        unused_expectations: vec!["backend: ellipse/gone (x): y".into()],
+    }
+}
+
+fn required(schema: &serde_json::Value) -> Vec<String> {
+    schema["required"]
+        .as_array()
+        .map(|a| a.iter().map(|v| v.as_str().unwrap().to_owned()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn report_json_has_every_field_the_schema_requires() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/report.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let json = serde_json::to_value(sample()).unwrap();
+    let check = |value: &serde_json::Value, schema: &serde_json::Value, at: &str| {
+        for key in required(schema) {
+            assert!(
+                value.get(&key).is_some(),
+                "{at}.{key} missing from report.json"
+            );
+        }
+        if let Some(props) = value.as_object() {
+            let known = schema["properties"].as_object().unwrap();
+            for key in props.keys() {
+                assert!(known.contains_key(key), "{at}.{key} is not in the schema");
+            }
+        }
+    };
+    check(&json, &schema, "report");
+    check(&json["meta"], &schema["properties"]["meta"], "meta");
+    let result = &json["results"][0];
+    check(result, &schema["$defs"]["result"], "results[0]");
+    check(&result["record"], &schema["$defs"]["record"], "record");
+    let outcomes: Vec<&str> = schema["$defs"]["outcome"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for o in OUTCOMES {
+        assert!(
+            outcomes.contains(&o.as_str()),
+            "{} missing from the schema",
+            o.as_str()
+        );
+    }
+    // The non-UTF-8 escape.
+    assert_eq!(
+        result["record"]["files"]["area"],
+        serde_json::json!({"base64": "/wo="})
+    );
+}
+
+#[test]
+fn junit_maps_outcomes() {
+    let xml = report::to_junit(&sample());
+    assert!(xml.contains("tests=\"7\""), "{xml}");
+    // fail, xpass, timeout → failures; harness-error → errors; unavailable → skipped.
+    assert!(xml.contains("failures=\"3\""), "{xml}");
+    assert!(xml.contains("errors=\"1\""), "{xml}");
+    assert!(xml.contains("skipped=\"1\""), "{xml}");
+    assert!(xml.contains("python/ellipse/case-0"));
+}
+
+#[test]
+fn html_is_a_coloured_escaped_matrix() {
+    let html = report::to_html(&sample());
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for o in OUTCOMES {
+        assert!(
+            html.contains(&format!("class=\"o {}\"", o.as_str())),
+            "{}",
+            o.as_str()
+        );
+    }
+    assert!(html.contains("reason &lt;fail&gt; &amp; more"));
+    assert!(!html.contains("reason <fail>"));
+    assert!(!html.contains("<script"));
+}
+
+#[test]
+fn markdown_lists_failures_with_reproduction() {
+    let md = report::to_markdown(&sample());
+    assert!(md.contains("— FAILED"));
+    assert!(md.contains("## Failures"));
+    for o in [
+        Outcome::Fail,
+        Outcome::Xpass,
+        Outcome::Timeout,
+        Outcome::HarnessError,
+    ] {
+        assert!(md.contains(o.as_str()), "{}", o.as_str());
+    }
+    assert!(md.contains("reproduce: `rawconf run --filter 'python/ellipse/case-1'`"));
+    assert!(md.contains("haskell≠python"));
+    assert!(md.contains("## Stale expected failures"));
+}
+
+#[test]
+fn an_empty_run_is_never_green() {
+    assert!(Counts::default().failed());
+    let mut c = Counts::default();
+    c.0.insert(Outcome::Xfail, 3);
+    assert!(!c.failed());
+    c.0.insert(Outcome::Xpass, 1);
+    assert!(c.failed());
+}
+
+#[test]
+fn matrix_has_one_row_per_case() {
+    let text = report::to_matrix(&sample());
+    assert_eq!(text.lines().filter(|l| l.starts_with("case-")).count(), 7);
+    assert!(text.contains("XPASS") && text.contains("TIMEOUT") && text.contains("ERROR"));
+}
