@@ -1,6 +1,6 @@
 //! Runtimes: implementations of the raw container protocol that execute cases.
 //!
-//! The built-in [`reference`] runtime renders, materializes, runs the container on Docker and
+//! The built-in [`Reference`] runtime renders, materializes, runs the container on Docker and
 //! collects exactly as Flyte's backend does. Vendors plug their own implementation in as an
 //! adapter (see `docs/adapter.md`), with no change to rawconf.
 
