@@ -38,6 +38,10 @@ pub struct Failure {
     pub kind: FailureKind,
     /// What happened, for humans (error codes and messages, the written `area`, …).
     pub detail: String,
+    /// For a wrong `area`: what kind of value was written (`Infinity`, `NaN`, `0`, `-0`,
+    /// `finite`). Part of the [`Signature`], so an overflow to `Infinity` and a `0 · Infinity =
+    /// NaN` are two findings, each shrunk to its own minimal input.
+    pub symptom: Option<String>,
 }
 
 /// What one language did with one case.
@@ -95,14 +99,20 @@ pub fn classify<'l>(
 }
 
 /// What identifies "the same finding" while shrinking and when grouping: each failure kind with
-/// the id of the limitation that explains it (or none).
-pub type Signature = Vec<(FailureKind, Option<String>)>;
+/// its symptom and the id of the limitation that explains it (or none).
+pub type Signature = Vec<(FailureKind, Option<String>, Option<String>)>;
 
 /// The signature of a classified observation.
 pub fn signature(explained: &[Explained<'_>]) -> Signature {
     explained
         .iter()
-        .map(|e| (e.failure.kind, e.limitation.map(|l| l.id.clone())))
+        .map(|e| {
+            (
+                e.failure.kind,
+                e.failure.symptom.clone(),
+                e.limitation.map(|l| l.id.clone()),
+            )
+        })
         .collect()
 }
 
@@ -145,6 +155,7 @@ pub fn observe(
             failures.push(Failure {
                 kind: FailureKind::Render,
                 detail: format!("{}: {}", e.code, first_line(&e.message)),
+                symptom: None,
             });
             // Nothing ran.
             return Ok(Observation {
@@ -158,6 +169,7 @@ pub fn observe(
             failures.push(Failure {
                 kind: FailureKind::Input,
                 detail: format!("{}: {}", e.code, first_line(&e.message)),
+                symptom: None,
             });
         }
     }
@@ -167,6 +179,7 @@ pub fn observe(
         failures.push(Failure {
             kind: FailureKind::Timeout,
             detail: "the container was killed by the task's timeout".into(),
+            symptom: None,
         });
         return Ok(Observation {
             rendered,
@@ -185,6 +198,7 @@ pub fn observe(
                 (Some(c), None) => format!("exit {c}"),
                 (None, _) => "no exit code".into(),
             },
+            symptom: None,
         });
         return Ok(Observation {
             rendered,
@@ -205,6 +219,7 @@ pub fn observe(
             failures.push(Failure {
                 kind: FailureKind::Output,
                 detail: format!("{}: {}", e.code, first_line(&e.message)),
+                symptom: None,
             });
             return Ok(Observation {
                 rendered,
@@ -221,6 +236,7 @@ pub fn observe(
         other => failures.push(Failure {
             kind: FailureKind::Metadata,
             detail: format!("metadata is {other:?}, expected {expected:?}"),
+            symptom: None,
         }),
     }
     let area = match outputs.literals.get("area") {
@@ -232,6 +248,7 @@ pub fn observe(
         failures.push(Failure {
             kind: FailureKind::Output,
             detail: "no `area` output".into(),
+            symptom: None,
         });
         return Ok(Observation {
             rendered,
@@ -252,6 +269,7 @@ pub fn observe(
         &area_text,
     );
     let shown = area_text.trim_end_matches('\n');
+    let symptom = Some(symptom_of(shown));
     if !j.model_ok {
         failures.push(Failure {
             kind: FailureKind::Model,
@@ -259,6 +277,7 @@ pub fn observe(
                 "area `{shown}` is not the {:?} result `{}`",
                 lang.arithmetic, j.predicted
             ),
+            symptom,
         });
     } else if !j.precision_ok {
         failures.push(Failure {
@@ -269,6 +288,7 @@ pub fn observe(
                 oracle::tolerance(lang.arithmetic),
                 oracle::truth(case.a.value, case.b.value)
             ),
+            symptom,
         });
     }
     let program_ok = !failures.iter().any(|f| f.kind.stage() == "program");
@@ -277,6 +297,20 @@ pub fn observe(
         failures,
         area: if program_ok { area } else { None },
     })
+}
+
+/// What kind of value a written `area` is: `Infinity`, `-Infinity`, `NaN`, `0`, `-0`, `finite`
+/// or `unparsable`.
+fn symptom_of(area: &str) -> String {
+    match crate::goformat::parse_float(area.trim_matches([' ', '\n', '\t'])) {
+        Ok(x) if x.is_nan() => "NaN".into(),
+        Ok(x) if x == f64::INFINITY => "Infinity".into(),
+        Ok(x) if x == f64::NEG_INFINITY => "-Infinity".into(),
+        Ok(x) if x == 0.0 && x.is_sign_negative() => "-0".into(),
+        Ok(x) if x == 0.0 => "0".into(),
+        Ok(_) => "finite".into(),
+        Err(_) => "unparsable".into(),
+    }
 }
 
 /// The text of the `area` file (or of its extension-fallback `area.<ext>`), if the record has it.

@@ -405,7 +405,7 @@ impl<'a> Explorer<'a> {
         let replays: Vec<(&Regression, CaseInput)> = self
             .regressions
             .for_language(&lang.name, self.config.profile)
-            .map(|r| (r, CaseInput::fixed(r.a, r.b, "regression")))
+            .map(|r| (r, CaseInput::fixed(r.a, r.b)))
             .collect();
         let mut pairs: Vec<(&Language, CaseInput)> =
             replays.iter().map(|(_, c)| (lang, *c)).collect();
@@ -436,7 +436,7 @@ impl<'a> Explorer<'a> {
             }
         }
         for (sig, index, occurrences) in groups {
-            let known = sig.iter().all(|(_, l)| l.is_some());
+            let known = sig.iter().all(|(_, _, l)| l.is_some());
             let (minimal, steps) = if !known || self.config.shrink_known {
                 let same = |c: &CaseInput| -> Result<bool> {
                     Ok(self.classified(lang, c)?.1 == sig)
@@ -502,11 +502,31 @@ impl<'a> Explorer<'a> {
                     continue;
                 }
             }
-            if o.passed() || seen.contains_key(&sig) {
+            if o.passed() {
                 continue;
             }
-            seen.insert(sig, findings.len());
-            findings.push(self.finding(&lang.name, case, &o, &explained, Source::Regression));
+            let f = self.finding(&lang.name, case, &o, &explained, Source::Regression);
+            match seen.get(&sig) {
+                // Keep whichever input is simpler: the shrunk one or the replayed one.
+                Some(&i) => {
+                    let shown = CaseInput::fixed(
+                        crate::goformat::parse_float(&findings[i].a_input).unwrap_or(f64::NAN),
+                        crate::goformat::parse_float(&findings[i].b_input).unwrap_or(f64::NAN),
+                    );
+                    if complexity(case) < complexity(&shown) {
+                        let (occurrences, steps) = (findings[i].occurrences, findings[i].shrink_steps);
+                        findings[i] = Finding {
+                            occurrences,
+                            shrink_steps: steps,
+                            ..f
+                        };
+                    }
+                }
+                None => {
+                    seen.insert(sig, findings.len());
+                    findings.push(f);
+                }
+            }
         }
         Ok(findings)
     }
@@ -520,7 +540,7 @@ impl<'a> Explorer<'a> {
             .cases
             .iter()
             .filter(|r| r.language.is_none() && r.profile == self.config.profile)
-            .map(|r| CaseInput::fixed(r.a, r.b, "regression"))
+            .map(|r| CaseInput::fixed(r.a, r.b))
             .collect();
         let mut pairs = Vec::new();
         for lang in &self.languages {
@@ -542,7 +562,9 @@ impl<'a> Explorer<'a> {
                 match groups.iter_mut().find(|g| g.0 == key) {
                     Some(g) => {
                         g.3 += 1;
-                        if index.is_some() && complexity(&case) < complexity(&g.2) {
+                        // Start from the simplest input that shows it (a replayed one is not
+                        // shrunk further).
+                        if complexity(&case) < complexity(&g.2) {
                             g.1 = index;
                             g.2 = case;
                         }
@@ -658,6 +680,7 @@ impl<'a> Explorer<'a> {
             failure: observe::Failure {
                 kind: FailureKind::Disagreement,
                 detail,
+                symptom: None,
             },
             limitation: lim,
         }];
@@ -745,7 +768,7 @@ impl<'a> Explorer<'a> {
         let mut pairs = Vec::new();
         for lang in &self.languages {
             for r in self.regressions.for_language(&lang.name, self.config.profile) {
-                pairs.push((lang, CaseInput::fixed(r.a, r.b, "regression")));
+                pairs.push((lang, CaseInput::fixed(r.a, r.b)));
             }
             for c in &generated {
                 pairs.push((lang, *c));

@@ -40,7 +40,7 @@ pub const F32_MIN_POSITIVE: f64 = f32::MIN_POSITIVE as f64;
 /// One generated float and the class of the generator that made it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Input {
-    /// The generator's class (see the module table), or `regression` for a replayed input.
+    /// The generator's class (see the module table), or [`class_of`] for a replayed input.
     pub class: &'static str,
     /// The value.
     pub value: f64,
@@ -58,12 +58,18 @@ pub struct CaseInput {
 }
 
 impl CaseInput {
-    /// A case from two values with a fixed class (e.g. `regression`).
-    pub fn fixed(a: f64, b: f64, class: &'static str) -> CaseInput {
+    /// A case from two given values (a replayed regression), labelled by [`class_of`].
+    pub fn fixed(a: f64, b: f64) -> CaseInput {
         CaseInput {
-            a: Input { class, value: a },
-            b: Input { class, value: b },
-            pair_class: Some(class),
+            a: Input {
+                class: class_of(a),
+                value: a,
+            },
+            b: Input {
+                class: class_of(b),
+                value: b,
+            },
+            pair_class: None,
         }
     }
 
@@ -110,6 +116,29 @@ pub const CLASSES: &[&str] = &[
     "-infinity",
     "long-digits",
 ];
+
+/// The class a given value would be drawn from (for inputs that were not generated, such as
+/// replayed regressions). Where the generators overlap, the first class of [`CLASSES`] wins.
+pub fn class_of(x: f64) -> &'static str {
+    let m = x.abs();
+    match x {
+        _ if x.is_nan() => "nan",
+        f64::INFINITY => "infinity",
+        f64::NEG_INFINITY => "-infinity",
+        _ if x == 0.0 && x.is_sign_negative() => "negative-zero",
+        _ if x == 0.0 => "zero",
+        _ if m <= 1000.0 && m.fract() == 0.0 && x > 0.0 => "integer",
+        _ if x < 0.0 => "negative",
+        _ if (1e-4..1e6).contains(&m) && significant_digits(m) >= 16 => "long-digits",
+        _ if (1e-4..1e6).contains(&m) => "decimal",
+        _ if m < f64::MIN_POSITIVE => "subnormal",
+        _ if m < 1e-18 => "tiny",
+        _ if m < 1e-4 => "exponent-low",
+        _ if m < 1e19 => "exponent-high",
+        _ if m < 1e23 => "exponent-1e21",
+        _ => "huge",
+    }
+}
 
 /// The classes of pairs built for their product.
 pub const PAIR_CLASSES: &[&str] = &["f32-overflow", "f32-underflow", "f64-overflow"];
