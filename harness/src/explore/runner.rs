@@ -347,6 +347,16 @@ impl<'a> Explorer<'a> {
         }
     }
 
+    /// Whether `id` names a limitation that only explains cross-language disagreements.
+    fn is_cross_language(&self, id: &str) -> bool {
+        self.languages
+            .iter()
+            .flat_map(|l| &l.limitations)
+            .chain(&self.suite.limitations)
+            .filter(|l| l.id == id)
+            .any(|l| l.failures.iter().all(|k| *k == FailureKind::Disagreement))
+    }
+
     fn limitations_of<'s>(&'s self, langs: &[&'s Language]) -> Vec<&'s Limitation> {
         langs
             .iter()
@@ -466,7 +476,12 @@ impl<'a> Explorer<'a> {
                 .collect();
             if let Some(expect) = &r.expect {
                 let all_known = explained.iter().all(|e| e.limitation.is_some());
-                let mut want = expect.clone();
+                // Cross-language expectations are checked by `explore_agreement`.
+                let mut want: Vec<String> = expect
+                    .iter()
+                    .filter(|id| !self.is_cross_language(id))
+                    .cloned()
+                    .collect();
                 want.sort();
                 want.dedup();
                 let mut got = shown.clone();
@@ -535,13 +550,13 @@ impl<'a> Explorer<'a> {
     /// twice the looser of their declared precisions.
     pub fn explore_agreement(&self) -> Result<Vec<Finding>> {
         let generated = self.generated()?;
-        let replays: Vec<CaseInput> = self
+        let entries: Vec<&Regression> = self
             .regressions
             .cases
             .iter()
             .filter(|r| r.language.is_none() && r.profile == self.config.profile)
-            .map(|r| CaseInput::fixed(r.a, r.b))
             .collect();
+        let replays: Vec<CaseInput> = entries.iter().map(|r| CaseInput::fixed(r.a, r.b)).collect();
         let mut pairs = Vec::new();
         for lang in &self.languages {
             for c in replays.iter().chain(&generated) {
@@ -549,6 +564,47 @@ impl<'a> Explorer<'a> {
             }
         }
         self.prefill(&pairs)?;
+
+        let mut findings = Vec::new();
+        // Replays that expect a cross-language limitation must still show exactly those.
+        for (r, case) in entries.iter().zip(&replays) {
+            let Some(expect) = &r.expect else { continue };
+            let mut want: Vec<String> = expect
+                .iter()
+                .filter(|id| self.is_cross_language(id))
+                .cloned()
+                .collect();
+            want.sort();
+            want.dedup();
+            let found = self.disagreements(case)?;
+            let mut got: Vec<String> = found.iter().filter_map(|(_, _, w)| w.clone()).collect();
+            got.sort();
+            got.dedup();
+            let unexplained = found.iter().any(|(_, _, w)| w.is_none());
+            if want != got || (!want.is_empty() && unexplained) {
+                let o = self.observe(&self.languages[0], case)?;
+                let mut f = self.finding("cross-language", case, &o, &[], Source::Regression);
+                f.known = false;
+                f.reason = format!(
+                    "{}: case[{}] expects the disagreement(s) {} but shows {}",
+                    self.regressions.path.display(),
+                    r.index,
+                    if want.is_empty() { "none".to_owned() } else { want.join(", ") },
+                    if found.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        found
+                            .iter()
+                            .map(|(x, y, w)| {
+                                format!("{x}≠{y} ({})", w.as_deref().unwrap_or("unexplained"))
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                );
+                findings.push(f);
+            }
+        }
 
         type Key = (String, String, Option<String>);
         let mut groups: Vec<(Key, Option<u32>, CaseInput, usize)> = Vec::new();
@@ -573,7 +629,6 @@ impl<'a> Explorer<'a> {
                 }
             }
         }
-        let mut findings = Vec::new();
         for ((x, y, why), index, case, occurrences) in groups {
             let known = why.is_some();
             let (minimal, steps) = match index {
