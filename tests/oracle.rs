@@ -17,8 +17,11 @@ fn arg(value: f64, rendered: &str) -> Arg<'_> {
 /// Finite doubles across the whole exponent range, both signs.
 fn wide() -> impl Strategy<Value = f64> {
     prop_oneof![
-        (1u32..=999_999_999, -300i32..=300, any::<bool>())
-            .prop_map(|(m, e, neg)| if neg { -decimal(m, e) } else { decimal(m, e) }),
+        (1u32..=999_999_999, -300i32..=300, any::<bool>()).prop_map(|(m, e, neg)| if neg {
+            -decimal(m, e)
+        } else {
+            decimal(m, e)
+        }),
         prop::num::f64::NORMAL | prop::num::f64::SUBNORMAL | prop::num::f64::ZERO,
     ]
     .prop_filter("finite", |x| x.is_finite())

@@ -40,8 +40,7 @@ struct Setup {
 }
 
 fn setup() -> Result<Setup, String> {
-    let languages =
-        Language::discover(&support::languages_dir()).map_err(|e| e.to_string())?;
+    let languages = Language::discover(&support::languages_dir()).map_err(|e| e.to_string())?;
     let suites_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/suites");
     let suite = Suite::named(&suites_dir, "ellipse").map_err(|e| e.to_string())?;
     let path = Regressions::path_for(

@@ -56,7 +56,9 @@ fn every_command_the_workflow_calls_exists() {
     // The workflow builds images, runs suites and explores; all three must be there.
     for needed in [["images", "build"].as_slice(), &["run"], &["explore"]] {
         assert!(
-            found.iter().any(|c| c.starts_with(&needed.iter().map(|s| s.to_string()).collect::<Vec<_>>())),
+            found
+                .iter()
+                .any(|c| c.starts_with(&needed.iter().map(|s| s.to_string()).collect::<Vec<_>>())),
             "the workflow never calls `rawconf {}` (found {found:?})",
             needed.join(" ")
         );
@@ -101,7 +103,10 @@ fn the_workflow_runs_nightly_at_the_nightly_setting_and_publishes() {
         .captures(&yaml)
         .map(|c| c[1].parse().unwrap())
         .expect("the property step sets CASES with a default");
-    assert!(default >= 256, "nightly runs only {default} cases per language");
+    assert!(
+        default >= 256,
+        "nightly runs only {default} cases per language"
+    );
     assert!(all.contains("explore --cases \"$CASES\""), "{all}");
     assert!(
         all.contains(">> \"$GITHUB_STEP_SUMMARY\""),
@@ -113,12 +118,24 @@ fn the_workflow_runs_nightly_at_the_nightly_setting_and_publishes() {
         .into_iter()
         .filter_map(|s| s["uses"].as_str().map(str::to_owned))
         .collect();
-    assert!(uses.iter().any(|u| u.starts_with("actions/upload-artifact@")), "{uses:?}");
+    assert!(
+        uses.iter()
+            .any(|u| u.starts_with("actions/upload-artifact@")),
+        "{uses:?}"
+    );
     let junit = steps(&w)
         .into_iter()
-        .find(|s| s["with"]["report_paths"].as_str().is_some_and(|p| p.contains("junit.xml")))
+        .find(|s| {
+            s["with"]["report_paths"]
+                .as_str()
+                .is_some_and(|p| p.contains("junit.xml"))
+        })
         .expect("a step publishes junit.xml");
-    assert_eq!(junit["with"]["require_tests"].as_bool(), Some(true), "JUnit with no tests must fail");
+    assert_eq!(
+        junit["with"]["require_tests"].as_bool(),
+        Some(true),
+        "JUnit with no tests must fail"
+    );
 }
 
 #[test]

@@ -93,7 +93,10 @@ pub fn golden_dir() -> PathBuf {
 ///
 /// `Err` names the variable and what was expected, so a typo never silently runs the default.
 pub fn proptest_cases() -> Result<Option<u32>, String> {
-    parse_var("RAWCONF_PROPTEST_CASES", "a whole number of cases, e.g. 256")
+    parse_var(
+        "RAWCONF_PROPTEST_CASES",
+        "a whole number of cases, e.g. 256",
+    )
 }
 
 /// The seed of the property cases, if the user fixed one (to repeat a printed run).
@@ -127,11 +130,9 @@ pub fn ci() -> bool {
 fn parse_var<T: std::str::FromStr>(name: &str, expected: &str) -> Result<Option<T>, String> {
     match non_empty(name) {
         None => Ok(None),
-        Some(v) => v
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| format!("environment variable `{name}`: expected {expected}, found `{v}`")),
+        Some(v) => v.trim().parse().map(Some).map_err(|_| {
+            format!("environment variable `{name}`: expected {expected}, found `{v}`")
+        }),
     }
 }
 

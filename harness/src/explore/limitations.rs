@@ -219,10 +219,11 @@ impl Condition {
                 .input
                 .as_ref()
                 .is_none_or(|t| t.holds(facts.a) || t.holds(facts.b))
-            && self
-                .steps
-                .as_ref()
-                .is_none_or(|t| [facts.a, facts.b, pi_a, area].into_iter().any(|x| t.holds(x)))
+            && self.steps.as_ref().is_none_or(|t| {
+                [facts.a, facts.b, pi_a, area]
+                    .into_iter()
+                    .any(|x| t.holds(x))
+            })
             && self.area.as_ref().is_none_or(|t| t.holds(area))
     }
 }
@@ -375,8 +376,7 @@ pub fn validate(raw: Vec<RawLimitation>, source: &str) -> Result<Vec<Limitation>
 }
 
 fn condition(raw: RawCondition, path: &str, id: &str) -> Result<Condition, String> {
-    if raw.argument.is_none() && raw.input.is_none() && raw.steps.is_none() && raw.area.is_none()
-    {
+    if raw.argument.is_none() && raw.input.is_none() && raw.steps.is_none() && raw.area.is_none() {
         return Err(format!(
             "field `{path}` (id `{id}`): expected at least one condition (`argument`, `input`, `steps` or `area`); a limitation without one would explain every failure"
         ));
@@ -441,10 +441,7 @@ mod tests {
     }
 
     fn facts(a: f64, b: f64) -> (String, String) {
-        (
-            crate::goformat::format_v(a),
-            crate::goformat::format_v(b),
-        )
+        (crate::goformat::format_v(a), crate::goformat::format_v(b))
     }
 
     fn holds(l: &Limitation, kind: FailureKind, a: f64, b: f64) -> bool {
@@ -586,7 +583,10 @@ reason = "json"
         }
         let twice = "[[limitation]]\nid = \"x\"\nfailure = \"exit\"\nreason = \"r\"\nwhen.argument = \"x\"\n";
         let err = parse(&format!("{twice}{twice}")).unwrap_err();
-        assert!(err.contains("field `limitation[1].id`: the id `x` is declared twice"), "{err}");
+        assert!(
+            err.contains("field `limitation[1].id`: the id `x` is declared twice"),
+            "{err}"
+        );
         // Unknown keys are rejected by serde, naming the key.
         let err = parse("[[limitation]]\nid = \"x\"\nfailure = \"exit\"\nreason = \"r\"\nwhen.argumnet = \"x\"\n").unwrap_err();
         assert!(err.contains("argumnet"), "{err}");

@@ -29,5 +29,5 @@ pub use findings::{Exploration, FailureReport, Finding, Source};
 pub use limitations::{Condition, Facts, FailureKind, Limitation, RawLimitation, ValueTest};
 pub use observe::{Failure, Observation, Signature};
 pub use regressions::{Regression, Regressions};
-pub use runner::{DockerExecutor, ExploreConfig, Executor, Explorer, random_seed, reproduce};
+pub use runner::{DockerExecutor, Executor, ExploreConfig, Explorer, random_seed, reproduce};
 pub use strategy::{CaseInput, Input, case_input, float_input};

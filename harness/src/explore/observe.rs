@@ -306,8 +306,7 @@ fn symptom_of(area: &str) -> String {
         Ok(x) if x.is_nan() => "NaN".into(),
         Ok(x) if x == f64::INFINITY => "Infinity".into(),
         Ok(x) if x == f64::NEG_INFINITY => "-Infinity".into(),
-        Ok(x) if x == 0.0 && x.is_sign_negative() => "-0".into(),
-        Ok(x) if x == 0.0 => "0".into(),
+        Ok(x) if x == 0.0 => (if x.is_sign_negative() { "-0" } else { "0" }).into(),
         Ok(_) => "finite".into(),
         Err(_) => "unparsable".into(),
     }
@@ -348,8 +347,9 @@ pub fn recollect(
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
         match content {
-            FileContent::Symlink { symlink } => std::os::unix::fs::symlink(symlink, &path)
-                .map_err(|e| Error::io(&path, e))?,
+            FileContent::Symlink { symlink } => {
+                std::os::unix::fs::symlink(symlink, &path).map_err(|e| Error::io(&path, e))?
+            }
             FileContent::Truncated { base64, .. } => {
                 use base64::Engine as _;
                 let bytes = base64::engine::general_purpose::STANDARD
@@ -373,5 +373,8 @@ pub fn recollect(
 }
 
 fn first_line(s: &str) -> &str {
-    s.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim()
+    s.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
 }

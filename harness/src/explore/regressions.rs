@@ -238,7 +238,10 @@ mod tests {
             Regressions::append(&path, &[r.clone(), subnormal.clone(), r.clone()]).unwrap(),
             2
         );
-        assert_eq!(Regressions::append(&path, &[r.clone()]).unwrap(), 0);
+        assert_eq!(
+            Regressions::append(&path, std::slice::from_ref(&r)).unwrap(),
+            0
+        );
         let back = Regressions::load(&path).unwrap();
         assert_eq!(back.cases.len(), 2);
         assert_eq!(back.cases[0].a, f64::INFINITY);
@@ -247,11 +250,17 @@ mod tests {
         assert_eq!(back.cases[1].a, 5e-324);
         assert_eq!(back.cases[1].language, None);
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with("# Inputs the property runs replay"), "{text}");
+        assert!(
+            text.starts_with("# Inputs the property runs replay"),
+            "{text}"
+        );
         assert!(text.contains("a = \"+Inf\"\nb = \"-0\""), "{text}");
         assert_eq!(back.for_language("python", Profile::Backend).count(), 1);
         assert_eq!(back.for_language("haskell", Profile::Backend).count(), 2);
-        assert_eq!(back.for_language("haskell", Profile::FlytekitLocal).count(), 0);
+        assert_eq!(
+            back.for_language("haskell", Profile::FlytekitLocal).count(),
+            0
+        );
     }
 
     #[test]
@@ -267,7 +276,10 @@ mod tests {
                 "[[case]]\na = \"1\"\nb = \"1\"\nprofile = \"k8s\"\n",
                 "field `case[0].profile`: unknown profile `k8s`",
             ),
-            ("[[case]]\na = \"1\"\nb = \"1\"\nc = 1\n", "unknown field `c`"),
+            (
+                "[[case]]\na = \"1\"\nb = \"1\"\nc = 1\n",
+                "unknown field `c`",
+            ),
         ] {
             std::fs::write(&path, text).unwrap();
             let err = Regressions::load(&path).unwrap_err().to_string();

@@ -68,7 +68,10 @@ pub struct DockerExecutor {
 impl DockerExecutor {
     /// Makes sure every language's image exists (building what is missing) and captures the
     /// current tokio runtime, on which [`Executor::execute`] will block.
-    pub async fn prepare(docker: bollard::Docker, languages: &[Language]) -> Result<DockerExecutor> {
+    pub async fn prepare(
+        docker: bollard::Docker,
+        languages: &[Language],
+    ) -> Result<DockerExecutor> {
         let builder = crate::image::Builder::new(docker.clone());
         let mut images = BTreeMap::new();
         for lang in languages {
@@ -166,7 +169,10 @@ pub fn case_seed(seed: u64, index: u32) -> u64 {
     z ^ (z >> 31)
 }
 
+/// One memoized run: filled once, by whoever asks first (others wait on the lock).
 type Slot = Arc<Mutex<Option<Arc<Observation>>>>;
+/// Memoized runs by language and the bits of `(a, b)`.
+type Memo = Mutex<HashMap<(String, (u64, u64)), Slot>>;
 
 /// One exploration over a suite's task: cases, memoized runs, findings.
 pub struct Explorer<'a> {
@@ -175,7 +181,7 @@ pub struct Explorer<'a> {
     languages: Vec<Language>,
     regressions: Regressions,
     config: ExploreConfig,
-    memo: Mutex<HashMap<(String, (u64, u64)), Slot>>,
+    memo: Memo,
     runs: AtomicUsize,
 }
 
@@ -365,7 +371,11 @@ impl<'a> Explorer<'a> {
             .collect()
     }
 
-    fn classified(&self, lang: &Language, case: &CaseInput) -> Result<(Arc<Observation>, Signature)> {
+    fn classified(
+        &self,
+        lang: &Language,
+        case: &CaseInput,
+    ) -> Result<(Arc<Observation>, Signature)> {
         let o = self.observe(lang, case)?;
         let lims = self.limitations_of(&[lang]);
         let sig = signature(&classify(&o, case, &lims, self.config.profile));
@@ -448,9 +458,8 @@ impl<'a> Explorer<'a> {
         for (sig, index, occurrences) in groups {
             let known = sig.iter().all(|(_, _, l)| l.is_some());
             let (minimal, steps) = if !known || self.config.shrink_known {
-                let same = |c: &CaseInput| -> Result<bool> {
-                    Ok(self.classified(lang, c)?.1 == sig)
-                };
+                let same =
+                    |c: &CaseInput| -> Result<bool> { Ok(self.classified(lang, c)?.1 == sig) };
                 self.shrink(index, &same)?
             } else {
                 (generated[index as usize], 0)
@@ -488,8 +497,7 @@ impl<'a> Explorer<'a> {
                 got.sort();
                 got.dedup();
                 if !all_known || want != got {
-                    let mut f =
-                        self.finding(&lang.name, case, &o, &explained, Source::Regression);
+                    let mut f = self.finding(&lang.name, case, &o, &explained, Source::Regression);
                     f.known = false;
                     f.reason = format!(
                         "{}: case[{}] expects {} but shows {}{}",
@@ -529,7 +537,8 @@ impl<'a> Explorer<'a> {
                         crate::goformat::parse_float(&findings[i].b_input).unwrap_or(f64::NAN),
                     );
                     if complexity(case) < complexity(&shown) {
-                        let (occurrences, steps) = (findings[i].occurrences, findings[i].shrink_steps);
+                        let (occurrences, steps) =
+                            (findings[i].occurrences, findings[i].shrink_steps);
                         findings[i] = Finding {
                             occurrences,
                             shrink_steps: steps,
@@ -589,7 +598,11 @@ impl<'a> Explorer<'a> {
                     "{}: case[{}] expects the disagreement(s) {} but shows {}",
                     self.regressions.path.display(),
                     r.index,
-                    if want.is_empty() { "none".to_owned() } else { want.join(", ") },
+                    if want.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        want.join(", ")
+                    },
                     if found.is_empty() {
                         "none".to_owned()
                     } else {
@@ -608,10 +621,12 @@ impl<'a> Explorer<'a> {
 
         type Key = (String, String, Option<String>);
         let mut groups: Vec<(Key, Option<u32>, CaseInput, usize)> = Vec::new();
-        let indexed = replays
-            .iter()
-            .map(|c| (None, *c))
-            .chain(generated.iter().enumerate().map(|(i, c)| (Some(i as u32), *c)));
+        let indexed = replays.iter().map(|c| (None, *c)).chain(
+            generated
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (Some(i as u32), *c)),
+        );
         for (index, case) in indexed {
             for (x, y, why) in self.disagreements(&case)? {
                 let key = (x, y, why);
@@ -774,7 +789,12 @@ impl<'a> Explorer<'a> {
                 && !limitations.contains(&l.id)
             {
                 limitations.push(l.id.clone());
-                reasons.push(format!("{} ({}): {}", l.id, e.failure.kind.stage(), l.reason));
+                reasons.push(format!(
+                    "{} ({}): {}",
+                    l.id,
+                    e.failure.kind.stage(),
+                    l.reason
+                ));
             }
         }
         let unexplained: Vec<String> = explained
@@ -822,7 +842,10 @@ impl<'a> Explorer<'a> {
         let generated = self.generated()?;
         let mut pairs = Vec::new();
         for lang in &self.languages {
-            for r in self.regressions.for_language(&lang.name, self.config.profile) {
+            for r in self
+                .regressions
+                .for_language(&lang.name, self.config.profile)
+            {
                 pairs.push((lang, CaseInput::fixed(r.a, r.b)));
             }
             for c in &generated {
@@ -931,6 +954,9 @@ fn check_interface(suite: &Suite) -> Result<()> {
     want(
         &suite.task.interface.outputs,
         "task.outputs",
-        &[("area", SimpleType::Float), ("metadata", SimpleType::String)],
+        &[
+            ("area", SimpleType::Float),
+            ("metadata", SimpleType::String),
+        ],
     )
 }

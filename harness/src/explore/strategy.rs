@@ -239,7 +239,11 @@ fn pair(
     keep: fn(f64) -> bool,
 ) -> BoxedStrategy<CaseInput> {
     let side = || mantissa_exponent(1..=99, exponents.clone());
-    let label = if class == "f32-underflow" { "tiny" } else { "huge" };
+    let label = if class == "f32-underflow" {
+        "tiny"
+    } else {
+        "huge"
+    };
     (side(), side())
         .prop_filter(class, move |(a, b)| keep(std::f64::consts::PI * a * b))
         .prop_map(move |(a, b)| CaseInput {
@@ -333,7 +337,9 @@ mod tests {
     #[test]
     fn overflow_pairs_shrink_to_round_numbers() {
         let mut runner = TestRunner::deterministic();
-        let s = pair("f32-overflow", 19..=30, |p| p.is_finite() && p.abs() > F32_MAX);
+        let s = pair("f32-overflow", 19..=30, |p| {
+            p.is_finite() && p.abs() > F32_MAX
+        });
         let mut tree = s.new_tree(&mut runner).unwrap();
         while tree.simplify() {}
         let c = tree.current();
