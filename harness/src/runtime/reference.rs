@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use bollard::Docker;
 
-use super::{Collected, Executed, Execution};
+use super::{Collected, Executed, Execution, Reported};
 use crate::container::{self, Bind, ContainerSpec, Sandbox};
 use crate::error::{Error, Result};
 use crate::inputs::{InputFormat, InputsRequest, write_inputs};
@@ -101,6 +101,7 @@ impl Reference {
                     stdout: Vec::new(),
                     stderr: Vec::new(),
                     duration: started.elapsed(),
+                    reported: Reported::ALL,
                 });
             }
         };
@@ -186,6 +187,7 @@ impl Reference {
             stdout: run.stdout,
             stderr: run.stderr,
             duration: started.elapsed(),
+            reported: Reported::ALL,
         })
     }
 }
