@@ -2,7 +2,9 @@
 //!
 //! Flyte IDL parts (the interface, the input literals) are in the protobuf JSON mapping, with
 //! doubles spelled as Go's `protojson` spells them (`3`, not `3.0`), so a vendor can parse them
-//! with their own Flyte bindings. The task's `command`/`args` are the *unrendered* templates:
+//! with their own Flyte bindings — except negative zero, written `-0.0` rather than Go's `-0`:
+//! Python's `json` (and so protobuf's `json_format`) reads `-0` as the integer 0 and would lose
+//! the sign before the runtime ever saw it. The task's `command`/`args` are the *unrendered* templates:
 //! rendering them is the runtime's job, and part of what is judged.
 
 use std::path::Path;
@@ -133,16 +135,24 @@ impl Request {
         }
     }
 
-    /// The request as one line of JSON, doubles in Go's spelling.
+    /// The request as one line of JSON, doubles in Go's spelling (negative zero as `-0.0`).
     pub fn to_json_line(&self) -> String {
-        let mut line = to_go_json(&serde_json::to_value(self).expect("requests serialize"));
+        let mut line = String::new();
+        write_json(
+            &serde_json::to_value(self).expect("requests serialize"),
+            &mut line,
+        );
         line.push('\n');
         line
     }
 
     /// The `task` object as the file at `taskTemplatePath` holds it (one line of JSON).
     pub fn task_file(&self) -> String {
-        let mut text = to_go_json(&serde_json::to_value(&self.task).expect("tasks serialize"));
+        let mut text = String::new();
+        write_json(
+            &serde_json::to_value(&self.task).expect("tasks serialize"),
+            &mut text,
+        );
         text.push('\n');
         text
     }
@@ -153,5 +163,50 @@ fn task_name(trial: &str, language: &str) -> String {
     match trial.split('/').nth(1) {
         Some(suite) => format!("rawconf.{suite}.{language}"),
         None => format!("rawconf.{language}"),
+    }
+}
+
+/// [`to_go_json`], but negative zero is `-0.0` (see the module documentation).
+fn write_json(v: &Value, out: &mut String) {
+    match v {
+        Value::Number(n) if n.as_f64().is_some_and(|x| x == 0.0 && x.is_sign_negative()) => {
+            out.push_str("-0.0");
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(x, out);
+            }
+            out.push(']');
+        }
+        Value::Object(m) => {
+            out.push('{');
+            for (i, (k, x)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                write_json(x, out);
+            }
+            out.push('}');
+        }
+        other => out.push_str(&to_go_json(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doubles_keep_go_spelling_and_the_sign_of_zero() {
+        let v = serde_json::json!({"a": [-0.0, 0.0, 3.0, 1e21, 1e-7, "x"], "b": {"c": 2.5}});
+        let mut out = String::new();
+        write_json(&v, &mut out);
+        assert_eq!(out, r#"{"a":[-0.0,0,3,1e+21,1e-7,"x"],"b":{"c":2.5}}"#);
     }
 }
