@@ -171,6 +171,16 @@ impl Runtime for Reference {
     }
 }
 
+impl Runtime for Adapter {
+    fn name(&self) -> String {
+        Adapter::name(self)
+    }
+
+    async fn attempt(&self, ex: &Execution<'_>, trial: &str) -> Result<Attempt> {
+        Adapter::attempt(self, ex, trial).await
+    }
+}
+
 /// A runtime chosen at run time (`--runtime reference` or `--runtime 'cmd:…'`).
 #[derive(Debug, Clone)]
 pub enum AnyRuntime {
@@ -183,15 +193,15 @@ pub enum AnyRuntime {
 impl Runtime for AnyRuntime {
     fn name(&self) -> String {
         match self {
-            AnyRuntime::Reference(r) => r.name(),
-            AnyRuntime::Adapter(a) => a.name(),
+            AnyRuntime::Reference(r) => Runtime::name(r),
+            AnyRuntime::Adapter(a) => Adapter::name(a),
         }
     }
 
     async fn attempt(&self, ex: &Execution<'_>, trial: &str) -> Result<Attempt> {
         match self {
-            AnyRuntime::Reference(r) => r.attempt(ex, trial).await,
-            AnyRuntime::Adapter(a) => a.attempt(ex, trial).await,
+            AnyRuntime::Reference(r) => Runtime::attempt(r, ex, trial).await,
+            AnyRuntime::Adapter(a) => Adapter::attempt(a, ex, trial).await,
         }
     }
 }
