@@ -44,6 +44,14 @@ fn main() {
             Trial::test(name, move || build_and_run(&lang)).with_ignored_flag(skip)
         })
         .collect();
+    let mut trials = trials;
+    trials.push(
+        Trial::test(
+            "images/concurrent-builds-build-once",
+            concurrent_builds_build_once,
+        )
+        .with_ignored_flag(skip),
+    );
     support::announce_skips(if skip { trials.len() } else { 0 });
     libtest_mimic::run(&args, trials).exit();
 }
@@ -125,4 +133,83 @@ fn build_and_run(lang: &Language) -> Result<(), Failed> {
         }
         Ok(())
     })
+}
+
+/// Two `rawconf images build` processes asked for the same missing image at the same moment:
+/// one builds it, the other waits on the lock and finds it built.
+fn concurrent_builds_build_once() -> Result<(), Failed> {
+    let docker = match support::docker_gate() {
+        DockerGate::Available(d) => d.clone(),
+        DockerGate::Unreachable(why) => return Err(why.clone().into()),
+        DockerGate::OptedOut => return Err("opted out; should have been ignored".into()),
+    };
+    // A copy of the shell language with a unique script, so its image is certainly missing
+    // (its base is the shell image's, usually cached already).
+    let root = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let dir = root.path().join("shellcopy");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let shell = support::languages_dir().join("shell");
+    for entry in std::fs::read_dir(&shell).map_err(|e| e.to_string())? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).map_err(|e| e.to_string())?;
+    }
+    let manifest = std::fs::read_to_string(dir.join("language.toml")).map_err(|e| e.to_string())?;
+    std::fs::write(
+        dir.join("language.toml"),
+        manifest.replace("name = \"shell\"", "name = \"shellcopy\""),
+    )
+    .map_err(|e| e.to_string())?;
+    let nonce = format!(
+        "# nonce {}-{:?}\n",
+        std::process::id(),
+        std::time::SystemTime::now()
+    );
+    let script = dir.join("calculate-ellipse-area.sh");
+    let text = std::fs::read_to_string(&script).map_err(|e| e.to_string())?;
+    std::fs::write(&script, format!("{text}{nonce}")).map_err(|e| e.to_string())?;
+
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_rawconf"))
+            .args(["--languages-dir"])
+            .arg(root.path())
+            .args(["images", "build", "--offline", "shellcopy"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+    };
+    let first = spawn().map_err(|e| e.to_string())?;
+    let second = spawn().map_err(|e| e.to_string())?;
+    let outputs = [first, second].map(|c| c.wait_with_output());
+    let mut built = 0;
+    let mut fresh = 0;
+    let mut image = None;
+    for out in outputs {
+        let out = out.map_err(|e| e.to_string())?;
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        if !out.status.success() {
+            return Err(format!(
+                "images build failed: {}\n{stdout}{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
+        }
+        built += stdout.matches("built in").count();
+        fresh += stdout.matches("up to date").count();
+        image = stdout.split_whitespace().nth(1).map(str::to_owned);
+    }
+    if let Some(image) = &image {
+        let _ = support::runtime().block_on(docker.remove_image(
+            image,
+            None::<bollard::query_parameters::RemoveImageOptions>,
+            None,
+        ));
+    }
+    if (built, fresh) != (1, 1) {
+        return Err(format!(
+            "expected one build and one up-to-date, got {built} builds and {fresh} up-to-date"
+        )
+        .into());
+    }
+    Ok(())
 }

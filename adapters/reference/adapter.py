@@ -155,7 +155,9 @@ def execute(request, opts):
         image=task["image"],
         argv=argv,
         env=task.get("env", []),
-        binds=[(inputs_dir, input_path, True), (outputs_dir, output_path, False)],
+        # flytekit's local executor mounts no input directory (protocol.md §5.1).
+        binds=([(inputs_dir, input_path, True)] if opts.profile == "backend" else [])
+        + [(outputs_dir, output_path, False)],
         timeout=float(task["timeoutSeconds"]),
         label=ctx["perRetryUniqueKey"],
     )

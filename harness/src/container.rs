@@ -103,18 +103,9 @@ pub struct ContainerRun {
 pub async fn run(docker: &Docker, spec: &ContainerSpec, run_id: &str) -> Result<ContainerRun> {
     let id = create(docker, spec, run_id).await?;
     let result = start_and_wait(docker, &id, spec).await;
-    let removed = docker
-        .remove_container(
-            &id,
-            Some(RemoveContainerOptions {
-                force: true,
-                v: true,
-                ..Default::default()
-            }),
-        )
-        .await;
+    let removed = remove(docker, &id).await;
     let run = result?;
-    removed.map_err(|e| Error::Docker(format!("removing container {id}: {e}")))?;
+    removed?;
     Ok(run)
 }
 
@@ -246,26 +237,12 @@ async fn logs(docker: &Docker, id: &str) -> Result<(Vec<u8>, Vec<u8>)> {
 
 /// Removes every container this process created (on interrupt).
 pub async fn remove_own(docker: &Docker) -> Result<usize> {
-    let options = ListContainersOptions {
-        all: true,
-        filters: Some(HashMap::from([(
-            "label".to_owned(),
-            vec![format!("{LABEL_PID}={}", std::process::id())],
-        )])),
-        ..Default::default()
-    };
-    let containers = docker
-        .list_containers(Some(options))
-        .await
-        .map_err(|e| Error::Docker(format!("listing containers: {e}")))?;
+    let own = format!("{LABEL_PID}={}", std::process::id());
     let mut removed = 0;
-    for id in containers.into_iter().filter_map(|c| c.id) {
-        let options = RemoveContainerOptions {
-            force: true,
-            v: true,
-            ..Default::default()
-        };
-        if docker.remove_container(&id, Some(options)).await.is_ok() {
+    for c in labelled(docker, &own).await? {
+        if let Some(id) = c.id
+            && remove(docker, &id).await.is_ok()
+        {
             removed += 1;
         }
     }
@@ -273,45 +250,54 @@ pub async fn remove_own(docker: &Docker) -> Result<usize> {
 }
 
 /// Removes containers left by harness processes that no longer exist (a crash, a kill -9).
+///
+/// A process counts as alive when `/proc/<pid>` exists on this host; with a remote engine the
+/// check can only err on the side of keeping containers.
 pub async fn reap_orphans(docker: &Docker) -> Result<usize> {
-    let options = ListContainersOptions {
-        all: true,
-        filters: Some(HashMap::from([(
-            "label".to_owned(),
-            vec![LABEL_RUN.to_owned()],
-        )])),
-        ..Default::default()
-    };
-    let containers = docker
-        .list_containers(Some(options))
-        .await
-        .map_err(|e| Error::Docker(format!("listing containers: {e}")))?;
     let mut reaped = 0;
-    for c in containers {
+    for c in labelled(docker, LABEL_RUN).await? {
         let pid = c
             .labels
             .as_ref()
             .and_then(|l| l.get(LABEL_PID))
             .and_then(|p| p.parse::<u32>().ok());
-        let alive = pid.is_some_and(|p| PathBuf::from(format!("/proc/{p}")).exists());
-        if alive {
+        if pid.is_some_and(|p| PathBuf::from(format!("/proc/{p}")).exists()) {
             continue;
         }
-        if let Some(id) = c.id {
-            let removed = docker
-                .remove_container(
-                    &id,
-                    Some(RemoveContainerOptions {
-                        force: true,
-                        v: true,
-                        ..Default::default()
-                    }),
-                )
-                .await;
-            if removed.is_ok() {
-                reaped += 1;
-            }
+        if let Some(id) = c.id
+            && remove(docker, &id).await.is_ok()
+        {
+            reaped += 1;
         }
     }
     Ok(reaped)
+}
+
+/// Containers (running or not) carrying `label` (`key` or `key=value`).
+async fn labelled(docker: &Docker, label: &str) -> Result<Vec<bollard::models::ContainerSummary>> {
+    let options = ListContainersOptions {
+        all: true,
+        filters: Some(HashMap::from([(
+            "label".to_owned(),
+            vec![label.to_owned()],
+        )])),
+        ..Default::default()
+    };
+    docker
+        .list_containers(Some(options))
+        .await
+        .map_err(|e| Error::Docker(format!("listing containers: {e}")))
+}
+
+/// Force-removes a container and its anonymous volumes.
+async fn remove(docker: &Docker, id: &str) -> Result<()> {
+    let options = RemoveContainerOptions {
+        force: true,
+        v: true,
+        ..Default::default()
+    };
+    docker
+        .remove_container(id, Some(options))
+        .await
+        .map_err(|e| Error::Docker(format!("removing container {id}: {e}")))
 }

@@ -5,12 +5,27 @@
 //! container and reads one file per declared output back. rawconf drives the five
 //! ellipse-area images (shell, Python, R, Haskell, Julia) through it and judges the results.
 //!
-//! The crate follows one case through a pipeline, one module per stage:
+//! The crate follows one case through a pipeline, one module per stage, narrow types between:
 //!
 //! | stage | module | in → out |
 //! |---|---|---|
 //! | languages | [`language`] | `languages/<lang>/language.toml` → [`Language`] |
 //! | images | [`image`] | [`Language`] → a built, content-addressed Docker image |
+//! | cases | [`suite`] | `tests/suites/<suite>.toml` → [`suite::Suite`] of [`suite::Case`]s |
+//! | literals | [`literal`] | Flyte IDL values ↔ protobuf JSON / binary (`inputs.pb`) |
+//! | templates | [`template`] | command + [`literal::LiteralMap`] → rendered argv (Go `%v`, …) |
+//! | inputs | [`inputs`] | [`literal::LiteralMap`] → the input directory copilot writes |
+//! | container | [`container`] | argv + binds → one sandboxed run ([`container::ContainerRun`]) |
+//! | outputs | [`outputs`] | output directory → [`outputs::Collected`] (outputs or error) |
+//! | runtime | [`runtime`] | the stages above for one case → [`runtime::Executed`] + [`record::Record`] |
+//! | judge | [`judge`], [`oracle`] | result → problems (metadata, arithmetic model, precision) |
+//! | compare | [`golden`], [`expect`], [`outcome`] | record + problems → [`outcome::Outcome`] |
+//! | run | [`run`] | suite × languages → [`report::RunReport`] |
+//! | report | [`report`] | report → terminal matrix, JSON, JUnit, Markdown, HTML |
+//!
+//! [`goformat`] and [`pyformat`] reproduce Go's and Python's number/time formatting and parsing
+//! exactly, since byte-exactness is the point of a conformance harness. [`profile`] selects
+//! whose semantics a stage reproduces: Flyte's backend (normative) or flytekit's local executor.
 //!
 //! Harness faults are [`Error`]s with documented exit codes ([`ExitCode`]); conformance results
 //! are data, never errors.

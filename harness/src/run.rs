@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use futures_util::StreamExt;
 use globset::GlobMatcher;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::expect::Expectations;
 use crate::golden::{self, GoldenMode};
 use crate::judge;
@@ -358,16 +358,4 @@ fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_owned())
         .unwrap_or_else(|_| "unknown".into())
-}
-
-/// Fails with a usage error when the selection is empty (a run that runs nothing must not
-/// look green).
-pub fn ensure_nonempty(plan: &RunPlan) -> Result<()> {
-    if select(plan).is_empty() {
-        return Err(Error::Usage(format!(
-            "the selection matched no case of suite `{}`",
-            plan.suite.name
-        )));
-    }
-    Ok(())
 }

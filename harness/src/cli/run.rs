@@ -180,6 +180,17 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
                 .map_err(|e| Error::Usage(format!("--filter `{g}`: {e}")))
         })
         .transpose()?;
+    // An empty selection is reported before any image is built or container started.
+    let any_selected = langs.iter().any(|l| {
+        suite.cases.iter().any(|c| {
+            let id = rawconf::run::trial_id(&l.name, &suite.name, &c.id);
+            filter.as_ref().is_none_or(|f| f.is_match(&id))
+        })
+    });
+    if !any_selected {
+        eprintln!("error: the selection matched no case; nothing ran");
+        return Ok(ExitCode::NothingRan);
+    }
     let (docker, built) = images_for(&langs).await?;
     cleanup_on_interrupt(docker.clone());
     let runtime = chosen.build(docker.clone());

@@ -5,7 +5,7 @@
 //! the language's Dockerfile with the classic builder and `--build-arg BASE=<imported base>`.
 //! The online path builds the same Dockerfile on its default (official) bases.
 //!
-//! Every image is tagged by a hash of everything that goes into it ([`plan`]), so an unchanged
+//! Every image is tagged by a hash of everything that goes into it ([`ImagePlan`]), so an unchanged
 //! image is never rebuilt, and builds take file locks, so parallel tests and concurrent
 //! processes build each image once.
 

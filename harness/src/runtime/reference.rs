@@ -120,18 +120,22 @@ impl Reference {
             command: argv.clone(),
             args: Vec::new(),
             env: Vec::new(),
-            binds: vec![
-                Bind {
+            binds: [
+                // flytekit's local executor mounts no input directory (protocol.md §5.1).
+                (ex.profile == Profile::Backend).then(|| Bind {
                     host: input_dir.clone(),
                     container: ex.task.input_data_dir.clone(),
                     read_only: true,
-                },
-                Bind {
+                }),
+                Some(Bind {
                     host: output_dir.clone(),
                     container: ex.task.output_data_dir.clone(),
                     read_only: false,
-                },
-            ],
+                }),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
             timeout: ex.task.timeout,
             sandbox: self.sandbox.clone(),
         };
