@@ -144,8 +144,8 @@ def execute(request, opts):
             "--profile", opts.profile,
         ).stdout
     )
-    outputs_dir.mkdir(exist_ok=True)
     for d in (inputs_dir, outputs_dir):
+        d.mkdir(exist_ok=True)  # flytekit-local writes no input dir, but it is recorded
         # Every capability is dropped in the container: it must not need to own the dirs.
         d.chmod(0o777)
     input_files = snapshot(inputs_dir)
