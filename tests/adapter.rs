@@ -7,6 +7,9 @@
 //! - `reference-adapter/*` (Docker): `adapters/reference/adapter.py`, a real runtime, must reach
 //!   the reference runtime's goldens; through `result-only.py` (which drops everything but the
 //!   result) the oracle judges the `area` literal instead of the file.
+//! - `flytekit-adapter/*` (Docker, PyPI): `adapters/flytekit/`, real flytekit (pinned) whose
+//!   `ContainerTask` runs the case, judged against the `flytekit-local` goldens. The trials run
+//!   `adapters/flytekit/setup.sh` themselves (a venv under `target/`, from PyPI).
 //! - `docs/*`: the examples in docs/adapter.md are what rawconf and the reference adapter
 //!   actually exchange (`RAWCONF_UPDATE_DOCS=1` rewrites them), and they fit the schema.
 //!
@@ -502,6 +505,60 @@ fn cli_run() -> TestResult {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The flytekit adapter (real flytekit from PyPI, pinned), Docker.
+
+/// Runs adapters/flytekit/setup.sh once per test process (it creates target/flytekit-venv from
+/// PyPI, or keeps the one whose lock matches).
+fn flytekit_venv() -> Result<(), Failed> {
+    static SETUP: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    SETUP
+        .get_or_init(|| {
+            let out = Command::new(repo().join("adapters/flytekit/setup.sh"))
+                .stdin(Stdio::null())
+                .output()
+                .map_err(|e| format!("adapters/flytekit/setup.sh: {e}"))?;
+            if out.status.success() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "adapters/flytekit/setup.sh failed ({:?}); it installs flytekit from PyPI:\n{}",
+                    out.status.code(),
+                    String::from_utf8_lossy(&out.stderr)
+                ))
+            }
+        })
+        .clone()
+        .map_err(Failed::from)
+}
+
+fn flytekit_case(lang: &str, case: &str, outcome: Outcome) -> TestResult {
+    let f = fixture();
+    let lang = language(lang);
+    let image = image(lang)?;
+    flytekit_venv()?;
+    let spec = format!("cmd:{}", repo().join("adapters/flytekit/run.sh").display());
+    let r = run_profile(
+        &adapter(&spec),
+        &f.suite,
+        lang,
+        &image,
+        case,
+        GoldenMode::Check,
+        Profile::FlytekitLocal,
+    );
+    expect_outcome(&r, outcome, &[])?;
+    let record = r.record.as_ref().ok_or("no record")?;
+    if record.argv.is_empty() || record.files.is_empty() {
+        return Err(format!(
+            "{}: flytekit's argv and output dir are observed: {record:?}",
+            r.id
+        )
+        .into());
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
 // Documentation examples and the schema.
 
 fn schema() -> &'static Value {
@@ -750,6 +807,20 @@ fn main() {
                     result_only_case(lang, case)
                 })
             }),
+    )
+    .chain(
+        [
+            ("python", "three-by-four", Outcome::Pass),
+            ("julia", "negative-zero", Outcome::Pass),
+            ("haskell", "nan", Outcome::Xfail),
+        ]
+        .into_iter()
+        .map(|(lang, case, outcome)| {
+            Trial::test(
+                format!("flytekit-adapter/flytekit-local/{lang}/ellipse/{case}"),
+                move || flytekit_case(lang, case, outcome),
+            )
+        }),
     )
     .chain([
         Trial::test("cli/run-reference-adapter", cli_run),

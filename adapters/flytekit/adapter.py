@@ -16,8 +16,10 @@ flytekit starts (so rawconf can compare argv and files with the goldens) and lab
 rawconf's reaper; one kills it after `timeoutSeconds` (flytekit itself waits forever).
 
 Exit status: 0 with a result on stdout (a Python exception from the task is an `error` result,
-code = exception type, message = its text); 33 for interface types this adapter does not map;
-1 if the adapter itself fails.
+code = exception type, message = its text as `ContainerTask.execute` raised it — flytekit's
+local-execution wrapper prefixes it in place with "Error encountered while executing '<task>':",
+which is removed); 33 for interface types this adapter does not map; 1 if the adapter itself
+fails.
 """
 
 import base64
@@ -251,7 +253,14 @@ def execute(request):
         value = container_task(**kwargs)
     except Exception as e:  # a task error is a result
         cause = root_cause(e)
-        result = {"error": {"code": type(cause).__name__, "message": str(cause)}}
+        message = str(cause)
+        # Local execution prefixes the exception's text in place (base_task.py,
+        # dispatch_execute); report the exception as ContainerTask.execute raised it.
+        for wrapper in ("executing", "converting inputs of"):
+            prefix = f"Error encountered while {wrapper} '{task['name']}':\n  "
+            if message.startswith(prefix):
+                message = message[len(prefix):]
+        result = {"error": {"code": type(cause).__name__, "message": message}}
     else:
         names = list(outputs_t)
         if len(names) == 0:
