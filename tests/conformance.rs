@@ -1,6 +1,8 @@
 //! The conformance matrix: one trial per `<language>/<suite>/<case>`, through the reference
 //! runtime (Docker), judged by the oracle and expected failures, and compared with the golden
-//! snapshot under `golden/backend/<suite>/<case>@<language>.snap`.
+//! snapshot under `golden/backend/<suite>/<case>@<language>.snap` — and the same again under
+//! flytekit's local semantics (`flytekit-local/<language>/<suite>/<case>`, goldens under
+//! `golden/flytekit-local/`).
 //!
 //! ```sh
 //! cargo test --test conformance                      # everything
@@ -28,7 +30,16 @@ use rawconf::runtime::Reference;
 use rawconf::suite::Suite;
 use support::DockerGate;
 
-const PROFILE: Profile = Profile::Backend;
+/// The profiles every case is judged under; backend trials keep the bare `<lang>/<suite>/<case>`
+/// name, the others are prefixed with the profile (`flytekit-local/python/ellipse/unit`).
+const PROFILES: [Profile; 2] = [Profile::Backend, Profile::FlytekitLocal];
+
+fn trial_name(profile: Profile, lang: &str, suite: &str, case: &str) -> String {
+    match profile {
+        Profile::Backend => trial_id(lang, suite, case),
+        other => format!("{other}/{}", trial_id(lang, suite, case)),
+    }
+}
 
 fn main() {
     let args = Arguments::from_args();
@@ -39,18 +50,20 @@ fn main() {
     let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
 
     let mut trials = Vec::new();
-    for lang in &langs {
-        for case in &suite.cases {
-            let name = trial_id(&lang.name, &suite.name, &case.id);
-            let (lang, suite, expectations) = (lang.clone(), suite.clone(), expectations.clone());
-            let case_id = case.id.clone();
-            trials.push(
-                Trial::test(name, move || {
-                    one_case(&lang, &suite, &case_id, &expectations)
-                })
-                .with_kind(PROFILE.as_str())
-                .with_ignored_flag(skip),
-            );
+    for profile in PROFILES {
+        for lang in &langs {
+            for case in &suite.cases {
+                let name = trial_name(profile, &lang.name, &suite.name, &case.id);
+                let (lang, suite, expectations) =
+                    (lang.clone(), suite.clone(), expectations.clone());
+                let case_id = case.id.clone();
+                trials.push(
+                    Trial::test(name, move || {
+                        one_case(profile, &lang, &suite, &case_id, &expectations)
+                    })
+                    .with_ignored_flag(skip),
+                );
+            }
         }
     }
     let docker_trials = trials.len();
@@ -62,9 +75,9 @@ fn main() {
             pairs.push((l.name.clone(), format!("{}/{}", suite.name, c.id)));
         }
     }
-    let stale: Vec<String> = expectations
-        .unused(PROFILE.as_str(), &pairs)
-        .into_iter()
+    let stale: Vec<String> = PROFILES
+        .iter()
+        .flat_map(|p| expectations.unused(p.as_str(), &pairs))
         .map(|e| format!("{} ({}): {}", e.pattern, e.source, e.reason))
         .collect();
     trials.push(Trial::test(
@@ -87,6 +100,7 @@ fn main() {
 }
 
 fn one_case(
+    profile: Profile,
     lang: &Language,
     suite: &Suite,
     case_id: &str,
@@ -110,7 +124,7 @@ fn one_case(
         let plan = RunPlan {
             suite: suite.clone(),
             languages: vec![(lang.clone(), built.image.clone())],
-            profile: PROFILE,
+            profile,
             filter: None,
             shard: None,
             jobs: 1,
@@ -143,7 +157,7 @@ fn one_case(
     settings.set_snapshot_path(
         std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("golden")
-            .join(PROFILE.as_str())
+            .join(profile.as_str())
             .join(&suite.name),
     );
     settings.set_prepend_module_to_snapshot(false);

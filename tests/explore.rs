@@ -16,7 +16,7 @@ use rawconf::literal::{ContainerError, ErrorKind, ErrorOrigin, LiteralMap};
 use rawconf::oracle::{self, Arg, Prediction};
 use rawconf::profile::Profile;
 use rawconf::record::{FileContent, Record};
-use rawconf::runtime::{Collected, Executed};
+use rawconf::runtime::{Collected, Executed, Reported};
 use rawconf::suite::{Suite, TaskSpec, float_input};
 use rawconf::{Arithmetic, Language, Result};
 
@@ -213,6 +213,7 @@ impl Executor for Simulated {
             stdout: Vec::new(),
             stderr,
             duration: std::time::Duration::ZERO,
+            reported: Reported::ALL,
         })
     }
 }

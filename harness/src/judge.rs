@@ -80,17 +80,7 @@ pub fn judge(
             .unwrap_or_default()
     };
     let (ra, rb) = (render_one("a"), render_one("b"));
-    let area_text = match executed.record.files.get("area") {
-        Some(FileContent::Text(t)) => t.clone(),
-        _ => {
-            verdict
-                .problems
-                .push("the `area` file is missing or not text".into());
-            return verdict;
-        }
-    };
-    let j = oracle::judge(
-        lang.arithmetic,
+    let (arg_a, arg_b) = (
         Arg {
             value: a,
             rendered: &ra,
@@ -99,8 +89,25 @@ pub fn judge(
             value: b,
             rendered: &rb,
         },
-        &area_text,
     );
+    // The file's bytes when the runtime reported them; otherwise the collected literal, so a
+    // runtime that cannot see the output dir is still judged (oracle.rs: "What is judged").
+    let j = match (executed.record.files.get("area"), verdict.area) {
+        (Some(FileContent::Text(t)), _) => oracle::judge(lang.arithmetic, arg_a, arg_b, t),
+        (Some(_), _) => {
+            verdict
+                .problems
+                .push("the `area` file is not UTF-8 text".into());
+            return verdict;
+        }
+        (None, Some(value)) => oracle::judge_value(lang.arithmetic, arg_a, arg_b, value),
+        (None, None) => {
+            verdict
+                .problems
+                .push("there is neither an `area` file nor a float `area` output".into());
+            return verdict;
+        }
+    };
     if !j.detail.is_empty() {
         verdict.problems.push(j.detail.clone());
     }

@@ -12,6 +12,14 @@
 //!    product that overflows to `Infinity` is the correct `f32` answer and a wrong area.
 //!
 //! Inputs that a model cannot read (bc and an exponent) come back as [`Prediction::Unreadable`].
+//!
+//! **What is judged.** Normally the bytes of the `area` file ([`judge`]): the model check is then
+//! exact on the text — bc's 20 decimals digit for digit. A runtime that reports only the
+//! collected `area` literal (an adapter without `files`) is judged on that value instead
+//! ([`judge_value`]): the model check then holds when the prediction, rounded to the nearest
+//! binary64 as the backend's `ParseFloat` would, *equals* the literal. This is weaker for
+//! `decimal20` (digits beyond a double's 17 are not seen) and identical for the binary models.
+//! [`Judgement::basis`] says which one was used.
 
 use std::cmp::Ordering;
 
@@ -55,6 +63,20 @@ pub struct Judgement {
     pub relative_error: Option<f64>,
     /// Why a check failed, for humans; empty when both hold.
     pub detail: String,
+    /// What was compared with the model: the `area` file's text, or the `area` literal.
+    #[serde(default)]
+    pub basis: Basis,
+}
+
+/// What the oracle compared with the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// The exact text of the `area` file.
+    #[default]
+    File,
+    /// The collected `area` literal, compared at binary64 level (no file was reported).
+    Literal,
 }
 
 /// π·a·b computed in binary64, left to right as every program does: the reference value.
@@ -113,23 +135,64 @@ pub fn predict(arithmetic: Arithmetic, a: Arg<'_>, b: Arg<'_>) -> Prediction {
 
 /// Judges the trimmed text of an `area` file against the model and the truth.
 pub fn judge(arithmetic: Arithmetic, a: Arg<'_>, b: Arg<'_>, area: &str) -> Judgement {
-    let truth = truth(a.value, b.value);
     let written = parse_written(area);
     let prediction = predict(arithmetic, a, b);
-    let (predicted, model_ok, model_value) = match &prediction {
-        Prediction::Float(p) => (
-            format!("{p:?}"),
-            written.is_some_and(|w| same_float(w, *p, arithmetic)),
-            Some(*p),
-        ),
-        Prediction::Decimal(d) => (
-            d.clone(),
-            Dec::parse_bc(area)
-                .zip(Dec::parse_bc(d))
-                .is_some_and(|(w, p)| w.cmp_value(&p) == Ordering::Equal),
-            parse_written(d),
-        ),
-        Prediction::Unreadable(why) => (format!("unreadable: {why}"), false, None),
+    let model_ok = match &prediction {
+        Prediction::Float(p) => written.is_some_and(|w| same_float(w, *p, arithmetic)),
+        Prediction::Decimal(d) => Dec::parse_bc(area)
+            .zip(Dec::parse_bc(d))
+            .is_some_and(|(w, p)| w.cmp_value(&p) == Ordering::Equal),
+        Prediction::Unreadable(_) => false,
+    };
+    conclude(
+        arithmetic,
+        a,
+        b,
+        &prediction,
+        model_ok,
+        written,
+        format!("written `{area}`"),
+        Basis::File,
+    )
+}
+
+/// Judges the collected `area` literal (a binary64) when no file was reported: the model check
+/// holds when the prediction rounded to binary64 equals `area` (see the module documentation).
+pub fn judge_value(arithmetic: Arithmetic, a: Arg<'_>, b: Arg<'_>, area: f64) -> Judgement {
+    let prediction = predict(arithmetic, a, b);
+    let model_ok = match &prediction {
+        Prediction::Float(p) => same_float(area, *p, arithmetic),
+        Prediction::Decimal(d) => parse_written(d).is_some_and(|p| same_float(area, p, arithmetic)),
+        Prediction::Unreadable(_) => false,
+    };
+    conclude(
+        arithmetic,
+        a,
+        b,
+        &prediction,
+        model_ok,
+        Some(area),
+        format!("the `area` literal {area:?} (compared as binary64)"),
+        Basis::Literal,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn conclude(
+    arithmetic: Arithmetic,
+    a: Arg<'_>,
+    b: Arg<'_>,
+    prediction: &Prediction,
+    model_ok: bool,
+    written: Option<f64>,
+    what: String,
+    basis: Basis,
+) -> Judgement {
+    let truth = truth(a.value, b.value);
+    let (predicted, model_value) = match prediction {
+        Prediction::Float(p) => (format!("{p:?}"), Some(*p)),
+        Prediction::Decimal(d) => (d.clone(), parse_written(d)),
+        Prediction::Unreadable(why) => (format!("unreadable: {why}"), None),
     };
     let tol = tolerance(arithmetic);
     let precision_ok = model_value.is_some_and(|m| within(m, truth, tol, arithmetic, b.value));
@@ -137,7 +200,7 @@ pub fn judge(arithmetic: Arithmetic, a: Arg<'_>, b: Arg<'_>, area: &str) -> Judg
     let mut detail = Vec::new();
     if !model_ok {
         detail.push(format!(
-            "written `{area}` is not the {arithmetic:?} result `{predicted}`"
+            "{what} is not the {arithmetic:?} result `{predicted}`"
         ));
     }
     if !precision_ok {
@@ -151,6 +214,7 @@ pub fn judge(arithmetic: Arithmetic, a: Arg<'_>, b: Arg<'_>, area: &str) -> Judg
         precision_ok,
         relative_error,
         detail: detail.join("; "),
+        basis,
     }
 }
 
@@ -418,6 +482,47 @@ mod tests {
             let p = predict(Arithmetic::Decimal20, arg(1.0, r), arg(1.0, "1"));
             assert!(matches!(p, Prediction::Unreadable(_)), "{r}: {p:?}");
         }
+    }
+
+    #[test]
+    fn literal_basis_compares_at_binary64() {
+        // bc's decimal text, parsed by the backend into the `area` literal.
+        let j = judge_value(
+            Arithmetic::Decimal20,
+            arg(3.0, "3"),
+            arg(4.0, "4"),
+            "37.69911184307751886128".parse().unwrap(),
+        );
+        assert!(
+            j.model_ok && j.precision_ok && j.basis == Basis::Literal,
+            "{j:?}"
+        );
+        // A value one ulp away is not the model's.
+        let off = f64::from_bits(37.69911184307752f64.to_bits() + 1);
+        let j = judge_value(Arithmetic::F64, arg(3.0, "3"), arg(4.0, "4"), off);
+        assert!(!j.model_ok && j.detail.contains("literal"), "{j:?}");
+        // Haskell's `37.699112`, parsed as a double, is still the f32 product.
+        let j = judge_value(Arithmetic::F32, arg(3.0, "3"), arg(4.0, "4"), 37.699112);
+        assert!(j.model_ok && j.precision_ok, "{j:?}");
+        let j = judge_value(
+            Arithmetic::R15,
+            arg(3.0, "3"),
+            arg(4.0, "4"),
+            37.6991118430775,
+        );
+        assert!(j.model_ok && j.precision_ok, "{j:?}");
+        let j = judge_value(Arithmetic::Decimal20, arg(1e6, "1e+06"), arg(1.0, "1"), 0.0);
+        assert!(!j.model_ok, "{j:?}");
+        assert_eq!(
+            judge(
+                Arithmetic::F64,
+                arg(3.0, "3"),
+                arg(4.0, "4"),
+                "37.69911184307752"
+            )
+            .basis,
+            Basis::File
+        );
     }
 
     #[test]

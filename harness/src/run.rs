@@ -17,7 +17,7 @@ use crate::oracle;
 use crate::outcome::{Outcome, decide};
 use crate::profile::Profile;
 use crate::report::{CaseResult, Counts, Divergence, RunMeta, RunReport};
-use crate::runtime::{Execution, Reference};
+use crate::runtime::{Attempt, Execution, NotRun, Runtime};
 use crate::suite::{Case, Suite};
 
 /// `I/N`: run the I-th of N slices of the selection (1-based).
@@ -112,16 +112,18 @@ pub fn reproduce(plan: &RunPlan, lang: &str, case: &str) -> String {
         trial_id(lang, &plan.suite.name, case)
     );
     if plan.runtime_name != "reference" {
-        cmd.push_str(&format!(" --runtime '{}'", plan.runtime_name));
+        cmd.push_str(" --runtime ");
+        cmd.push_str(&shell_words::quote(&plan.runtime_name));
     }
     cmd
 }
 
 /// Runs one language × case to a result (never an `Err`: harness faults become
-/// `harness-error` results).
-pub async fn run_case(
+/// `harness-error` results, and a runtime that did not run the case gives `unavailable`,
+/// `timeout` or `harness-error` with its reason).
+pub async fn run_case<R: Runtime>(
     plan: &RunPlan,
-    runtime: &Reference,
+    runtime: &R,
     expectations: &Expectations,
     lang: &Language,
     image: &str,
@@ -154,8 +156,19 @@ pub async fn run_case(
         profile: plan.profile,
         run_id,
     };
-    let executed = match runtime.execute(&execution).await {
-        Ok(e) => e,
+    let not_run = |mut result: CaseResult, outcome: Outcome, n: NotRun| {
+        result.outcome = outcome;
+        result.reason = n.reason;
+        result.stdout = String::from_utf8_lossy(&n.stdout).into_owned();
+        result.stderr = String::from_utf8_lossy(&n.stderr).into_owned();
+        result.duration_ms = n.duration.as_millis() as u64;
+        result
+    };
+    let executed = match runtime.attempt(&execution, &id).await {
+        Ok(Attempt::Executed(e)) => e,
+        Ok(Attempt::Unsupported(n)) => return not_run(result, Outcome::Unavailable, n),
+        Ok(Attempt::TimedOut(n)) => return not_run(result, Outcome::Timeout, n),
+        Ok(Attempt::Broken(n)) => return not_run(result, Outcome::HarnessError, n),
         Err(e) => {
             result.reason = e.to_string();
             result.duration_ms = started.elapsed().as_millis() as u64;
@@ -173,12 +186,26 @@ pub async fn run_case(
     );
     let diff = match plan.golden {
         GoldenMode::Ignore => None,
+        // A partial record would erase what the reference runtime pinned.
+        GoldenMode::Bless if !executed.reported.is_all() => Some(format!(
+            "not blessed: runtime `{}` reported only {} of the record; bless with the reference runtime",
+            plan.runtime_name,
+            executed.reported.keys().join(", ")
+        )),
         GoldenMode::Bless => match golden::write(&golden_path, &golden_text) {
             Ok(()) => None,
             Err(e) => Some(e.to_string()),
         },
         GoldenMode::Check => match golden::read(&golden_path) {
-            Ok(g) => golden::compare(g.as_deref(), &golden_text, &golden_path),
+            Ok(g) if executed.reported.is_all() => {
+                golden::compare(g.as_deref(), &golden_text, &golden_path)
+            }
+            Ok(g) => golden::compare_parts(
+                g.as_deref(),
+                &executed.record,
+                &executed.reported.keys(),
+                &golden_path,
+            ),
             Err(e) => Some(e.to_string()),
         },
     };
@@ -207,9 +234,9 @@ pub async fn run_case(
 }
 
 /// Runs the plan's selection through `runtime` and builds the report.
-pub async fn run(
+pub async fn run<R: Runtime>(
     plan: &RunPlan,
-    runtime: &Reference,
+    runtime: &R,
     observer: &dyn RunObserver,
 ) -> Result<RunReport> {
     let started_at = SystemTime::now();

@@ -13,7 +13,7 @@ use rawconf::literal::{Literal, LiteralMap, LiteralType, Primitive, SimpleType};
 use rawconf::profile::Profile;
 use rawconf::report::{self, CaseResult};
 use rawconf::run::{RunObserver, RunPlan, Shard};
-use rawconf::runtime::{Execution, Reference};
+use rawconf::runtime::{Adapter, AnyRuntime, Attempt, Execution, Reference, Runtime};
 use rawconf::suite::Suite;
 use rawconf::{Error, ExitCode, Language, Result};
 
@@ -34,9 +34,13 @@ pub(crate) struct RunArgs {
     /// Semantics to judge against: backend (normative) or flytekit-local.
     #[arg(long, default_value = "backend")]
     profile: Profile,
-    /// The runtime under test. `reference` is the built-in Docker runtime.
-    #[arg(long, default_value = "reference")]
+    /// The runtime under test: `reference` (the built-in Docker runtime) or `cmd:PROGRAM ARGS…`,
+    /// an adapter program speaking the JSON contract of docs/adapter.md.
+    #[arg(long, default_value = "reference", value_name = "RUNTIME")]
     runtime: String,
+    /// Time an adapter gets beyond the task's timeout before it is stopped (e.g. `30s`).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    adapter_margin: Duration,
     /// Where report.json, junit.xml, summary.md and report.html go.
     #[arg(long, value_name = "DIR", default_value = "target/rawconf-report")]
     report_dir: PathBuf,
@@ -65,15 +69,43 @@ pub(crate) struct ExecArgs {
     /// Print the record as one JSON object (argv, exit_code, files, result, …).
     #[arg(long)]
     json: bool,
+    /// The runtime: `reference` or `cmd:PROGRAM ARGS…` (see `rawconf run --help`).
+    #[arg(long, default_value = "reference", value_name = "RUNTIME")]
+    runtime: String,
+    /// Time an adapter gets beyond the task's timeout before it is stopped.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    adapter_margin: Duration,
 }
 
-fn runtime_check(name: &str) -> Result<()> {
-    if name == "reference" {
-        Ok(())
-    } else {
-        Err(Error::Usage(format!(
-            "unknown runtime `{name}`: this version of rawconf runs the built-in `reference` runtime only"
-        )))
+fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("expected a duration such as `30s`: {e}"))
+}
+
+/// The runtime named on the command line. Checked before anything touches Docker, so a typo
+/// is a usage error, not a setup error.
+enum Chosen {
+    Reference,
+    Adapter(Adapter),
+}
+
+fn choose_runtime(spec: &str, margin: Duration) -> Result<Chosen> {
+    if spec == "reference" {
+        return Ok(Chosen::Reference);
+    }
+    let mut adapter = Adapter::parse(spec)?.with_margin(margin);
+    // Adapters that reuse rawconf's protocol commands call this very binary.
+    if let Ok(me) = std::env::current_exe() {
+        adapter = adapter.with_rawconf_bin(me);
+    }
+    Ok(Chosen::Adapter(adapter))
+}
+
+impl Chosen {
+    fn build(self, docker: bollard::Docker) -> AnyRuntime {
+        match self {
+            Chosen::Reference => AnyRuntime::Reference(Reference::new(docker)),
+            Chosen::Adapter(a) => AnyRuntime::Adapter(a),
+        }
     }
 }
 
@@ -131,7 +163,12 @@ fn first_line(s: &str) -> &str {
 }
 
 pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode> {
-    runtime_check(&args.runtime)?;
+    let chosen = choose_runtime(&args.runtime, args.adapter_margin)?;
+    if args.bless && matches!(chosen, Chosen::Adapter(_)) {
+        return Err(Error::Usage(
+            "--bless writes the goldens every runtime is compared with; bless with `--runtime reference`".into(),
+        ));
+    }
     let langs = Language::select(Language::discover(languages_dir)?, &args.languages)?;
     let suite = Suite::named(&rawconf::env::suites_dir(), &args.suite)?;
     let filter = args
@@ -156,6 +193,7 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
     }
     let (docker, built) = images_for(&langs).await?;
     cleanup_on_interrupt(docker.clone());
+    let runtime = chosen.build(docker.clone());
     let mut image_ids = BTreeMap::new();
     for b in &built {
         if let Ok(info) = docker.inspect_image(&b.image).await {
@@ -179,7 +217,7 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
             GoldenMode::Check
         },
         golden_root: rawconf::golden::golden_root(),
-        runtime_name: args.runtime.clone(),
+        runtime_name: runtime.name(),
         image_ids,
     };
     let selected = rawconf::run::select(&plan).len();
@@ -194,7 +232,6 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
     );
     bar.enable_steady_tick(Duration::from_millis(200));
     let observer = Arc::new(Bar(bar.clone()));
-    let runtime = Reference::new(docker);
     let report = rawconf::run::run(&plan, &runtime, observer.as_ref()).await?;
     bar.finish_and_clear();
 
@@ -320,19 +357,47 @@ pub(crate) async fn exec(args: ExecArgs, languages_dir: &Path) -> Result<ExitCod
     )?;
     let suite = Suite::named(&rawconf::env::suites_dir(), &args.suite)?;
     let inputs = parse_inputs(&args.inputs, &suite)?;
+    let chosen = choose_runtime(&args.runtime, args.adapter_margin)?;
     let (docker, built) = images_for(&langs).await?;
     cleanup_on_interrupt(docker.clone());
-    let runtime = Reference::new(docker);
-    let executed = runtime
-        .execute(&Execution {
-            language: &langs[0],
-            image: &built[0].image,
-            task: &suite.task,
-            inputs: &inputs,
-            profile: args.profile,
-            run_id: &format!("exec-{}", std::process::id()),
-        })
+    let runtime = chosen.build(docker);
+    let trial = rawconf::run::trial_id(&langs[0].name, &suite.name, "exec");
+    let attempt = runtime
+        .attempt(
+            &Execution {
+                language: &langs[0],
+                image: &built[0].image,
+                task: &suite.task,
+                inputs: &inputs,
+                profile: args.profile,
+                run_id: &format!("exec-{}", std::process::id()),
+            },
+            &trial,
+        )
         .await?;
+    let executed = match attempt {
+        Attempt::Executed(e) => e,
+        Attempt::Unsupported(n) => {
+            return Ok(not_run(args.json, "unavailable", &n, ExitCode::Failure));
+        }
+        Attempt::TimedOut(n) => {
+            return Ok(not_run(
+                args.json,
+                "timeout",
+                &n,
+                ExitCode::ConformanceFailure,
+            ));
+        }
+        Attempt::Broken(n) => {
+            return Ok(not_run(
+                args.json,
+                "harness-error",
+                &n,
+                ExitCode::HarnessError,
+            ));
+        }
+    };
+    let partial = (!executed.reported.is_all()).then(|| executed.reported.keys());
     if args.json {
         let mut v = serde_json::to_value(&executed.record).expect("record serializes");
         v["stdout"] = String::from_utf8_lossy(&executed.stdout)
@@ -341,9 +406,36 @@ pub(crate) async fn exec(args: ExecArgs, languages_dir: &Path) -> Result<ExitCod
         v["stderr"] = String::from_utf8_lossy(&executed.stderr)
             .into_owned()
             .into();
+        if let Some(keys) = &partial {
+            v["reported"] = keys.clone().into();
+        }
         println!("{v}");
     } else {
         println!("{}", executed.record.to_golden());
+        if let Some(keys) = &partial {
+            eprintln!(
+                "note: the runtime reported only {}; the other parts of the record are empty",
+                keys.join(", ")
+            );
+        }
     }
     Ok(ExitCode::Success)
+}
+
+/// Prints why an `exec` case did not run and returns its exit code.
+fn not_run(json: bool, outcome: &str, n: &rawconf::runtime::NotRun, code: ExitCode) -> ExitCode {
+    let stdout = String::from_utf8_lossy(&n.stdout);
+    let stderr = String::from_utf8_lossy(&n.stderr);
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"outcome": outcome, "reason": n.reason, "stdout": stdout, "stderr": stderr})
+        );
+    } else {
+        eprintln!("{outcome}: {}", n.reason);
+        if !stderr.trim().is_empty() {
+            eprintln!("--- runtime stderr ---\n{}", stderr.trim_end());
+        }
+    }
+    code
 }

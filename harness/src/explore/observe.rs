@@ -243,21 +243,7 @@ pub fn observe(
         Some(Literal::Scalar(Scalar::Primitive(Primitive::Float(f)))) => Some(*f),
         _ => None,
     };
-    let area_text = area_text(&record.files).or_else(|| area.map(crate::goformat::format_v));
-    let Some(area_text) = area_text else {
-        failures.push(Failure {
-            kind: FailureKind::Output,
-            detail: "no `area` output".into(),
-            symptom: None,
-        });
-        return Ok(Observation {
-            rendered,
-            failures,
-            area: None,
-        });
-    };
-    let j = oracle::judge(
-        lang.arithmetic,
+    let (arg_a, arg_b) = (
         Arg {
             value: case.a.value,
             rendered: &rendered[0],
@@ -266,10 +252,32 @@ pub fn observe(
             value: case.b.value,
             rendered: &rendered[1],
         },
-        &area_text,
     );
-    let shown = area_text.trim_end_matches('\n');
-    let symptom = Some(symptom_of(shown));
+    // The file's bytes when the runtime reported them, else the collected literal (as
+    // `judge::judge` does; oracle.rs, "What is judged").
+    let (j, shown) = match (area_text(&record.files), area) {
+        (Some(text), _) => (
+            oracle::judge(lang.arithmetic, arg_a, arg_b, &text),
+            text.trim_end_matches('\n').to_owned(),
+        ),
+        (None, Some(value)) => (
+            oracle::judge_value(lang.arithmetic, arg_a, arg_b, value),
+            crate::goformat::format_v(value),
+        ),
+        (None, None) => {
+            failures.push(Failure {
+                kind: FailureKind::Output,
+                detail: "neither an `area` file nor a float `area` output".into(),
+                symptom: None,
+            });
+            return Ok(Observation {
+                rendered,
+                failures,
+                area: None,
+            });
+        }
+    };
+    let symptom = Some(symptom_of(&shown));
     if !j.model_ok {
         failures.push(Failure {
             kind: FailureKind::Model,

@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use bollard::Docker;
 
-use super::{Collected, Executed, Execution};
+use super::{Collected, Executed, Execution, Reported};
 use crate::container::{self, Bind, ContainerSpec, Sandbox};
 use crate::error::{Error, Result};
 use crate::inputs::{InputFormat, InputsRequest, write_inputs};
@@ -101,6 +101,7 @@ impl Reference {
                     stdout: Vec::new(),
                     stderr: Vec::new(),
                     duration: started.elapsed(),
+                    reported: Reported::ALL,
                 });
             }
         };
@@ -119,18 +120,22 @@ impl Reference {
             command: argv.clone(),
             args: Vec::new(),
             env: Vec::new(),
-            binds: vec![
-                Bind {
+            binds: [
+                // flytekit's local executor mounts no input directory (protocol.md §5.1).
+                (ex.profile == Profile::Backend).then(|| Bind {
                     host: input_dir.clone(),
                     container: ex.task.input_data_dir.clone(),
                     read_only: true,
-                },
-                Bind {
+                }),
+                Some(Bind {
                     host: output_dir.clone(),
                     container: ex.task.output_data_dir.clone(),
                     read_only: false,
-                },
-            ],
+                }),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
             timeout: ex.task.timeout,
             sandbox: self.sandbox.clone(),
         };
@@ -186,6 +191,7 @@ impl Reference {
             stdout: run.stdout,
             stderr: run.stderr,
             duration: started.elapsed(),
+            reported: Reported::ALL,
         })
     }
 }

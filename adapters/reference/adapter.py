@@ -1,0 +1,337 @@
+#!/usr/bin/env python3
+"""rawconf's reference adapter: a real runtime for the raw container protocol, behind the
+adapter contract (docs/adapter.md, version 1).
+
+It executes each request the way rawconf's built-in `reference` runtime does, but from the
+outside, with tools any vendor has: rawconf's own protocol commands for the Flyte-specific
+stages and the `docker` CLI for the container.
+
+    1. render      rawconf template render   (propeller's templating, or flytekit's)
+    2. inputs      rawconf inputs write      (flyte-copilot's downloader)
+    3. run         docker create/start/wait  (the same sandbox as the reference runtime)
+    4. collect     rawconf outputs collect   (flyte-copilot's sidecar, or flytekit's reader)
+
+Run through it, the whole suite must reach the same goldens as `--runtime reference`:
+
+    rawconf run --runtime 'cmd:adapters/reference/adapter.py'
+
+Options (after the program in the `cmd:` string):
+    --profile backend|flytekit-local   whose semantics to implement (default: backend)
+    --rawconf PATH                     the rawconf binary (default: $RAWCONF_BIN, else `rawconf`)
+    --docker PATH                      the docker CLI (default: `docker`)
+
+Python standard library only. Exit status: 0 with a result on stdout; 33 for a request this
+adapter does not support; 1 when the adapter itself fails (rawconf reports a harness-error).
+"""
+
+import argparse
+import base64
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+UNSUPPORTED = 33
+# Sandbox of the reference runtime (harness/src/container.rs): keep the two in step.
+MEMORY_BYTES = 1 << 30
+PIDS = 256
+TMP_BYTES = 64 << 20
+# Per-stream log cap and per-file record cap, as in the reference runtime and record.rs.
+LOG_CAP = 1 << 20
+RECORD_CAP = 64 * 1024
+FORMATS = {"JSON": "json", "YAML": "yaml", "PROTO": "proto"}
+
+
+def loads(text):
+    """json.loads, except that `-0` (Go's spelling of negative zero, which `rawconf outputs
+    collect` prints) stays the double -0.0 instead of becoming the integer 0."""
+    return json.loads(text, parse_int=lambda s: -0.0 if s == "-0" else int(s))
+
+
+class AdapterFailure(Exception):
+    """The adapter could not do its job (rawconf shows it as a harness-error)."""
+
+
+class Unsupported(Exception):
+    """The request needs something this adapter does not implement (exit 33)."""
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profile", choices=["backend", "flytekit-local"], default="backend")
+    parser.add_argument("--rawconf", default=os.environ.get("RAWCONF_BIN") or "rawconf")
+    parser.add_argument("--docker", default="docker")
+    opts = parser.parse_args()
+    # rawconf stops a late adapter with SIGTERM: unwind, so the container is removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        request = loads(sys.stdin.read())
+        result = execute(request, opts)
+    except Unsupported as e:
+        print(f"reference adapter: unsupported: {e}", file=sys.stderr)
+        return UNSUPPORTED
+    except AdapterFailure as e:
+        print(f"reference adapter: {e}", file=sys.stderr)
+        return 1
+    json.dump(result, sys.stdout, allow_nan=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def execute(request, opts):
+    if request.get("version") != 1:
+        raise Unsupported(f"request version {request.get('version')!r} (this adapter speaks 1)")
+    task, ctx = request["task"], request["context"]
+    work = Path(ctx["workDir"])
+    data = task["dataConfig"]
+    if not data.get("enabled", False):
+        raise Unsupported("tasks without a data config (dataConfig.enabled = false)")
+    fmt = FORMATS.get(data.get("format", "JSON"))
+    if fmt is None:
+        raise Unsupported(f"dataConfig.format {data.get('format')!r}")
+    input_path, output_path = data["inputPath"], data["outputPath"]
+    rawconf = Tools(opts.rawconf, opts.docker)
+
+    literals = work / "inputs.literals.json"
+    literals.write_text(json.dumps(request["inputs"]))
+    interface = work / "interface.json"
+    interface.write_text(json.dumps(task["interface"]))
+
+    # 1. Render command and args (each element on its own; the split is kept by length).
+    templates = list(task["command"]) + list(task.get("args", []))
+    render = rawconf.run(
+        "template", "render",
+        "--inputs", literals,
+        "--input-prefix", input_path,
+        "--output-prefix", ctx["outputPrefix"],
+        "--raw-output-prefix", ctx["rawOutputPrefix"],
+        "--per-retry-unique-key", ctx["perRetryUniqueKey"],
+        "--namespace", ctx["namespace"],
+        "--task-template-path", ctx["taskTemplatePath"],
+        "--input-data-dir", input_path,
+        "--profile", opts.profile,
+        "--", *templates,
+        accept=(0, 1),
+    )
+    if render.returncode == 1:
+        # The pod is never created: nothing runs.
+        return {
+            "error": {
+                "code": "TemplateRenderFailed",
+                "message": render_message(render.stderr),
+                "origin": "SYSTEM",
+            },
+            "argv": [],
+            "inputFiles": {},
+            "exitCode": None,
+            "timedOut": False,
+            "files": {},
+        }
+    argv = loads(render.stdout)
+
+    # 2. Materialize the input dir as copilot's downloader does.
+    inputs_dir, outputs_dir = work / "inputs", work / "outputs"
+    listing = loads(
+        rawconf.run(
+            "inputs", "write",
+            "--inputs", literals,
+            "--dir", inputs_dir,
+            "--container-dir", input_path,
+            "--format", fmt,
+            "--profile", opts.profile,
+        ).stdout
+    )
+    for d in (inputs_dir, outputs_dir):
+        d.mkdir(exist_ok=True)  # flytekit-local writes no input dir, but it is recorded
+        # Every capability is dropped in the container: it must not need to own the dirs.
+        d.chmod(0o777)
+    input_files = snapshot(inputs_dir)
+
+    # 3. Run the container in the reference runtime's sandbox.
+    run = rawconf.container(
+        image=task["image"],
+        argv=argv,
+        env=task.get("env", []),
+        # flytekit's local executor mounts no input directory (protocol.md §5.1).
+        binds=([(inputs_dir, input_path, True)] if opts.profile == "backend" else [])
+        + [(outputs_dir, output_path, False)],
+        timeout=float(task["timeoutSeconds"]),
+        label=ctx["perRetryUniqueKey"],
+    )
+    files = snapshot(outputs_dir)
+
+    # 4. Decide the result as the backend would.
+    if listing.get("error"):
+        result = {"error": listing["error"]}
+    elif run["exitCode"] not in (None, 0) and opts.profile == "backend":
+        reason = "OOMKilled" if run["oomKilled"] else "Error"
+        result = {
+            "error": {
+                "code": "UnknownError",
+                "message": f"[primary] terminated with exit code ({run['exitCode']}). Reason [{reason}]. Message: ",
+                "kind": "RECOVERABLE",
+                "origin": "SYSTEM",
+            }
+        }
+    elif run["timedOut"]:
+        result = {
+            "error": {
+                "code": "Timeout",
+                "message": f"the container ran longer than {rust_duration(float(task['timeoutSeconds']))} and was killed",
+                "kind": "RECOVERABLE",
+                "origin": "SYSTEM",
+            }
+        }
+    else:
+        result = loads(
+            rawconf.run(
+                "outputs", "collect",
+                "--interface", interface,
+                "--dir", outputs_dir,
+                "--container-dir", output_path,
+                "--raw-output-prefix", ctx["rawOutputPrefix"],
+                "--profile", opts.profile,
+            ).stdout
+        )
+    result.update(
+        argv=argv,
+        inputFiles=input_files,
+        exitCode=run["exitCode"],
+        timedOut=run["timedOut"],
+        files=files,
+        stdout=run["stdout"],
+        stderr=run["stderr"],
+    )
+    return result
+
+
+class Tools:
+    """The two programs the adapter drives."""
+
+    def __init__(self, rawconf, docker):
+        self.rawconf = resolve(rawconf, "rawconf (set RAWCONF_BIN or pass --rawconf)")
+        self.docker = resolve(docker, "docker (pass --docker)")
+
+    def run(self, *args, accept=(0,)):
+        cmd = [self.rawconf, *map(str, args)]
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        if p.returncode not in accept:
+            raise AdapterFailure(
+                f"`rawconf {args[0]} {args[1]}` exited {p.returncode}: {p.stderr.strip()}"
+            )
+        return p
+
+    def docker_(self, *args, timeout=None, check=True):
+        p = subprocess.run(
+            [self.docker, *map(str, args)], capture_output=True, timeout=timeout
+        )
+        if check and p.returncode != 0:
+            raise AdapterFailure(
+                f"`docker {args[0]}` exited {p.returncode}: {p.stderr.decode(errors='replace').strip()}"
+            )
+        return p
+
+    def container(self, image, argv, env, binds, timeout, label):
+        create = [
+            "create",
+            "--label", f"rawconf.run={label}",
+            # rawconf reaps containers whose creating process is gone (container.rs).
+            "--label", f"rawconf.pid={os.getpid()}",
+            "--network", "none",
+            "--read-only",
+            "--tmpfs", f"/tmp:rw,nosuid,nodev,size={TMP_BYTES}",
+            "--cap-drop", "ALL",
+            "--security-opt", "no-new-privileges",
+            "--memory", str(MEMORY_BYTES),
+            "--memory-swap", str(MEMORY_BYTES),
+            "--pids-limit", str(PIDS),
+        ]
+        for host, target, read_only in binds:
+            mount = f"type=bind,source={host},target={target}"
+            create += ["--mount", mount + (",readonly" if read_only else "")]
+        for kv in env:
+            create += ["--env", f"{kv['key']}={kv.get('value', '')}"]
+        if argv:
+            # Kubernetes semantics: the task's command replaces the image's entrypoint.
+            create += ["--entrypoint", argv[0], image, *argv[1:]]
+        else:
+            create += [image]
+        cid = self.docker_(*create).stdout.decode().strip()
+        try:
+            self.docker_("start", cid)
+            timed_out = False
+            try:
+                self.docker_("wait", cid, timeout=timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                self.docker_("kill", cid, check=False)
+                self.docker_("wait", cid, timeout=30, check=False)
+            state = loads(
+                self.docker_("inspect", "--format", "{{json .State}}", cid).stdout
+            )
+            logs = self.docker_("logs", cid)
+            return {
+                "exitCode": None if timed_out else state.get("ExitCode"),
+                "timedOut": timed_out,
+                "oomKilled": bool(state.get("OOMKilled")),
+                "stdout": logs.stdout[:LOG_CAP].decode(errors="replace"),
+                "stderr": logs.stderr[:LOG_CAP].decode(errors="replace"),
+            }
+        finally:
+            self.docker_("rm", "--force", "--volumes", cid, check=False)
+
+
+def resolve(program, what):
+    found = shutil.which(program)
+    if found is None:
+        raise AdapterFailure(f"cannot find {what}: `{program}`")
+    return found
+
+
+def snapshot(root):
+    """The directory as rawconf records it (record.rs): relative path -> content, symlinks not
+    followed, UTF-8 as a string, other bytes as {"base64": ...}, big files truncated."""
+    out = {}
+    root = Path(root)
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                out[rel] = {"symlink": os.readlink(path)}
+            elif path.is_file():
+                size = path.stat().st_size
+                with open(path, "rb") as f:
+                    data = f.read(RECORD_CAP)
+                if size > RECORD_CAP:
+                    out[rel] = {"truncated": size, "base64": base64.b64encode(data).decode()}
+                else:
+                    try:
+                        out[rel] = data.decode("utf-8")
+                    except UnicodeDecodeError:
+                        out[rel] = {"base64": base64.b64encode(data).decode()}
+    return dict(sorted(out.items()))
+
+
+def render_message(stderr):
+    """`rawconf template render` prints the error text and adds a newline if it had none;
+    Go's error collections end in CRLF, which is kept."""
+    if stderr.endswith("\n") and not stderr.endswith("\r\n"):
+        return stderr[:-1]
+    return stderr
+
+
+def rust_duration(seconds):
+    """A duration as Rust's `{:?}` prints it (`60s`, `1.5s`, `500ms`), as the reference
+    runtime's timeout message does."""
+    if seconds >= 1:
+        return f"{int(seconds)}s" if seconds == int(seconds) else f"{seconds}s"
+    ms = seconds * 1000
+    return f"{int(ms)}ms" if ms == int(ms) else f"{ms}ms"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

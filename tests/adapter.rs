@@ -1,0 +1,834 @@
+//! The adapter runtime (`--runtime 'cmd:…'`, docs/adapter.md), end to end.
+//!
+//! - `fakes/*` (no Docker): the fake adapters of `tests/fixtures/adapters/` break the contract
+//!   one way each; every breakage must become the right outcome with a message naming the
+//!   adapter, the case and what was expected. `fakes/request` checks what an adapter receives.
+//! - `cli/*` (no Docker): usage errors of `--runtime` and `--bless`.
+//! - `reference-adapter/*` (Docker): `adapters/reference/adapter.py`, a real runtime, must reach
+//!   the reference runtime's goldens; through `result-only.py` (which drops everything but the
+//!   result) the oracle judges the `area` literal instead of the file.
+//! - `flytekit-adapter/*` (Docker, PyPI): `adapters/flytekit/`, real flytekit (pinned) whose
+//!   `ContainerTask` runs the case, judged against the `flytekit-local` goldens. The trials run
+//!   `adapters/flytekit/setup.sh` themselves (a venv under `target/`, from PyPI).
+//! - `docs/*`: the examples in docs/adapter.md are what rawconf and the reference adapter
+//!   actually exchange (`RAWCONF_UPDATE_DOCS=1` rewrites them), and they fit the schema.
+//!
+//! ```sh
+//! cargo test --test adapter                 # everything
+//! cargo test --test adapter -- fakes/       # the failure paths only (no Docker)
+//! RAWCONF_UPDATE_DOCS=1 cargo test --test adapter -- docs/   # regenerate the doc examples
+//! ```
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use rawconf::Language;
+use rawconf::expect::Expectations;
+use rawconf::golden::GoldenMode;
+use rawconf::image::Builder;
+use rawconf::literal::LiteralMap;
+use rawconf::oracle::Basis;
+use rawconf::outcome::Outcome;
+use rawconf::profile::Profile;
+use rawconf::report::CaseResult;
+use rawconf::run::{RunPlan, run_case, trial_id};
+use rawconf::runtime::adapter::Request;
+use rawconf::runtime::{Adapter, Execution};
+use rawconf::suite::Suite;
+use serde_json::Value;
+use support::DockerGate;
+
+type TestResult = Result<(), Failed>;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fake(name: &str) -> String {
+    repo()
+        .join("tests/fixtures/adapters")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn reference_adapter() -> String {
+    repo()
+        .join("adapters/reference/adapter.py")
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn adapter(spec: &str) -> Adapter {
+    Adapter::parse(spec)
+        .expect("a valid runtime string")
+        .with_rawconf_bin(env!("CARGO_BIN_EXE_rawconf"))
+}
+
+struct Fixture {
+    suite: Suite,
+    langs: Vec<Language>,
+    expectations: Expectations,
+}
+
+fn fixture() -> &'static Fixture {
+    static F: std::sync::OnceLock<Fixture> = std::sync::OnceLock::new();
+    F.get_or_init(|| {
+        let langs = Language::discover(&support::languages_dir()).expect("languages load");
+        let suite = Suite::named(&repo().join("tests/suites"), "ellipse").expect("suite loads");
+        let expectations = Expectations::new(&langs, &suite).expect("expectations load");
+        Fixture {
+            suite,
+            langs,
+            expectations,
+        }
+    })
+}
+
+fn language(name: &str) -> &'static Language {
+    fixture()
+        .langs
+        .iter()
+        .find(|l| l.name == name)
+        .unwrap_or_else(|| panic!("language `{name}` exists"))
+}
+
+/// Runs one case through `runtime` as `rawconf run` would.
+fn run_one(
+    runtime: &Adapter,
+    suite: &Suite,
+    lang: &Language,
+    image: &str,
+    case: &str,
+    golden: GoldenMode,
+) -> CaseResult {
+    run_profile(runtime, suite, lang, image, case, golden, Profile::Backend)
+}
+
+fn run_profile(
+    runtime: &Adapter,
+    suite: &Suite,
+    lang: &Language,
+    image: &str,
+    case: &str,
+    golden: GoldenMode,
+    profile: Profile,
+) -> CaseResult {
+    let plan = RunPlan {
+        suite: suite.clone(),
+        languages: vec![(lang.clone(), image.to_owned())],
+        profile,
+        filter: None,
+        shard: None,
+        jobs: 1,
+        golden,
+        golden_root: repo().join("golden"),
+        runtime_name: rawconf::runtime::Runtime::name(runtime),
+        image_ids: Default::default(),
+    };
+    let case = suite
+        .cases
+        .iter()
+        .find(|c| c.id == case)
+        .unwrap_or_else(|| panic!("case `{case}` exists"));
+    support::runtime().block_on(run_case(
+        &plan,
+        runtime,
+        &fixture().expectations,
+        lang,
+        image,
+        case,
+        "adapter-test",
+    ))
+}
+
+fn expect_outcome(r: &CaseResult, outcome: Outcome, needles: &[&str]) -> TestResult {
+    if r.outcome != outcome {
+        return Err(format!(
+            "{}: expected {}, got {}: {}\nstderr: {}",
+            r.id,
+            outcome.as_str(),
+            r.outcome.as_str(),
+            r.reason,
+            r.stderr
+        )
+        .into());
+    }
+    for n in needles {
+        if !r.reason.contains(n) {
+            return Err(
+                format!("{}: the reason does not mention `{n}`: {}", r.id, r.reason).into(),
+            );
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fakes: failure paths, no Docker.
+
+fn fake_case(script: &str, outcome: Outcome, needles: &'static [&'static str]) -> TestResult {
+    let f = fixture();
+    let spec = format!("cmd:{}", fake(script));
+    let r = run_one(
+        &adapter(&spec),
+        &f.suite,
+        language("python"),
+        "rawconf-fake:none",
+        "three-by-four",
+        GoldenMode::Check,
+    );
+    // `unavailable` carries the adapter's own words; every other reason names adapter and case.
+    let mut all = Vec::new();
+    if outcome != Outcome::Unavailable {
+        all.extend([spec.as_str(), "python/ellipse/three-by-four"]);
+    }
+    all.extend_from_slice(needles);
+    expect_outcome(&r, outcome, &all)?;
+    if r.record.is_some() || r.judgement.is_some() {
+        return Err(format!(
+            "{}: a case that did not run has a record or judgement",
+            r.id
+        )
+        .into());
+    }
+    if !r
+        .reproduce
+        .contains(&format!("--runtime {}", shell_words::quote(&spec)))
+    {
+        return Err(format!("reproduce lacks the runtime: {}", r.reproduce).into());
+    }
+    Ok(())
+}
+
+fn fake_hang() -> TestResult {
+    let f = fixture();
+    let mut suite = f.suite.clone();
+    suite.task.timeout = Duration::from_secs(1);
+    let dir = tempfile::tempdir()?;
+    let spec = format!(
+        "cmd:{} {}",
+        fake("hang.sh"),
+        shell_words::quote(&dir.path().to_string_lossy())
+    );
+    let runtime = adapter(&spec).with_margin(Duration::from_secs(1));
+    let started = std::time::Instant::now();
+    let r = run_one(
+        &runtime,
+        &suite,
+        language("python"),
+        "rawconf-fake:none",
+        "unit",
+        GoldenMode::Check,
+    );
+    let took = started.elapsed();
+    expect_outcome(
+        &r,
+        Outcome::Timeout,
+        &[&spec, "python/ellipse/unit", "did not answer within 2s"],
+    )?;
+    // 1 s timeout + 1 s margin + SIGTERM grace (ignored by the fake) before SIGKILL.
+    if took > Duration::from_secs(15) {
+        return Err(format!("stopping the hung adapter took {took:?}").into());
+    }
+    let pid = std::fs::read_to_string(dir.path().join("child.pid"))?;
+    let proc_dir = PathBuf::from(format!("/proc/{}", pid.trim()));
+    for _ in 0..50 {
+        // A killed child stays a zombie until init reaps it; either way it no longer runs.
+        let state = std::fs::read_to_string(proc_dir.join("stat")).unwrap_or_default();
+        if state.is_empty() || state.contains(") Z ") {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!(
+        "the adapter's child {} survived its process group",
+        pid.trim()
+    )
+    .into())
+}
+
+fn fake_request() -> TestResult {
+    let f = fixture();
+    let dir = tempfile::tempdir()?;
+    let spec = format!(
+        "cmd:{} {}",
+        fake("recorder.sh"),
+        shell_words::quote(&dir.path().to_string_lossy())
+    );
+    let lang = language("shell");
+    let r = run_one(
+        &adapter(&spec),
+        &f.suite,
+        lang,
+        "rawconf-shell:example",
+        "negative-zero",
+        GoldenMode::Check,
+    );
+    expect_outcome(&r, Outcome::Unavailable, &["recorded the request"])?;
+
+    let text = std::fs::read_to_string(dir.path().join("request.json"))?;
+    let request: Value = serde_json::from_str(&text)?;
+    validate("request", &request)?;
+    let check = |ok: bool, what: &str| -> TestResult {
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("request: {what}\n{text}").into())
+        }
+    };
+    check(request["version"] == 1, "version is 1")?;
+    check(
+        request["case"] == "shell/ellipse/negative-zero",
+        "case is the trial id",
+    )?;
+    let command: Vec<String> = serde_json::from_value(request["task"]["command"].clone())?;
+    check(
+        command == lang.command,
+        "task.command is the language's command, templates not rendered",
+    )?;
+    check(
+        request["task"]["image"] == "rawconf-shell:example",
+        "task.image",
+    )?;
+    check(
+        request["task"]["timeoutSeconds"] == 60,
+        "timeoutSeconds is the suite's 60s",
+    )?;
+    let inputs = LiteralMap::from_json(&request["inputs"], "inputs")?;
+    let case = f
+        .suite
+        .cases
+        .iter()
+        .find(|c| c.id == "negative-zero")
+        .unwrap();
+    check(inputs == case.inputs, "inputs round-trip to the case's")?;
+    check(
+        text.contains("-0.0") && !text.contains(":-0}"),
+        "negative zero is spelled -0.0",
+    )?;
+    let ctx = &request["context"];
+    let cwd = std::fs::read_to_string(dir.path().join("cwd"))?;
+    let work = ctx["workDir"].as_str().unwrap_or_default();
+    check(cwd.trim() == work, "the adapter runs in context.workDir")?;
+    for key in ["outputPrefix", "rawOutputPrefix", "taskTemplatePath"] {
+        let p = ctx[key].as_str().unwrap_or_default();
+        check(
+            Path::new(p).parent() == Some(Path::new(work)),
+            &format!("context.{key} is inside the work dir"),
+        )?;
+    }
+    let listing = std::fs::read_to_string(dir.path().join("listing"))?;
+    for entry in ["output-prefix", "raw-output", "task.json"] {
+        check(
+            listing.lines().any(|l| l == entry),
+            &format!("the work dir holds `{entry}`"),
+        )?;
+    }
+    let task: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("task.json"))?)?;
+    check(
+        task == request["task"],
+        "task.json holds the request's task",
+    )?;
+    check(
+        !Path::new(work).exists(),
+        "the work dir is removed after the case",
+    )?;
+    let bin = std::fs::read_to_string(dir.path().join("rawconf_bin"))?;
+    check(
+        bin == env!("CARGO_BIN_EXE_rawconf"),
+        "RAWCONF_BIN points at the rawconf binary",
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// CLI usage errors, no Docker.
+
+fn cli(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_rawconf"))
+        .args(args)
+        .current_dir(repo())
+        .stdin(Stdio::null())
+        .output()
+        .expect("rawconf runs")
+}
+
+fn cli_usage(args: &'static [&'static str], needle: &'static str) -> TestResult {
+    let out = cli(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() != Some(2) || !stderr.contains(needle) {
+        return Err(format!(
+            "rawconf {}: expected exit 2 mentioning `{needle}`, got {:?}: {stderr}",
+            args.join(" "),
+            out.status.code()
+        )
+        .into());
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reference adapter, Docker.
+
+fn docker() -> Result<bollard::Docker, Failed> {
+    match support::docker_gate() {
+        DockerGate::Available(d) => Ok(d.clone()),
+        DockerGate::Unreachable(why) => Err(why.clone().into()),
+        DockerGate::OptedOut => Err("opted out; should have been ignored".into()),
+    }
+}
+
+fn image(lang: &Language) -> Result<String, Failed> {
+    let docker = docker()?;
+    let built = support::runtime()
+        .block_on(Builder::new(docker).ensure(lang))
+        .map_err(|e| e.to_string())?;
+    Ok(built.image)
+}
+
+fn reference_case(profile: Profile, lang: &str, case: &str) -> TestResult {
+    let f = fixture();
+    let lang = language(lang);
+    let spec = format!("cmd:{} --profile {profile}", reference_adapter());
+    let r = run_profile(
+        &adapter(&spec),
+        &f.suite,
+        lang,
+        &image(lang)?,
+        case,
+        GoldenMode::Check,
+        profile,
+    );
+    if r.outcome.is_failure() || r.outcome == Outcome::Unavailable {
+        return Err(format!(
+            "{}: {}: {}\nstderr: {}",
+            r.id,
+            r.outcome.as_str(),
+            r.reason,
+            r.stderr
+        )
+        .into());
+    }
+    let record = r.record.as_ref().ok_or("no record")?;
+    // flytekit's local executor writes no input files; the backend always does.
+    let inputs_expected = profile == Profile::Backend;
+    if record.argv.is_empty()
+        || record.files.is_empty()
+        || record.input_files.is_empty() == inputs_expected
+    {
+        return Err(format!(
+            "{}: the reference adapter reports every part: {record:?}",
+            r.id
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn result_only_case(lang: &str, case: &str) -> TestResult {
+    let f = fixture();
+    let lang = language(lang);
+    let spec = format!(
+        "cmd:python3 {} {}",
+        fake("result-only.py"),
+        reference_adapter()
+    );
+    let r = run_one(
+        &adapter(&spec),
+        &f.suite,
+        lang,
+        &image(lang)?,
+        case,
+        GoldenMode::Check,
+    );
+    expect_outcome(&r, Outcome::Pass, &[])?;
+    let record = r.record.as_ref().ok_or("no record")?;
+    if !record.files.is_empty() || !record.argv.is_empty() {
+        return Err(format!("{}: result-only.py should report the result only", r.id).into());
+    }
+    match &r.judgement {
+        Some(j) if j.basis == Basis::Literal && j.model_ok && j.precision_ok => Ok(()),
+        other => Err(format!(
+            "{}: expected a literal-basis judgement, got {other:?}",
+            r.id
+        )
+        .into()),
+    }
+}
+
+fn cli_run() -> TestResult {
+    docker()?;
+    let out_dir = tempfile::tempdir()?;
+    let spec = "cmd:adapters/reference/adapter.py --profile backend";
+    let out = cli(&[
+        "run",
+        "--runtime",
+        spec,
+        "--language",
+        "python",
+        "--filter",
+        "python/ellipse/unit",
+        "--report-dir",
+        &out_dir.path().to_string_lossy(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if out.status.code() != Some(0) {
+        return Err(format!(
+            "rawconf run exited {:?}\n{stdout}\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(
+        out_dir.path().join("report.json"),
+    )?)?;
+    if report["meta"]["runtime"] != spec {
+        return Err(format!("meta.runtime is {}", report["meta"]["runtime"]).into());
+    }
+    let reproduce = report["results"][0]["reproduce"]
+        .as_str()
+        .unwrap_or_default();
+    if !reproduce.contains("--runtime 'cmd:adapters/reference/adapter.py --profile backend'") {
+        return Err(format!("reproduce lacks the runtime: {reproduce}").into());
+    }
+    if report["counts"]["pass"] != 1 {
+        return Err(format!("expected one pass: {}", report["counts"]).into());
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The flytekit adapter (real flytekit from PyPI, pinned), Docker.
+
+/// Runs adapters/flytekit/setup.sh once per test process (it creates target/flytekit-venv from
+/// PyPI, or keeps the one whose lock matches).
+fn flytekit_venv() -> Result<(), Failed> {
+    static SETUP: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    SETUP
+        .get_or_init(|| {
+            let out = Command::new(repo().join("adapters/flytekit/setup.sh"))
+                .stdin(Stdio::null())
+                .output()
+                .map_err(|e| format!("adapters/flytekit/setup.sh: {e}"))?;
+            if out.status.success() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "adapters/flytekit/setup.sh failed ({:?}); it installs flytekit from PyPI:\n{}",
+                    out.status.code(),
+                    String::from_utf8_lossy(&out.stderr)
+                ))
+            }
+        })
+        .clone()
+        .map_err(Failed::from)
+}
+
+fn flytekit_case(lang: &str, case: &str, outcome: Outcome) -> TestResult {
+    let f = fixture();
+    let lang = language(lang);
+    let image = image(lang)?;
+    flytekit_venv()?;
+    let spec = format!("cmd:{}", repo().join("adapters/flytekit/run.sh").display());
+    let r = run_profile(
+        &adapter(&spec),
+        &f.suite,
+        lang,
+        &image,
+        case,
+        GoldenMode::Check,
+        Profile::FlytekitLocal,
+    );
+    expect_outcome(&r, outcome, &[])?;
+    let record = r.record.as_ref().ok_or("no record")?;
+    if record.argv.is_empty() || record.files.is_empty() {
+        return Err(format!(
+            "{}: flytekit's argv and output dir are observed: {record:?}",
+            r.id
+        )
+        .into());
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documentation examples and the schema.
+
+fn schema() -> &'static Value {
+    static S: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    S.get_or_init(|| {
+        let text = std::fs::read_to_string(repo().join("docs/adapter.schema.json"))
+            .expect("docs/adapter.schema.json");
+        serde_json::from_str(&text).expect("the schema is JSON")
+    })
+}
+
+/// Validates `value` against `#/$defs/<def>` of docs/adapter.schema.json.
+fn validate(def: &str, value: &Value) -> TestResult {
+    let mut root = schema().clone();
+    let obj = root.as_object_mut().ok_or("the schema is an object")?;
+    obj.remove("anyOf");
+    obj.insert("$ref".into(), Value::String(format!("#/$defs/{def}")));
+    let validator = jsonschema::validator_for(&root).map_err(|e| format!("schema: {e}"))?;
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "does not fit #/$defs/{def}:\n{}\n{}",
+            errors.join("\n"),
+            serde_json::to_string_pretty(value)?
+        )
+        .into())
+    }
+}
+
+static DOC_LOCK: Mutex<()> = Mutex::new(());
+
+/// Compares the JSON block after `<!-- example: NAME -->` in docs/adapter.md with `value`
+/// (rewriting it under `RAWCONF_UPDATE_DOCS=1`).
+fn doc_example(name: &str, value: &Value) -> TestResult {
+    let _guard = DOC_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let path = repo().join("docs/adapter.md");
+    let doc = std::fs::read_to_string(&path)?;
+    let marker = format!("<!-- example: {name} -->\n```json\n");
+    let start = doc
+        .find(&marker)
+        .ok_or_else(|| format!("docs/adapter.md has no `<!-- example: {name} -->` block"))?
+        + marker.len();
+    // The block ends at the first line that is exactly the closing fence.
+    let close = if doc[start..].starts_with("```\n") {
+        start
+    } else {
+        start + 1 + doc[start..].find("\n```\n").ok_or("unterminated block")?
+    };
+    let want = serde_json::to_string_pretty(value)? + "\n";
+    if doc[start..close] == want {
+        return Ok(());
+    }
+    if std::env::var_os("RAWCONF_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, format!("{}{want}{}", &doc[..start], &doc[close..]))?;
+        return Ok(());
+    }
+    let diff = similar::TextDiff::from_lines(&doc[start..close], &want)
+        .unified_diff()
+        .header("docs/adapter.md", "actual")
+        .to_string();
+    Err(format!(
+        "the `{name}` example in docs/adapter.md is stale (RAWCONF_UPDATE_DOCS=1 rewrites it):\n{diff}"
+    )
+    .into())
+}
+
+/// The request for one case, with the parts that vary per run made stable.
+fn example_request(lang: &Language, image: &str, case: &str, work: &Path) -> Value {
+    let f = fixture();
+    let case = f.suite.cases.iter().find(|c| c.id == case).expect("case");
+    let ex = Execution {
+        language: lang,
+        image,
+        task: &f.suite.task,
+        inputs: &case.inputs,
+        profile: Profile::Backend,
+        run_id: "run-example",
+    };
+    let trial = trial_id(&lang.name, &f.suite.name, &case.id);
+    serde_json::from_str(&Request::new(&ex, &trial, work).to_json_line()).expect("JSON")
+}
+
+const EXAMPLE_WORK: &str = "/tmp/rawconf-adapter-Xq3vT9";
+
+fn docs_request() -> TestResult {
+    let lang = language("python");
+    let request = example_request(
+        lang,
+        "rawconf-python:87808668c5d862d8",
+        "three-by-four",
+        Path::new(EXAMPLE_WORK),
+    );
+    validate("request", &request)?;
+    doc_example("request", &request)
+}
+
+/// Runs the reference adapter by hand on one case and returns its parsed stdout.
+fn exchange(lang: &Language, case: &str) -> Result<Value, Failed> {
+    let image = image(lang)?;
+    let work = tempfile::Builder::new()
+        .prefix("rawconf-adapter-")
+        .tempdir()?;
+    for d in ["output-prefix", "raw-output"] {
+        std::fs::create_dir(work.path().join(d))?;
+    }
+    let request = example_request(lang, &image, case, work.path());
+    std::fs::write(
+        work.path().join("task.json"),
+        serde_json::to_string(&request["task"])?,
+    )?;
+    let mut child = Command::new(reference_adapter())
+        .env("RAWCONF_BIN", env!("CARGO_BIN_EXE_rawconf"))
+        .current_dir(work.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().ok_or("stdin")?;
+        stdin.write_all(serde_json::to_string(&request)?.as_bytes())?;
+    }
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        return Err(format!(
+            "the reference adapter exited {:?}: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+fn docs_results() -> TestResult {
+    let outputs = exchange(language("python"), "three-by-four")?;
+    validate("result", &outputs)?;
+    let error = exchange(language("shell"), "exponent-boundary-1e6")?;
+    validate("result", &error)?;
+    if error.get("error").is_none() || outputs.get("outputs").is_none() {
+        return Err("expected one result of each form".into());
+    }
+    // The smallest valid result: the normative output alone, cut from the real one.
+    let minimal = serde_json::json!({ "outputs": outputs["outputs"].clone() });
+    validate("result", &minimal)?;
+    doc_example("result-outputs", &outputs)?;
+    doc_example("result-error", &error)?;
+    doc_example("result-minimal", &minimal)
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn main() {
+    let args = Arguments::from_args();
+    let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
+    let mut trials = vec![
+        Trial::test("fakes/unsupported", || {
+            fake_case(
+                "unsupported.sh",
+                Outcome::Unavailable,
+                &["multipart blobs are not supported"],
+            )
+        }),
+        Trial::test("fakes/crash", || {
+            fake_case(
+                "crash.sh",
+                Outcome::HarnessError,
+                &["exited with status 1", "expected 0", "fake adapter: boom"],
+            )
+        }),
+        Trial::test("fakes/garbage", || {
+            fake_case(
+                "garbage.sh",
+                Outcome::HarnessError,
+                &["not one JSON document", "area is 37.7"],
+            )
+        }),
+        Trial::test("fakes/missing-result", || {
+            fake_case(
+                "missing-result.sh",
+                Outcome::HarnessError,
+                &["result field `$`", "missing `outputs`", "or `error`"],
+            )
+        }),
+        Trial::test("fakes/bad-literal", || {
+            fake_case(
+                "bad-literal.sh",
+                Outcome::HarnessError,
+                &["result field `outputs.literals.area.scalar.primitive.floatValue`"],
+            )
+        }),
+        Trial::test("fakes/missing-program", || {
+            fake_case(
+                "no-such-adapter.sh",
+                Outcome::HarnessError,
+                &["could not be started"],
+            )
+        }),
+        Trial::test("fakes/hang", fake_hang),
+        Trial::test("fakes/request", fake_request),
+        Trial::test("cli/unknown-runtime", || {
+            cli_usage(
+                &["run", "--runtime", "docker"],
+                "expected `reference` or `cmd:",
+            )
+        }),
+        Trial::test("cli/bless-needs-reference", || {
+            cli_usage(
+                &["run", "--runtime", "cmd:true", "--bless"],
+                "bless with `--runtime reference`",
+            )
+        }),
+        Trial::test("docs/request", docs_request),
+    ];
+    let docker_trials: Vec<Trial> = [
+        ("python", "three-by-four"),
+        ("shell", "half"),
+        ("haskell", "tenth"),
+        ("r", "thousand"),
+        ("julia", "negative-zero"),
+        ("shell", "exponent-boundary-1e6"),
+    ]
+    .into_iter()
+    .map(|(lang, case)| (Profile::Backend, lang, case))
+    .chain([
+        (Profile::FlytekitLocal, "python", "three-by-four"),
+        (Profile::FlytekitLocal, "shell", "nan"),
+        (Profile::FlytekitLocal, "julia", "thousand"),
+    ])
+    .map(|(profile, lang, case)| {
+        Trial::test(
+            format!("reference-adapter/{profile}/{lang}/ellipse/{case}"),
+            move || reference_case(profile, lang, case),
+        )
+    })
+    .chain(
+        [("shell", "three-by-four"), ("haskell", "tenth")]
+            .into_iter()
+            .map(|(lang, case)| {
+                Trial::test(format!("result-only/{lang}/ellipse/{case}"), move || {
+                    result_only_case(lang, case)
+                })
+            }),
+    )
+    .chain(
+        [
+            ("python", "three-by-four", Outcome::Pass),
+            ("julia", "negative-zero", Outcome::Pass),
+            ("haskell", "nan", Outcome::Xfail),
+        ]
+        .into_iter()
+        .map(|(lang, case, outcome)| {
+            Trial::test(
+                format!("flytekit-adapter/flytekit-local/{lang}/ellipse/{case}"),
+                move || flytekit_case(lang, case, outcome),
+            )
+        }),
+    )
+    .chain([
+        Trial::test("cli/run-reference-adapter", cli_run),
+        Trial::test("docs/results", docs_results),
+    ])
+    .map(|t| t.with_ignored_flag(skip))
+    .collect();
+    support::announce_skips(if skip { docker_trials.len() } else { 0 });
+    trials.extend(docker_trials);
+    libtest_mimic::run(&args, trials).exit();
+}
