@@ -462,3 +462,47 @@ fn the_task_interface_is_checked() {
         "{err}"
     );
 }
+
+/// A malformed `[[limitation]]` in a language manifest or a suite file is an error naming the
+/// file, the field and what was expected.
+#[test]
+fn bad_limitations_are_reported_with_file_and_field() {
+    let root = tempfile::tempdir().unwrap();
+    let shell = languages().into_iter().find(|l| l.name == "shell").unwrap();
+    let dir = root.path().join("shell");
+    std::fs::create_dir_all(&dir).unwrap();
+    for entry in std::fs::read_dir(&shell.dir).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+    }
+    let manifest = dir.join("language.toml");
+    let good = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        format!("{good}\n[[limitation]]\nid = \"broken\"\nfailure = \"output\"\nwhen.argument = \"e[\"\nreason = \"r\"\n"),
+    )
+    .unwrap();
+    let err = Language::load(&dir).unwrap_err().to_string();
+    let index = shell.limitations.len();
+    assert!(err.contains("language.toml"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "field `limitation[{index}].when.argument` (id `broken`): expected a regular expression"
+        )),
+        "{err}"
+    );
+
+    let suite_file = root.path().join("ellipse.toml");
+    let text = std::fs::read_to_string(suite().path).unwrap();
+    std::fs::write(
+        &suite_file,
+        format!("{text}\n[[limitation]]\nid = \"x\"\nfailure = \"input\"\nwhen.input = {{ abs-above = 0.0 }}\nreason = \"r\"\n"),
+    )
+    .unwrap();
+    let err = Suite::load(&suite_file).unwrap_err().to_string();
+    assert!(err.contains("ellipse.toml"), "{err}");
+    assert!(
+        err.contains("when.input.abs-above` (id `x`): expected a positive finite bound"),
+        "{err}"
+    );
+}
