@@ -12,13 +12,14 @@ use serde::Serialize;
 use crate::explore::limitations::FailureKind;
 use crate::profile::Profile;
 
-/// Where a finding's input came from.
+/// Where the input a finding shows comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Source {
-    /// A generated case (shrunk).
+    /// A generated case, shrunk.
     Generated,
-    /// A replayed entry of the regressions file (not shrunk).
+    /// A replayed entry of the regressions file (not shrunk): only a replay showed the failure,
+    /// or the replayed input is simpler than the one shrinking reached.
     Regression,
 }
 
@@ -60,7 +61,7 @@ pub struct Finding {
     pub failures: Vec<FailureReport>,
     /// A command that reruns the minimal input alone.
     pub reproduce: String,
-    /// How many generated cases showed the same failure.
+    /// How many generated cases showed the same failure (0: only a replayed regression did).
     pub occurrences: usize,
     /// Generated or replayed.
     pub source: Source,

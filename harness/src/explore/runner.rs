@@ -548,7 +548,11 @@ impl<'a> Explorer<'a> {
                 }
                 None => {
                     seen.insert(sig, findings.len());
-                    findings.push(f);
+                    // No generated case showed it.
+                    findings.push(Finding {
+                        occurrences: 0,
+                        ..f
+                    });
                 }
             }
         }
@@ -632,7 +636,7 @@ impl<'a> Explorer<'a> {
                 let key = (x, y, why);
                 match groups.iter_mut().find(|g| g.0 == key) {
                     Some(g) => {
-                        g.3 += 1;
+                        g.3 += usize::from(index.is_some());
                         // Start from the simplest input that shows it (a replayed one is not
                         // shrunk further).
                         if complexity(&case) < complexity(&g.2) {
@@ -640,7 +644,7 @@ impl<'a> Explorer<'a> {
                             g.2 = case;
                         }
                     }
-                    None => groups.push((key, index, case, 1)),
+                    None => groups.push((key, index, case, usize::from(index.is_some()))),
                 }
             }
         }
