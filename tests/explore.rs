@@ -161,7 +161,8 @@ impl Executor for Simulated {
                     (if x > 0.0 { "Infinity" } else { "-Infinity" }).to_owned()
                 }
                 Arithmetic::F32 => format!("{:?}", x as f32),
-                Arithmetic::R15 => format!("{x:.14e}\n"),
+                // The model's value is what R prints, read back; R adds a newline.
+                Arithmetic::R15 => format!("{x:?}\n"),
                 _ => format!("{x:?}"),
             },
         };
@@ -505,4 +506,39 @@ fn bad_limitations_are_reported_with_file_and_field() {
         err.contains("when.input.abs-above` (id `x`): expected a positive finite bound"),
         "{err}"
     );
+}
+
+/// `rawconf explore` refuses what cannot run before touching Docker: documented exit codes and
+/// messages that name the problem.
+#[test]
+fn explore_cli_errors_before_any_container() {
+    let empty = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rawconf"));
+        cmd.arg("explore").args(args);
+        cmd.env("RAWCONF_REGRESSIONS_DIR", empty.path());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(&["--cases", "0", "--no-persist"], &[]);
+    assert_eq!(code, Some(104), "{err}");
+    assert!(err.contains("nothing ran"), "{err}");
+    let (code, err) = run(&[], &[("RAWCONF_PROPTEST_CASES", "many")]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("`RAWCONF_PROPTEST_CASES`: expected a whole number of cases"),
+        "{err}"
+    );
+    let (code, err) = run(&["--cases", "1"], &[("RAWCONF_PROPTEST_SEED", "-1")]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("`RAWCONF_PROPTEST_SEED`"), "{err}");
+    let (code, err) = run(&["--language", "cobol", "--cases", "1"], &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("unknown language `cobol`"), "{err}");
 }

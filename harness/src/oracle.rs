@@ -105,7 +105,7 @@ pub fn predict(arithmetic: Arithmetic, a: Arg<'_>, b: Arg<'_>) -> Prediction {
         Arithmetic::R15 => {
             let v = truth(a.value, b.value);
             if v.is_finite() {
-                Prediction::Float(format!("{v:.14e}").parse().expect("Rust float syntax"))
+                Prediction::Float(r_as_character(v))
             } else {
                 Prediction::Float(v)
             }
@@ -234,6 +234,40 @@ pub fn agree(x: f64, y: f64, tol: f64) -> bool {
         return false;
     }
     (x - y).abs() <= tol * x.abs().max(y.abs())
+}
+
+/// The value R's `as.character` prints for a double (R 4.2), read back.
+///
+/// R formats with 15 significant digits, in fixed notation when that is no wider than scientific
+/// (`formatReal`, `scipen = 0`). Fixed notation prints the integer part in full (`%.0f`), so a
+/// value of 1e15 or more printed fixed keeps *every* integer digit of the double:
+/// π·4.9e20·0.00065 prints as `1000597260168349056`, not `1.00059726016835e+18` (found by the
+/// property runner; measured with R 4.2.2). Everything else is the 15-digit rounding.
+fn r_as_character(v: f64) -> f64 {
+    let sci = format!("{v:.14e}");
+    let rounded: f64 = sci.parse().expect("Rust float syntax");
+    let Some((mantissa, exp)) = sci.split_once('e') else {
+        return rounded;
+    };
+    let e: i32 = exp.parse().unwrap_or(0);
+    let sig = mantissa
+        .trim_start_matches('-')
+        .replace('.', "")
+        .trim_end_matches('0')
+        .len()
+        .max(1) as i32;
+    let sci_width = sig + i32::from(sig > 1) + if e.abs() >= 100 { 5 } else { 4 };
+    let fixed_width = if e >= 0 {
+        let decimals = (sig - e - 1).max(0);
+        e + 1 + if decimals > 0 { decimals + 1 } else { 0 }
+    } else {
+        2 + sig - e - 1
+    };
+    if fixed_width <= sci_width && e >= 15 {
+        v.round_ties_even()
+    } else {
+        rounded
+    }
 }
 
 /// `read :: String -> Float`: Haskell's lexical syntax for a (possibly negated) decimal

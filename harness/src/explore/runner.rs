@@ -222,6 +222,11 @@ impl<'a> Explorer<'a> {
             {
                 continue;
             }
+            // An entry for every language may expect a limitation of a language left out of
+            // this selection: only an entry naming a selected language is checked here.
+            if r.language.is_none() {
+                continue;
+            }
             for id in r.expect.iter().flatten() {
                 let declared = languages
                     .iter()
@@ -351,6 +356,15 @@ impl<'a> Explorer<'a> {
             Some(e) => Err(e),
             None => Ok(()),
         }
+    }
+
+    /// Whether a selected language or the suite declares the limitation `id`.
+    fn is_declared(&self, id: &str) -> bool {
+        self.languages
+            .iter()
+            .flat_map(|l| &l.limitations)
+            .chain(&self.suite.limitations)
+            .any(|l| l.id == id)
     }
 
     /// Whether `id` names a limitation that only explains cross-language disagreements.
@@ -485,10 +499,11 @@ impl<'a> Explorer<'a> {
                 .collect();
             if let Some(expect) = &r.expect {
                 let all_known = explained.iter().all(|e| e.limitation.is_some());
-                // Cross-language expectations are checked by `explore_agreement`.
+                // Cross-language expectations are checked by `explore_agreement`; ids of
+                // languages outside this selection cannot show.
                 let mut want: Vec<String> = expect
                     .iter()
-                    .filter(|id| !self.is_cross_language(id))
+                    .filter(|id| self.is_declared(id) && !self.is_cross_language(id))
                     .cloned()
                     .collect();
                 want.sort();
