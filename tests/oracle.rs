@@ -51,22 +51,25 @@ fn f32_normal() -> impl Strategy<Value = f64> {
 /// notation — chosen when no wider than scientific — prints every integer digit.
 #[test]
 fn r15_model_matches_r_as_character() {
-    let cases: [(f64, &str); 10] = [
-        (1.0005972601683491e18, "1000597260168349056"),
-        (123456789012345678.0, "123456789012345680"),
-        (1.5e17, "1.5e+17"),
-        (9.8765432109876543e19, "98765432109876543488"),
-        (1000000000000000.2, "1e+15"),
-        (123456789012345.59, "123456789012346"),
-        (1234567890123456.0, "1234567890123456"),
-        (0.00012345678901234567, "0.000123456789012346"),
-        (3.1415926535897932e19, "31415926535897931776"),
-        (3.1415926535897933e20, "3.14159265358979e+20"),
+    // `sprintf("%.17g")` of each value, and what `as.character` printed.
+    let cases: [(&str, &str); 10] = [
+        ("1.0005972601683491e18", "1000597260168349056"),
+        ("123456789012345678.0", "123456789012345680"),
+        ("1.5e17", "1.5e+17"),
+        ("9.8765432109876543e19", "98765432109876543488"),
+        ("1000000000000000.2", "1e+15"),
+        ("123456789012345.59", "123456789012346"),
+        ("1234567890123456.0", "1234567890123456"),
+        ("0.00012345678901234567", "0.000123456789012346"),
+        ("3.1415926535897932e19", "31415926535897931776"),
+        ("3.1415926535897933e20", "3.14159265358979e+20"),
     ];
     for (v, r) in cases {
-        // π·v/π·1 is not exact; judge the value itself through b = v/π with a = 1 instead.
+        let v: f64 = v.parse().unwrap();
+        // The oracle models π·a·b: with a = 1 and b = v/π the area must be v itself.
         let b = v / std::f64::consts::PI;
         let truth = oracle::truth(1.0, b);
+        assert_eq!(truth.to_bits(), v.to_bits(), "π·(v/π) is not v for {v:e}");
         let (ra, rb) = (format_v(1.0), format_v(b));
         let j = oracle::judge(
             Arithmetic::R15,
