@@ -9,6 +9,10 @@
 //! | `RAWCONF_GOLDEN_DIR` | the golden snapshot folder (default: `./golden`, else the source tree's) |
 //! | `DOCKER_HOST` | the Docker engine (read by bollard; default: the local Unix socket) |
 //! | `RAWCONF_LANGUAGES_DIR` | the folder holding `languages/<lang>/` (default: `./languages`, else the source tree's) |
+//! | `RAWCONF_PROPTEST_CASES` | generated property cases per language (`cargo test`: default 8; `rawconf explore`: default 64; nightly: 256) |
+//! | `RAWCONF_PROPTEST_SEED` | the seed of the property cases (default: a fresh random seed, printed so the run can be repeated) |
+//! | `RAWCONF_REGRESSIONS_DIR` | the folder holding `<suite>.regressions.toml`, inputs replayed before every property run (default: `./tests/properties`, else the source tree's) |
+//! | `CI` | set (and not `0`/`false`): the property test does not write new findings into the regressions file |
 
 use std::path::PathBuf;
 
@@ -83,6 +87,53 @@ pub fn golden_dir() -> PathBuf {
         return here;
     }
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("golden")
+}
+
+/// The number of generated property cases per language, if the user set one.
+///
+/// `Err` names the variable and what was expected, so a typo never silently runs the default.
+pub fn proptest_cases() -> Result<Option<u32>, String> {
+    parse_var(
+        "RAWCONF_PROPTEST_CASES",
+        "a whole number of cases, e.g. 256",
+    )
+}
+
+/// The seed of the property cases, if the user fixed one (to repeat a printed run).
+pub fn proptest_seed() -> Result<Option<u64>, String> {
+    parse_var(
+        "RAWCONF_PROPTEST_SEED",
+        "an unsigned 64-bit seed, as printed by an earlier run",
+    )
+}
+
+/// The folder holding `<suite>.regressions.toml` files: inputs every property run replays first.
+pub fn regressions_dir() -> PathBuf {
+    if let Some(dir) = non_empty("RAWCONF_REGRESSIONS_DIR") {
+        return PathBuf::from(dir);
+    }
+    let here = PathBuf::from("tests").join("properties");
+    if here.is_dir() {
+        return here;
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("properties")
+}
+
+/// Whether this is a CI run (`CI` set to anything but empty, `0` or `false`): tests then do not
+/// write into the source tree (new findings are reported, not persisted).
+pub fn ci() -> bool {
+    non_empty("CI").is_some_and(|v| !matches!(v.as_str(), "0" | "false"))
+}
+
+fn parse_var<T: std::str::FromStr>(name: &str, expected: &str) -> Result<Option<T>, String> {
+    match non_empty(name) {
+        None => Ok(None),
+        Some(v) => v.trim().parse().map(Some).map_err(|_| {
+            format!("environment variable `{name}`: expected {expected}, found `{v}`")
+        }),
+    }
 }
 
 fn non_empty(name: &str) -> Option<String> {

@@ -114,3 +114,12 @@ pub fn judge(
     verdict.judgement = Some(j);
     verdict
 }
+
+/// The `metadata` text a language's result must carry under `profile`: the manifest's bytes,
+/// trimmed of space, LF and TAB by the backend's collector (flytekit keeps them).
+pub fn expected_metadata(lang: &Language, profile: Profile) -> &str {
+    match profile {
+        Profile::Backend => lang.metadata.trim_matches([' ', '\n', '\t']),
+        Profile::FlytekitLocal => lang.metadata.as_str(),
+    }
+}

@@ -15,6 +15,12 @@
 //!
 //! [expected-failures.backend]          # per profile: glob over `<suite>/<case>` → reason
 //! "ellipse/plus-infinity" = "why this input cannot work in this language"
+//!
+//! [[limitation]]                       # known limitations: which *inputs* fail, how and why
+//! id = "read-signed-infinity"          # (predicates for the property runner, see
+//! failure = "exit"                     # `explore::limitations`)
+//! when.argument = '^[+-]Inf$'
+//! reason = "why these inputs fail this way"
 //! ```
 
 use std::collections::BTreeMap;
@@ -78,6 +84,9 @@ pub struct Language {
     pub image: ImageSpec,
     /// Expected failures: profile → glob over `<suite>/<case>` → reason.
     pub expected_failures: BTreeMap<String, BTreeMap<String, String>>,
+    /// Known limitations of the program: predicates over inputs that explain a failure found
+    /// by the property runner (`[[limitation]]`).
+    pub limitations: Vec<crate::explore::Limitation>,
 }
 
 #[derive(Deserialize)]
@@ -90,6 +99,8 @@ struct RawManifest {
     image: RawImage,
     #[serde(default, rename = "expected-failures")]
     expected_failures: BTreeMap<String, BTreeMap<String, String>>,
+    #[serde(default)]
+    limitation: Vec<crate::explore::RawLimitation>,
 }
 
 #[derive(Deserialize)]
@@ -205,6 +216,10 @@ impl Language {
             }
         }
 
+        let limitations =
+            crate::explore::limitations::validate(raw.limitation, &path.display().to_string())
+                .map_err(bad)?;
+
         Ok(Language {
             name: raw.name,
             dir: dir.to_path_buf(),
@@ -217,6 +232,7 @@ impl Language {
                 online_defaults,
             },
             expected_failures: raw.expected_failures,
+            limitations,
         })
     }
 

@@ -22,6 +22,7 @@
 //! | compare | [`golden`], [`expect`], [`outcome`] | record + problems → [`outcome::Outcome`] |
 //! | run | [`run`] | suite × languages → [`report::RunReport`] |
 //! | report | [`report`] | report → terminal matrix, JSON, JUnit, Markdown, HTML |
+//! | explore | [`explore`] | seed → generated inputs × languages → findings, shrunk (property runs) |
 //!
 //! [`goformat`] and [`pyformat`] reproduce Go's and Python's number/time formatting and parsing
 //! exactly, since byte-exactness is the point of a conformance harness. [`profile`] selects
@@ -35,6 +36,7 @@ pub mod docker;
 pub mod env;
 pub mod error;
 pub mod expect;
+pub mod explore;
 pub mod goformat;
 pub mod golden;
 pub mod image;

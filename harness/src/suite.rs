@@ -55,6 +55,9 @@ pub struct Suite {
     pub task: TaskSpec,
     /// Cases, in file order.
     pub cases: Vec<Case>,
+    /// Known limitations that apply to every language running this suite's task
+    /// (`[[limitation]]`, e.g. what the runtime itself cannot carry), for the property runner.
+    pub limitations: Vec<crate::explore::Limitation>,
 }
 
 #[derive(Deserialize)]
@@ -66,6 +69,8 @@ struct RawSuite {
     task: RawTask,
     #[serde(rename = "case")]
     cases: Vec<RawCase>,
+    #[serde(default)]
+    limitation: Vec<crate::explore::RawLimitation>,
 }
 
 #[derive(Deserialize)]
@@ -156,12 +161,16 @@ impl Suite {
                 xfail: c.xfail,
             });
         }
+        let limitations =
+            crate::explore::limitations::validate(raw.limitation, &path.display().to_string())
+                .map_err(bad)?;
         Ok(Suite {
             name: raw.suite,
             description: raw.description,
             path: path.to_path_buf(),
             task,
             cases,
+            limitations,
         })
     }
 

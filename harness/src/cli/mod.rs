@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use rawconf::{Error, ExitCode};
 
+mod explore;
 mod images;
 mod protocol;
 mod run;
@@ -27,6 +28,10 @@ enum Command {
     Run(run::RunArgs),
     /// Run one ad-hoc case and print its record.
     Exec(run::ExecArgs),
+    /// Property runs: generated inputs × languages, findings shrunk to minimal inputs.
+    ///
+    /// Exit code 0 when every finding is a declared limitation, 100 when there are new findings.
+    Explore(explore::ExploreArgs),
     /// Build and list the language images.
     #[command(subcommand)]
     Images(images::ImagesCommand),
@@ -62,6 +67,7 @@ pub(crate) fn main() -> std::process::ExitCode {
         match cli.command {
             Command::Run(args) => run::run(args, &languages_dir).await,
             Command::Exec(args) => run::exec(args, &languages_dir).await,
+            Command::Explore(args) => explore::explore(args, &languages_dir).await,
             Command::Images(cmd) => images::run(cmd, &languages_dir).await,
             Command::Template(cmd) => protocol::template(cmd),
             Command::Inputs(cmd) => protocol::inputs(cmd),

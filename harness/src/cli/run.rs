@@ -127,7 +127,7 @@ async fn images_for(langs: &[Language]) -> Result<(bollard::Docker, Vec<Built>)>
 }
 
 /// Removes this process's containers when the user interrupts, then exits 130.
-fn cleanup_on_interrupt(docker: bollard::Docker) {
+pub(crate) fn cleanup_on_interrupt(docker: bollard::Docker) {
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             eprintln!("\ninterrupted: removing this run's containers");

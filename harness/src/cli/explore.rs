@@ -1,0 +1,168 @@
+//! `rawconf explore`: property runs over the ellipse task, with a findings table.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use rawconf::explore::{DockerExecutor, ExploreConfig, Explorer, Regressions, random_seed};
+use rawconf::profile::Profile;
+use rawconf::suite::Suite;
+use rawconf::{Error, ExitCode, Language, Result};
+
+#[derive(Debug, Args)]
+pub(crate) struct ExploreArgs {
+    /// Generated cases per language (default: $RAWCONF_PROPTEST_CASES, else 64).
+    #[arg(long, value_name = "N")]
+    cases: Option<u32>,
+    /// The seed the cases are drawn from (default: $RAWCONF_PROPTEST_SEED, else random).
+    /// Printed on every run; pass it back to repeat the run.
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Languages to explore (repeatable; default: all).
+    #[arg(long = "language", value_name = "LANG")]
+    languages: Vec<String>,
+    /// Print one JSON object per finding instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Semantics to judge against: backend (normative) or flytekit-local.
+    #[arg(long, default_value = "backend")]
+    profile: Profile,
+    /// The suite whose task is explored (its interface must be the ellipse task's).
+    #[arg(long, default_value = "ellipse")]
+    suite: String,
+    /// Containers at once (default: the number of cores).
+    #[arg(short, long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Stop shrinking one finding after this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 90)]
+    max_shrink_time: u64,
+    /// Shrink only new findings; known ones keep the first input that showed them.
+    #[arg(long)]
+    no_shrink_known: bool,
+    /// Also write findings.jsonl and summary.md (Markdown) into this folder.
+    #[arg(long, value_name = "DIR")]
+    report_dir: Option<PathBuf>,
+    /// Do not append the minimal inputs of new findings to the regressions file.
+    #[arg(long)]
+    no_persist: bool,
+}
+
+pub(crate) async fn explore(args: ExploreArgs, languages_dir: &Path) -> Result<ExitCode> {
+    let langs = Language::select(Language::discover(languages_dir)?, &args.languages)?;
+    let suite = Suite::named(&rawconf::env::suites_dir(), &args.suite)?;
+    let regressions_path = Regressions::path_for(&rawconf::env::regressions_dir(), &suite.name);
+    let regressions = Regressions::load(&regressions_path)?;
+    let cases = match args.cases {
+        Some(n) => n,
+        None => rawconf::env::proptest_cases()
+            .map_err(Error::Usage)?
+            .unwrap_or(64),
+    };
+    let seed = match args.seed {
+        Some(s) => s,
+        None => rawconf::env::proptest_seed()
+            .map_err(Error::Usage)?
+            .unwrap_or_else(random_seed),
+    };
+    let replayed = regressions
+        .cases
+        .iter()
+        .filter(|r| r.profile == args.profile)
+        .count();
+    if cases == 0 && replayed == 0 {
+        eprintln!("error: --cases 0 and no regressions to replay; nothing ran");
+        return Ok(ExitCode::NothingRan);
+    }
+    eprintln!(
+        "explore: seed {seed} (repeat with --seed {seed}), {cases} cases per language, {replayed} regressions from {}",
+        regressions_path.display()
+    );
+
+    let docker = rawconf::docker::connect().await?;
+    let reaped = rawconf::container::reap_orphans(&docker).await?;
+    if reaped > 0 {
+        eprintln!("removed {reaped} container(s) left by earlier rawconf processes");
+    }
+    super::run::cleanup_on_interrupt(docker.clone());
+    let executor = DockerExecutor::prepare(docker, &langs).await?;
+    let mut config = ExploreConfig::new(cases, seed);
+    config.profile = args.profile;
+    config.jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    config.max_shrink_time = Duration::from_secs(args.max_shrink_time);
+    config.shrink_known = !args.no_shrink_known;
+    let explorer = Explorer::new(&executor, &suite, langs, regressions, config)?;
+
+    // The explorer blocks on the runtime for every container: leave the async context.
+    let exploration = tokio::task::block_in_place(|| {
+        let done = AtomicBool::new(false);
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("static template"),
+        );
+        std::thread::scope(|s| {
+            let ticker = s.spawn(|| {
+                while !done.load(Ordering::Relaxed) {
+                    bar.set_message(format!("{} containers run", explorer.runs()));
+                    bar.tick();
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                bar.finish_and_clear();
+            });
+            let result = explorer.explore();
+            done.store(true, Ordering::Relaxed);
+            let _ = ticker.join();
+            result
+        })
+    })?;
+
+    if args.json {
+        for f in &exploration.findings {
+            println!("{}", f.to_json_line());
+        }
+        eprintln!("{}", exploration.headline());
+    } else {
+        print!("{}", exploration.to_table(100));
+        println!("\n{}", exploration.headline());
+        let new: Vec<_> = exploration.new_findings().collect();
+        if !new.is_empty() {
+            println!("\nnew findings:");
+            for f in new {
+                println!("  {} a={} b={}: {}", f.language, f.a, f.b, f.reason);
+                println!("    reproduce: {}", f.reproduce);
+            }
+        }
+    }
+    if let Some(dir) = &args.report_dir {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let lines: String = exploration
+            .findings
+            .iter()
+            .map(|f| f.to_json_line() + "\n")
+            .collect();
+        let jsonl = dir.join("findings.jsonl");
+        std::fs::write(&jsonl, lines).map_err(|e| Error::io(&jsonl, e))?;
+        let md = dir.join("summary.md");
+        std::fs::write(&md, exploration.to_markdown()).map_err(|e| Error::io(&md, e))?;
+        eprintln!("reports: {}/{{findings.jsonl,summary.md}}", dir.display());
+    }
+    if !args.no_persist {
+        let persist = explorer.to_persist(&exploration.findings);
+        let written = Regressions::append(&regressions_path, &persist)?;
+        if written > 0 {
+            eprintln!(
+                "persisted {written} new finding(s) to {} (replayed by every run from now on)",
+                regressions_path.display()
+            );
+        }
+    }
+    eprintln!("explore: seed {seed}");
+    Ok(if exploration.new_findings().next().is_some() {
+        ExitCode::ConformanceFailure
+    } else {
+        ExitCode::Success
+    })
+}
