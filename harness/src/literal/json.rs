@@ -755,15 +755,28 @@ impl ErrorDocument {
 /// protojson (Go) prints `3`. Re-emitting every float with Go's spelling keeps our JSON textually
 /// equal to what a Go implementation of the protocol prints.
 pub fn to_go_json(v: &Value) -> String {
+    to_json_with(v, &go_float)
+}
+
+/// Serialize a JSON value, spelling every double with `float` — the one JSON writer behind
+/// [`to_go_json`] and any variant that must spell some doubles differently (the adapter
+/// request keeps the sign of negative zero).
+pub fn to_json_with(v: &Value, float: &dyn Fn(f64) -> String) -> String {
     let mut out = String::new();
-    write_value(v, &mut out);
+    write_value(v, &mut out, float);
     out
 }
 
-fn write_value(v: &Value, out: &mut String) {
+/// Go's spelling of a JSON double ([`format_json`]; non-finite values, which JSON cannot hold,
+/// fall back to `%v`).
+pub fn go_float(x: f64) -> String {
+    format_json(x).unwrap_or_else(|_| format_v(x))
+}
+
+fn write_value(v: &Value, out: &mut String, float: &dyn Fn(f64) -> String) {
     match v {
         Value::Number(n) if n.is_f64() => match n.as_f64() {
-            Some(x) => out.push_str(&format_json(x).unwrap_or_else(|_| format_v(x))),
+            Some(x) => out.push_str(&float(x)),
             None => out.push_str(&n.to_string()),
         },
         Value::Array(a) => {
@@ -772,7 +785,7 @@ fn write_value(v: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                write_value(x, out);
+                write_value(x, out, float);
             }
             out.push(']');
         }
@@ -784,7 +797,7 @@ fn write_value(v: &Value, out: &mut String) {
                 }
                 out.push_str(&Value::String(k.clone()).to_string());
                 out.push(':');
-                write_value(x, out);
+                write_value(x, out, float);
             }
             out.push('}');
         }

@@ -5,5 +5,5 @@ mod json;
 mod model;
 mod proto;
 
-pub use json::{JsonError, float_to_json, to_go_json};
+pub use json::{JsonError, float_to_json, go_float, to_go_json, to_json_with};
 pub use model::*;

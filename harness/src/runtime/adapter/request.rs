@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::literal::to_go_json;
+use crate::literal::{go_float, to_json_with};
 use crate::runtime::Execution;
 
 /// The contract version this rawconf speaks; bumped on any incompatible change.
@@ -166,36 +166,15 @@ fn task_name(trial: &str, language: &str) -> String {
     }
 }
 
-/// [`to_go_json`], but negative zero is `-0.0` (see the module documentation).
+/// [`crate::literal::to_go_json`], but negative zero is `-0.0` (see the module documentation).
 fn write_json(v: &Value, out: &mut String) {
-    match v {
-        Value::Number(n) if n.as_f64().is_some_and(|x| x == 0.0 && x.is_sign_negative()) => {
-            out.push_str("-0.0");
+    out.push_str(&to_json_with(v, &|x: f64| {
+        if x == 0.0 && x.is_sign_negative() {
+            "-0.0".to_owned()
+        } else {
+            go_float(x)
         }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, x) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(x, out);
-            }
-            out.push(']');
-        }
-        Value::Object(m) => {
-            out.push('{');
-            for (i, (k, x)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
-                write_json(x, out);
-            }
-            out.push('}');
-        }
-        other => out.push_str(&to_go_json(other)),
-    }
+    }));
 }
 
 #[cfg(test)]
