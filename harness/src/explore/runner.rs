@@ -506,11 +506,9 @@ impl<'a> Explorer<'a> {
                     .filter(|id| self.is_declared(id) && !self.is_cross_language(id))
                     .cloned()
                     .collect();
-                want.sort();
-                want.dedup();
+                sort_unique(&mut want);
                 let mut got = shown.clone();
-                got.sort();
-                got.dedup();
+                sort_unique(&mut got);
                 if !all_known || want != got {
                     let mut f = self.finding(&lang.name, case, &o, &explained, Source::Regression);
                     f.known = false;
@@ -602,12 +600,10 @@ impl<'a> Explorer<'a> {
                 .filter(|id| self.is_cross_language(id))
                 .cloned()
                 .collect();
-            want.sort();
-            want.dedup();
+            sort_unique(&mut want);
             let found = self.disagreements(case)?;
             let mut got: Vec<String> = found.iter().filter_map(|(_, _, w)| w.clone()).collect();
-            got.sort();
-            got.dedup();
+            sort_unique(&mut got);
             let unexplained = found.iter().any(|(_, _, w)| w.is_none());
             if want != got || (!want.is_empty() && unexplained) {
                 let o = self.observe(&self.languages[0], case)?;
@@ -978,4 +974,10 @@ fn check_interface(suite: &Suite) -> Result<()> {
             ("metadata", SimpleType::String),
         ],
     )
+}
+
+/// Sorts and drops repeats, so two id lists compare as sets.
+fn sort_unique(v: &mut Vec<String>) {
+    v.sort();
+    v.dedup();
 }

@@ -127,7 +127,8 @@ impl<'a> Fields<'a> {
     }
 }
 
-fn kind(v: &Value) -> &'static str {
+/// "a string", "an array", … — how error messages name the JSON kind that was found.
+pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

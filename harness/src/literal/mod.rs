@@ -1,7 +1,7 @@
 //! Literals: the typed values of the raw container protocol and their two wire forms (protobuf
 //! JSON for files and vendors, binary protobuf for `inputs.pb`).
 
-mod json;
+pub(crate) mod json;
 mod model;
 mod proto;
 

@@ -10,6 +10,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use super::AdapterProblem;
+use crate::literal::json::kind;
 use crate::literal::{ContainerError, LiteralMap};
 use crate::outputs::Collected;
 use crate::record::FileContent;
@@ -250,17 +251,6 @@ fn file_content(v: &Value, path: &str) -> Result<FileContent, AdapterProblem> {
             path,
             format!("{FILE_CONTENT}, found {}", kind(other)),
         )),
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
