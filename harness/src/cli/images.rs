@@ -122,12 +122,12 @@ async fn list(args: ListArgs, languages_dir: &Path) -> Result<ExitCode> {
 }
 
 /// One spinner per language; indicatif hides them when stderr is not a terminal.
-struct Progress {
+pub(crate) struct Progress {
     bars: Mutex<HashMap<String, (ProgressBar, String)>>,
 }
 
 impl Progress {
-    fn new(langs: &[Language]) -> Progress {
+    pub(crate) fn new(langs: &[Language]) -> Progress {
         let multi = MultiProgress::new();
         let style = ProgressStyle::with_template("{spinner} {prefix:<8} {elapsed:>4} {msg}")
             .expect("static template");
@@ -147,7 +147,7 @@ impl Progress {
         }
     }
 
-    fn finish(&self, language: &str, what: &str) {
+    pub(crate) fn finish(&self, language: &str, what: &str) {
         if let Some((bar, _)) = self.bars.lock().expect("not poisoned").get(language) {
             bar.finish_with_message(what.to_owned());
         }

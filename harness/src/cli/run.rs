@@ -115,9 +115,13 @@ async fn images_for(langs: &[Language]) -> Result<(bollard::Docker, Vec<Built>)>
     if reaped > 0 {
         eprintln!("removed {reaped} container(s) left by earlier rawconf processes");
     }
-    let builder = Builder::new(docker.clone());
+    // A cold build takes minutes: show the same per-language progress as `images build`
+    // (hidden when stderr is not a terminal).
+    let progress = std::sync::Arc::new(super::images::Progress::new(langs));
+    let builder = Builder::new(docker.clone()).observer(progress.clone());
     let mut built = Vec::new();
-    for result in builder.ensure_all(langs).await {
+    for (lang, result) in langs.iter().zip(builder.ensure_all(langs).await) {
+        progress.finish(&lang.name, if result.is_ok() { "ready" } else { "failed" });
         built.push(result?);
     }
     for b in built.iter().filter(|b| !b.fresh) {
