@@ -297,6 +297,20 @@ impl Language {
         self.suites.iter().any(|s| s == suite)
     }
 
+    /// The languages of `all` that join `suite`, picked by name (empty: every one that joins);
+    /// naming a language that does not join the suite is a usage error.
+    pub fn for_suite(all: Vec<Language>, names: &[String], suite: &str) -> Result<Vec<Language>> {
+        let chosen = Language::select(all, names)?;
+        if let Some(l) = chosen.iter().find(|l| !names.is_empty() && !l.joins(suite)) {
+            return Err(Error::Usage(format!(
+                "language `{}` does not join suite `{suite}` (its manifest lists: {})",
+                l.name,
+                l.suites.join(", ")
+            )));
+        }
+        Ok(chosen.into_iter().filter(|l| l.joins(suite)).collect())
+    }
+
     /// Picks the named languages out of `all`; an empty selection means all of them.
     pub fn select(all: Vec<Language>, names: &[String]) -> Result<Vec<Language>> {
         if names.is_empty() {

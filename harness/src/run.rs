@@ -151,7 +151,7 @@ pub async fn run_case<R: Runtime>(
     let execution = Execution {
         language: lang,
         image,
-        task: &plan.suite.task,
+        task: &case.task,
         inputs: &case.inputs,
         profile: plan.profile,
         run_id,
@@ -214,10 +214,10 @@ pub async fn run_case<R: Runtime>(
         &lang.name,
         &format!("{}/{}", plan.suite.name, case.id),
     );
-    let (outcome, reason) = if executed.record.timed_out {
+    let (outcome, reason) = if executed.record.timed_out && !case.expect_timeout {
         (
             Outcome::Timeout,
-            format!("killed after {:?}", plan.suite.task.timeout),
+            format!("killed after {:?}", case.task.timeout),
         )
     } else {
         decide(&verdict.problems, diff.as_deref(), expected)

@@ -1,32 +1,56 @@
 //! Suites and cases: data files under `tests/suites/<suite>.toml`, with stable string ids.
 //!
-//! A suite declares one task interface (typed inputs and outputs, data dirs, timeout) and a
-//! list of named cases, each with its input values and, optionally, expected failures keyed by
+//! A suite declares one task (typed inputs and outputs, data dirs, timeout) and a list of named
+//! cases, each with its input values and, optionally, expected failures keyed by
 //! `<profile>/<language>` globs. Goldens, expected-failure globs, trial names and reports all
 //! refer to cases as `<suite>/<case>`, never by position.
+//!
+//! A case may replace any part of the suite's task with its own `[case.task]` table —
+//! `inputs`, `outputs`, `command`, `args`, `env`, `format`, `input_data_dir`,
+//! `output_data_dir`, `timeout` — so a protocol probe can declare exactly the interface and
+//! command line one rule needs. Parts it does not name come from the suite's `[task]`; a case
+//! without `command` runs the language's command (followed by the case's `args`).
+//!
+//! Case ids are kebab-case words, optionally grouped by `/` into areas
+//! (`outputs/error-file-with-outputs`); the golden of such a case lives in a sub-folder.
+//!
+//! Types: `INTEGER`, `FLOAT`, `STRING`, `BOOLEAN`, `DATETIME` (inputs as RFC 3339 strings),
+//! `DURATION` (inputs in Go syntax, `"1h30m"`), and for outputs only `BLOB` (a file) and
+//! `MULTIPART_BLOB` (a directory).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::Duration as StdDuration;
 
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+pub use crate::inputs::InputFormat;
 use crate::literal::{
-    Literal, LiteralMap, LiteralType, Primitive, SimpleType, TypedInterface, Variable, VariableMap,
+    BlobType, Dimensionality, Duration, Literal, LiteralMap, LiteralType, Primitive, SimpleType,
+    Timestamp, TypedInterface, Variable, VariableMap,
 };
 
-/// The task every case of a suite runs (the image and command come from the language).
+/// The task a case runs (the image, and the command unless the case names one, come from the
+/// language).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskSpec {
     /// Declared inputs and outputs.
     pub interface: TypedInterface,
+    /// `Container.command`; `None` runs the language's command.
+    pub command: Option<Vec<String>>,
+    /// `Container.args`, kept apart from the command as Flyte does (protocol.md §2.2).
+    pub args: Vec<String>,
+    /// `Container.env`, in name order.
+    pub env: Vec<(String, String)>,
+    /// The metadata file the input dir gets besides `inputs.pb` (`DataLoadingConfig.format`).
+    pub format: InputFormat,
     /// Where input files are written inside the container.
     pub input_data_dir: String,
     /// Where the container writes its outputs.
     pub output_data_dir: String,
     /// Wall-clock limit per case.
-    pub timeout: Duration,
+    pub timeout: StdDuration,
 }
 
 /// One named execution.
@@ -38,6 +62,11 @@ pub struct Case {
     pub about: String,
     /// Input literals, by name (exactly the task's inputs).
     pub inputs: LiteralMap,
+    /// The task this case runs: the suite's, with the case's `[case.task]` parts applied.
+    pub task: TaskSpec,
+    /// The case probes the runtime's timeout: a killed container is its expected result,
+    /// judged like any other, not the `timeout` outcome.
+    pub expect_timeout: bool,
     /// Expected failures declared on the case: `<profile>/<language>` glob → reason.
     pub xfail: BTreeMap<String, String>,
 }
@@ -51,7 +80,7 @@ pub struct Suite {
     pub description: String,
     /// The file it was read from.
     pub path: PathBuf,
-    /// The task interface.
+    /// The suite's task (cases may replace parts of it, see [`Case::task`]).
     pub task: TaskSpec,
     /// Cases, in file order.
     pub cases: Vec<Case>,
@@ -81,6 +110,29 @@ struct RawTask {
     input_data_dir: String,
     output_data_dir: String,
     timeout: String,
+    #[serde(default)]
+    command: Option<Vec<String>>,
+    #[serde(default)]
+    args: Vec<String>,
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// A case's `[case.task]`: every field optional, replacing the suite's.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawTaskOverride {
+    inputs: Option<BTreeMap<String, String>>,
+    outputs: Option<BTreeMap<String, String>>,
+    input_data_dir: Option<String>,
+    output_data_dir: Option<String>,
+    timeout: Option<String>,
+    command: Option<Vec<String>>,
+    args: Option<Vec<String>>,
+    env: Option<BTreeMap<String, String>>,
+    format: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -89,7 +141,12 @@ struct RawCase {
     id: String,
     #[serde(default)]
     about: String,
+    #[serde(default)]
     inputs: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    task: Option<RawTaskOverride>,
+    #[serde(default, rename = "expect-timeout")]
+    expect_timeout: bool,
     #[serde(default)]
     xfail: BTreeMap<String, String>,
 }
@@ -103,46 +160,51 @@ impl Suite {
             message,
         };
         let raw: RawSuite = toml::from_str(&text).map_err(|e| bad(e.message().to_owned()))?;
-        let timeout = parse_timeout(&raw.task.timeout).ok_or_else(|| {
-            bad(format!(
-                "field `task.timeout`: expected a duration such as `60s` or `2m`, found `{}`",
-                raw.task.timeout
-            ))
-        })?;
-        let input_types = simple_types(&raw.task.inputs, "task.inputs").map_err(bad)?;
-        let output_types = simple_types(&raw.task.outputs, "task.outputs").map_err(bad)?;
-        let task = TaskSpec {
-            interface: TypedInterface {
-                inputs: variables(&input_types),
-                outputs: variables(&output_types),
+        let base = raw.task;
+        let task = resolve_task(
+            &RawTaskOverride {
+                inputs: Some(base.inputs),
+                outputs: Some(base.outputs),
+                input_data_dir: Some(base.input_data_dir),
+                output_data_dir: Some(base.output_data_dir),
+                timeout: Some(base.timeout),
+                command: base.command,
+                args: Some(base.args),
+                env: Some(base.env),
+                format: base.format,
             },
-            input_data_dir: raw.task.input_data_dir,
-            output_data_dir: raw.task.output_data_dir,
-            timeout,
-        };
+            None,
+            "task",
+        )
+        .map_err(bad)?;
         let mut cases: Vec<Case> = Vec::new();
         for (i, c) in raw.cases.into_iter().enumerate() {
             let field = |f: &str| format!("field `case[{i}].{f}` (id `{}`)", c.id);
             if !valid_id(&c.id) {
                 return Err(bad(format!(
-                    "{}: expected a kebab-case id (a-z, 0-9, `-`)",
+                    "{}: expected a kebab-case id (a-z, 0-9, `-`), optionally grouped into areas by `/`",
                     field("id")
                 )));
             }
             if cases.iter().any(|seen| seen.id == c.id) {
                 return Err(bad(format!("{}: the id is used twice", field("id"))));
             }
+            let case_task = match &c.task {
+                Some(o) => resolve_task(o, Some(&task), &field("task")).map_err(bad)?,
+                None => task.clone(),
+            };
+            let input_types = &case_task.interface.inputs.variables;
             let mut inputs = BTreeMap::new();
-            for (name, ty) in &input_types {
+            for (name, var) in input_types {
                 let raw_value = c
                     .inputs
                     .get(name)
                     .ok_or_else(|| bad(format!("{}: missing input `{name}`", field("inputs"))))?;
-                let value = convert(*ty, raw_value).ok_or_else(|| {
+                let value = convert(&var.literal_type, raw_value).ok_or_else(|| {
                     bad(format!(
                         "{}: input `{name}` must be a {}, found `{raw_value}`",
                         field("inputs"),
-                        ty.name()
+                        type_name(&var.literal_type)
                     ))
                 })?;
                 inputs.insert(name.clone(), value);
@@ -158,6 +220,8 @@ impl Suite {
                 id: c.id,
                 about: c.about,
                 inputs: LiteralMap { literals: inputs },
+                task: case_task,
+                expect_timeout: c.expect_timeout,
                 xfail: c.xfail,
             });
         }
@@ -195,55 +259,156 @@ impl Suite {
     }
 }
 
-fn simple_types(
-    raw: &BTreeMap<String, String>,
+/// Resolves a task table: `o`'s parts over `base` (the suite's task), or `o` alone (which
+/// must then name every required part). `field` names the table in error messages.
+fn resolve_task(
+    o: &RawTaskOverride,
+    base: Option<&TaskSpec>,
     field: &str,
-) -> std::result::Result<BTreeMap<String, SimpleType>, String> {
-    raw.iter()
-        .map(|(name, ty)| {
-            SimpleType::ALL
-                .into_iter()
-                .find(|t| t.name() == ty)
-                .filter(|t| {
-                    matches!(
-                        t,
-                        SimpleType::Integer | SimpleType::Float | SimpleType::String | SimpleType::Boolean
-                    )
-                })
-                .map(|t| (name.clone(), t))
-                .ok_or_else(|| {
-                    format!(
-                        "field `{field}.{name}`: expected INTEGER, FLOAT, STRING or BOOLEAN, found `{ty}`"
-                    )
-                })
-        })
-        .collect()
+) -> std::result::Result<TaskSpec, String> {
+    let missing = |part: &str| format!("{field}.{part}: missing");
+    let inputs = match &o.inputs {
+        Some(m) => variables(m, &format!("{field}.inputs"), false)?,
+        None => base.ok_or_else(|| missing("inputs"))?.interface.inputs.clone(),
+    };
+    let outputs = match &o.outputs {
+        Some(m) => variables(m, &format!("{field}.outputs"), true)?,
+        None => base.ok_or_else(|| missing("outputs"))?.interface.outputs.clone(),
+    };
+    let timeout = match &o.timeout {
+        Some(t) => parse_timeout(t).ok_or_else(|| {
+            format!(
+                "field `{field}.timeout`: expected a duration such as `60s` or `2m`, found `{t}`"
+            )
+        })?,
+        None => base.ok_or_else(|| missing("timeout"))?.timeout,
+    };
+    let format = match &o.format {
+        Some(f) => f.parse::<InputFormat>().map_err(|e| format!("field `{field}.format`: {e}"))?,
+        None => base.map(|b| b.format).unwrap_or_default(),
+    };
+    let pick = |own: &Option<String>, from: fn(&TaskSpec) -> &String, part: &str| {
+        own.clone()
+            .or_else(|| base.map(|b| from(b).clone()))
+            .ok_or_else(|| missing(part))
+    };
+    if let Some(cmd) = &o.command
+        && (cmd.is_empty() || cmd[0].is_empty())
+    {
+        return Err(format!(
+            "field `{field}.command`: expected a non-empty list whose first element is the program"
+        ));
+    }
+    Ok(TaskSpec {
+        interface: TypedInterface { inputs, outputs },
+        command: o
+            .command
+            .clone()
+            .or_else(|| base.and_then(|b| b.command.clone())),
+        args: o
+            .args
+            .clone()
+            .or_else(|| base.map(|b| b.args.clone()))
+            .unwrap_or_default(),
+        env: match &o.env {
+            Some(e) => e.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            None => base.map(|b| b.env.clone()).unwrap_or_default(),
+        },
+        format,
+        input_data_dir: pick(&o.input_data_dir, |b| &b.input_data_dir, "input_data_dir")?,
+        output_data_dir: pick(&o.output_data_dir, |b| &b.output_data_dir, "output_data_dir")?,
+        timeout,
+    })
 }
 
-fn variables(types: &BTreeMap<String, SimpleType>) -> VariableMap {
-    VariableMap {
-        variables: types
-            .iter()
-            .map(|(name, t)| {
-                (
-                    name.clone(),
-                    Variable {
-                        literal_type: LiteralType::Simple(*t),
-                        description: String::new(),
-                    },
+/// A type name of a suite file: the simple types rawconf models, and for outputs the two
+/// blob shapes.
+fn parse_type(ty: &str, output: bool) -> Option<LiteralType> {
+    let blob = |dimensionality| {
+        LiteralType::Blob(BlobType {
+            format: String::new(),
+            dimensionality,
+        })
+    };
+    match ty {
+        "BLOB" if output => Some(blob(Dimensionality::Single)),
+        "MULTIPART_BLOB" if output => Some(blob(Dimensionality::Multipart)),
+        _ => SimpleType::ALL
+            .into_iter()
+            .find(|t| t.name() == ty)
+            .filter(|t| {
+                matches!(
+                    t,
+                    SimpleType::Integer
+                        | SimpleType::Float
+                        | SimpleType::String
+                        | SimpleType::Boolean
+                        | SimpleType::Datetime
+                        | SimpleType::Duration
                 )
             })
-            .collect(),
+            .map(LiteralType::Simple),
     }
 }
 
-fn convert(ty: SimpleType, v: &toml::Value) -> Option<Literal> {
+fn type_name(t: &LiteralType) -> &'static str {
+    match t {
+        LiteralType::Simple(s) => s.name(),
+        LiteralType::Blob(b) if b.dimensionality == Dimensionality::Multipart => "MULTIPART_BLOB",
+        LiteralType::Blob(_) => "BLOB",
+        LiteralType::Collection(_) => "COLLECTION",
+        LiteralType::Map(_) => "MAP",
+    }
+}
+
+fn variables(
+    raw: &BTreeMap<String, String>,
+    field: &str,
+    output: bool,
+) -> std::result::Result<VariableMap, String> {
+    let expected = if output {
+        "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, BLOB or MULTIPART_BLOB"
+    } else {
+        "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME or DURATION"
+    };
+    let variables = raw
+        .iter()
+        .map(|(name, ty)| {
+            parse_type(ty, output)
+                .map(|literal_type| {
+                    (
+                        name.clone(),
+                        Variable {
+                            literal_type,
+                            description: String::new(),
+                        },
+                    )
+                })
+                .ok_or_else(|| format!("field `{field}.{name}`: expected {expected}, found `{ty}`"))
+        })
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(VariableMap { variables })
+}
+
+fn convert(ty: &LiteralType, v: &toml::Value) -> Option<Literal> {
+    let LiteralType::Simple(ty) = ty else {
+        return None;
+    };
     let p = match (ty, v) {
         (SimpleType::Float, toml::Value::Float(f)) => Primitive::Float(*f),
         (SimpleType::Float, toml::Value::Integer(i)) => Primitive::Float(*i as f64),
         (SimpleType::Integer, toml::Value::Integer(i)) => Primitive::Integer(*i),
         (SimpleType::String, toml::Value::String(s)) => Primitive::String(s.clone()),
         (SimpleType::Boolean, toml::Value::Boolean(b)) => Primitive::Boolean(*b),
+        (SimpleType::Datetime, toml::Value::String(s)) => {
+            let (seconds, nanos) = crate::goformat::parse_rfc3339(s.as_bytes()).ok()?;
+            Primitive::Datetime(Timestamp { seconds, nanos })
+        }
+        (SimpleType::Duration, toml::Value::String(s)) => {
+            let n = crate::goformat::parse_go_duration(s.as_bytes()).ok()?;
+            let (seconds, nanos) = crate::goformat::go_nanos_to_duration(n);
+            Primitive::Duration(Duration { seconds, nanos })
+        }
         _ => return None,
     };
     Some(Literal::primitive(p))
@@ -257,23 +422,26 @@ pub fn float_input(inputs: &LiteralMap, name: &str) -> Option<f64> {
     }
 }
 
+/// Kebab-case words, optionally grouped into areas by `/` (`template/dollar-prefix`).
 fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    id.split('/').all(|part| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    })
 }
 
 /// `90s`, `2m`, `500ms`, `1h`.
-fn parse_timeout(text: &str) -> Option<Duration> {
+fn parse_timeout(text: &str) -> Option<StdDuration> {
     let split = text.find(|c: char| !c.is_ascii_digit())?;
     let (n, unit) = text.split_at(split);
     let n: u64 = n.parse().ok()?;
     Some(match unit {
-        "ms" => Duration::from_millis(n),
-        "s" => Duration::from_secs(n),
-        "m" => Duration::from_secs(n * 60),
-        "h" => Duration::from_secs(n * 3600),
+        "ms" => StdDuration::from_millis(n),
+        "s" => StdDuration::from_secs(n),
+        "m" => StdDuration::from_secs(n * 60),
+        "h" => StdDuration::from_secs(n * 3600),
         _ => return None,
     })
 }
@@ -289,8 +457,8 @@ mod tests {
 
     #[test]
     fn timeouts() {
-        assert_eq!(parse_timeout("60s"), Some(Duration::from_secs(60)));
-        assert_eq!(parse_timeout("2m"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_timeout("60s"), Some(StdDuration::from_secs(60)));
+        assert_eq!(parse_timeout("2m"), Some(StdDuration::from_secs(120)));
         assert_eq!(parse_timeout("60"), None);
         assert_eq!(parse_timeout("s"), None);
     }

@@ -85,7 +85,7 @@ while [ $# -gt 0 ]; do
         put)
             [ $# -ge 2 ] || fail "put needs NAME FORMAT"
             # shellcheck disable=SC2059 # the format is the point
-            printf "$2" > "$out/$1" || fail "cannot write $out/$1"
+            printf -- "$2" > "$out/$1" || fail "cannot write $out/$1"
             shift 2 ;;
         fill)
             [ $# -ge 2 ] || fail "fill needs NAME COUNT"

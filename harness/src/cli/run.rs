@@ -173,8 +173,12 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
             "--bless writes the goldens every runtime is compared with; bless with `--runtime reference`".into(),
         ));
     }
-    let langs = Language::select(Language::discover(languages_dir)?, &args.languages)?;
     let suite = Suite::named(&rawconf::env::suites_dir(), &args.suite)?;
+    let langs = Language::for_suite(
+        Language::discover(languages_dir)?,
+        &args.languages,
+        &suite.name,
+    )?;
     let filter = args
         .filter
         .as_deref()
