@@ -210,6 +210,9 @@ fn fake_hang() -> TestResult {
     let f = fixture();
     let mut suite = f.suite.clone();
     suite.task.timeout = Duration::from_secs(1);
+    for case in &mut suite.cases {
+        case.task.timeout = Duration::from_secs(1);
+    }
     let dir = tempfile::tempdir()?;
     let spec = format!(
         "cmd:{} {}",

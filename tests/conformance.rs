@@ -72,7 +72,7 @@ fn main() {
         }
         let stale: Vec<String> = PROFILES
             .iter()
-            .flat_map(|p| expectations.unused(p.as_str(), &pairs))
+            .flat_map(|p| expectations.unused(*p, &pairs))
             .map(|e| format!("{} ({}): {}", e.pattern, e.source, e.reason))
             .collect();
         trials.push(Trial::test(

@@ -9,8 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rawconf::explore::observe::{recollect, rendered_inputs};
 use rawconf::explore::{
-    CaseInput, Executor, ExploreConfig, Explorer, FailureKind, Regression, Regressions, Source,
+    CaseInput, Executor, ExploreConfig, Explorer, Regression, Regressions, Source,
 };
+use rawconf::limitation::FailureKind;
 use rawconf::goformat::format_v;
 use rawconf::literal::{ContainerError, ErrorKind, ErrorOrigin, LiteralMap};
 use rawconf::oracle::{self, Arg, Prediction};

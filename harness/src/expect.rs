@@ -9,10 +9,8 @@ use globset::{Glob, GlobMatcher};
 
 use crate::error::{Error, Result};
 use crate::language::Language;
+use crate::profile::Profile;
 use crate::suite::Suite;
-
-/// The profiles results can be judged against.
-pub const PROFILES: &[&str] = &["backend", "flytekit-local"];
 
 /// One declared expected failure.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -26,7 +24,8 @@ pub struct Expectation {
 }
 
 struct Entry {
-    profile: GlobMatcher,
+    /// `None`: every profile (`*/<language>` in a suite file).
+    profile: Option<Profile>,
     language: GlobMatcher,
     case: GlobMatcher,
     expectation: Expectation,
@@ -42,6 +41,12 @@ impl std::fmt::Debug for Expectations {
         f.debug_list()
             .entries(self.entries.iter().map(|e| &e.expectation))
             .finish()
+    }
+}
+
+impl Entry {
+    fn applies_to(&self, profile: Profile) -> bool {
+        self.profile.is_none_or(|p| p == profile)
     }
 }
 
@@ -67,7 +72,7 @@ impl Expectations {
             for (profile, globs) in &lang.expected_failures {
                 for (pattern, reason) in globs {
                     entries.push(Entry {
-                        profile: matcher(profile, &source)?,
+                        profile: Some(*profile),
                         language: matcher(&lang.name, &source)?,
                         case: matcher(pattern, &source)?,
                         expectation: Expectation {
@@ -82,15 +87,21 @@ impl Expectations {
         let source = suite.path.display().to_string();
         for case in &suite.cases {
             for (pattern, reason) in &case.xfail {
-                let (profile, language) = pattern.split_once('/').ok_or_else(|| Error::Manifest {
+                let bad = |what: String| Error::Manifest {
                     path: suite.path.clone(),
-                    message: format!(
-                        "case `{}`: field `xfail.\"{pattern}\"`: expected `<profile>/<language>` globs",
-                        case.id
-                    ),
+                    message: format!("case `{}`: field `xfail.\"{pattern}\"`: {what}", case.id),
+                };
+                let (profile, language) = pattern.split_once('/').ok_or_else(|| {
+                    bad("expected `<profile>/<language glob>`, e.g. `backend/*`".into())
                 })?;
+                let profile = match profile {
+                    "*" => None,
+                    name => Some(name.parse::<Profile>().map_err(|e| {
+                        bad(format!("{e}, or `*` for every profile"))
+                    })?),
+                };
                 entries.push(Entry {
-                    profile: matcher(profile, &source)?,
+                    profile,
                     language: matcher(language, &source)?,
                     case: matcher(&format!("{}/{}", suite.name, case.id), &source)?,
                     expectation: Expectation {
@@ -105,11 +116,11 @@ impl Expectations {
     }
 
     /// The expectation for `language` running `<suite>/<case>` under `profile`, if any.
-    pub fn find(&self, profile: &str, language: &str, case_path: &str) -> Option<&Expectation> {
+    pub fn find(&self, profile: Profile, language: &str, case_path: &str) -> Option<&Expectation> {
         self.entries
             .iter()
             .find(|e| {
-                e.profile.is_match(profile)
+                e.applies_to(profile)
                     && e.language.is_match(language)
                     && e.case.is_match(case_path)
             })
@@ -118,10 +129,14 @@ impl Expectations {
 
     /// Expectations for `profile` that match none of the given `(language, case path)` pairs:
     /// stale entries to delete.
-    pub fn unused<'a>(&'a self, profile: &str, ran: &[(String, String)]) -> Vec<&'a Expectation> {
+    pub fn unused<'a>(
+        &'a self,
+        profile: Profile,
+        ran: &[(String, String)],
+    ) -> Vec<&'a Expectation> {
         self.entries
             .iter()
-            .filter(|e| e.profile.is_match(profile))
+            .filter(|e| e.applies_to(profile))
             .filter(|e| {
                 !ran.iter()
                     .any(|(l, c)| e.language.is_match(l) && e.case.is_match(c))

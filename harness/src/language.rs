@@ -35,6 +35,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::profile::Profile;
 
 /// The arithmetic a language's program uses, which decides how close its `area` must be to
 /// π·a·b computed exactly.
@@ -92,10 +93,10 @@ pub struct Language {
     /// How the image is built.
     pub image: ImageSpec,
     /// Expected failures: profile → glob over `<suite>/<case>` → reason.
-    pub expected_failures: BTreeMap<String, BTreeMap<String, String>>,
+    pub expected_failures: BTreeMap<Profile, BTreeMap<String, String>>,
     /// Known limitations of the program: predicates over inputs that explain a failure found
     /// by the property runner (`[[limitation]]`).
-    pub limitations: Vec<crate::explore::Limitation>,
+    pub limitations: Vec<crate::limitation::Limitation>,
 }
 
 #[derive(Deserialize)]
@@ -111,7 +112,7 @@ struct RawManifest {
     #[serde(default, rename = "expected-failures")]
     expected_failures: BTreeMap<String, BTreeMap<String, String>>,
     #[serde(default)]
-    limitation: Vec<crate::explore::RawLimitation>,
+    limitation: Vec<crate::limitation::RawLimitation>,
 }
 
 #[derive(Deserialize)]
@@ -235,29 +236,28 @@ impl Language {
             }
         }
 
-        for (profile, globs) in &raw.expected_failures {
-            if !crate::expect::PROFILES.contains(&profile.as_str()) {
-                return Err(bad(format!(
-                    "field `expected-failures.{profile}`: expected a profile ({})",
-                    crate::expect::PROFILES.join(", ")
-                )));
-            }
-            for (glob, reason) in globs {
+        let mut expected_failures = BTreeMap::new();
+        for (key, globs) in raw.expected_failures {
+            let profile: Profile = key
+                .parse()
+                .map_err(|e| bad(format!("field `expected-failures.{key}`: {e}")))?;
+            for (glob, reason) in &globs {
                 if let Err(e) = globset::Glob::new(glob) {
                     return Err(bad(format!(
-                        "field `expected-failures.{profile}.\"{glob}\"`: expected a glob over `<suite>/<case>`: {e}"
+                        "field `expected-failures.{key}.\"{glob}\"`: expected a glob over `<suite>/<case>`: {e}"
                     )));
                 }
                 if reason.trim().is_empty() {
                     return Err(bad(format!(
-                        "field `expected-failures.{profile}.\"{glob}\"`: expected a reason, found an empty string"
+                        "field `expected-failures.{key}.\"{glob}\"`: expected a reason, found an empty string"
                     )));
                 }
             }
+            expected_failures.insert(profile, globs);
         }
 
         let limitations =
-            crate::explore::limitations::validate(raw.limitation, &path.display().to_string())
+            crate::limitation::validate(raw.limitation, &path.display().to_string())
                 .map_err(bad)?;
 
         Ok(Language {
@@ -272,7 +272,7 @@ impl Language {
                 bases: raw.image.bases,
                 online_defaults,
             },
-            expected_failures: raw.expected_failures,
+            expected_failures,
             limitations,
         })
     }

@@ -43,6 +43,7 @@ pub mod image;
 pub mod inputs;
 pub mod judge;
 pub mod language;
+pub mod limitation;
 pub mod literal;
 pub mod oracle;
 pub mod outcome;

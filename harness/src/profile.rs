@@ -10,7 +10,17 @@ use std::str::FromStr;
 
 /// Which implementation's behaviour a stage reproduces.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Profile {
@@ -22,6 +32,9 @@ pub enum Profile {
 }
 
 impl Profile {
+    /// Every profile, in the order reports list them.
+    pub const ALL: [Profile; 2] = [Profile::Backend, Profile::FlytekitLocal];
+
     /// The spelling used on the command line and in files.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -45,7 +58,8 @@ impl FromStr for Profile {
             "backend" => Ok(Profile::Backend),
             "flytekit-local" => Ok(Profile::FlytekitLocal),
             other => Err(format!(
-                "unknown profile `{other}` (expected `backend` or `flytekit-local`)"
+                "unknown profile `{other}` (expected one of: {})",
+                Profile::ALL.map(Profile::as_str).join(", ")
             )),
         }
     }

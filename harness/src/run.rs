@@ -210,7 +210,7 @@ pub async fn run_case<R: Runtime>(
         },
     };
     let expected = expectations.find(
-        plan.profile.as_str(),
+        plan.profile,
         &lang.name,
         &format!("{}/{}", plan.suite.name, case.id),
     );
@@ -279,7 +279,7 @@ pub async fn run<R: Runtime>(
     // Only a full, unsharded, unfiltered run can tell that an entry matches nothing.
     let unused_expectations = if plan.filter.is_none() && plan.shard.is_none() {
         expectations
-            .unused(plan.profile.as_str(), &ran)
+            .unused(plan.profile, &ran)
             .into_iter()
             .map(|e| format!("{} ({}): {}", e.pattern, e.source, e.reason))
             .collect()

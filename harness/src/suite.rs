@@ -86,7 +86,7 @@ pub struct Suite {
     pub cases: Vec<Case>,
     /// Known limitations that apply to every language running this suite's task
     /// (`[[limitation]]`, e.g. what the runtime itself cannot carry), for the property runner.
-    pub limitations: Vec<crate::explore::Limitation>,
+    pub limitations: Vec<crate::limitation::Limitation>,
 }
 
 #[derive(Deserialize)]
@@ -99,7 +99,7 @@ struct RawSuite {
     #[serde(rename = "case")]
     cases: Vec<RawCase>,
     #[serde(default)]
-    limitation: Vec<crate::explore::RawLimitation>,
+    limitation: Vec<crate::limitation::RawLimitation>,
 }
 
 #[derive(Deserialize)]
@@ -226,7 +226,7 @@ impl Suite {
             });
         }
         let limitations =
-            crate::explore::limitations::validate(raw.limitation, &path.display().to_string())
+            crate::limitation::validate(raw.limitation, &path.display().to_string())
                 .map_err(bad)?;
         Ok(Suite {
             name: raw.suite,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::explore::limitations::FailureKind;
+use crate::limitation::FailureKind;
 use crate::profile::Profile;
 
 /// Where the input a finding shows comes from.

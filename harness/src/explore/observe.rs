@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::explore::limitations::{Facts, FailureKind, Limitation, explain};
+use crate::limitation::{Facts, FailureKind, Limitation, explain};
 use crate::explore::strategy::CaseInput;
 use crate::judge::expected_metadata;
 use crate::language::Language;

@@ -29,7 +29,7 @@ use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunne
 
 use crate::error::{Error, Result};
 use crate::explore::findings::{Exploration, FailureReport, Finding, Source};
-use crate::explore::limitations::{Facts, FailureKind, Limitation, explain};
+use crate::limitation::{Facts, FailureKind, Limitation, explain};
 use crate::explore::observe::{self, Explained, Observation, Signature, classify, signature};
 use crate::explore::regressions::{Regression, Regressions};
 use crate::explore::strategy::{CaseInput, case_input, significant_digits};

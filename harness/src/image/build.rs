@@ -7,45 +7,13 @@ use std::time::{Duration, Instant};
 use bollard::Docker;
 use tokio::sync::Semaphore;
 
+use super::context::{BuildObserver, Ctx, NoObserver};
 use super::engine::{self, ImageStatus};
 use super::lock;
 use super::plan::{BasePlan, BaseSource, ImagePlan, Mode};
 use super::rootfs;
 use crate::error::Result;
 use crate::language::Language;
-
-/// Something that happened while building, for progress displays.
-#[derive(Debug, Clone, Copy)]
-pub enum BuildEvent<'a> {
-    /// A new step started (`mmdebstrap bookworm (bc)`, `import …`, `docker build …`).
-    Step {
-        /// The language being built.
-        language: &'a str,
-        /// What the step does.
-        step: &'a str,
-    },
-    /// A line of a tool's output.
-    Output {
-        /// The language being built.
-        language: &'a str,
-        /// The line.
-        line: &'a str,
-    },
-}
-
-/// Receives [`BuildEvent`]s; the CLI draws progress bars with them.
-pub trait BuildObserver: Send + Sync {
-    /// Called for every event, from any task.
-    fn event(&self, event: BuildEvent<'_>);
-}
-
-/// An observer that ignores everything (tests, non-interactive use).
-#[derive(Debug, Default)]
-pub struct NoObserver;
-
-impl BuildObserver for NoObserver {
-    fn event(&self, _: BuildEvent<'_>) {}
-}
 
 /// The result of making sure one image exists.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -60,22 +28,6 @@ pub struct Built {
     pub fresh: bool,
     /// Time spent.
     pub duration: Duration,
-}
-
-/// Shared state of one build job, handed to the step functions.
-pub(crate) struct Ctx<'a> {
-    pub(crate) docker: &'a Docker,
-    pub(crate) cache: &'a PathBuf,
-    pub(crate) language: &'a str,
-    /// Permits for CPU-heavy steps (mmdebstrap, docker build): one per core by default.
-    pub(crate) heavy: &'a Semaphore,
-    observer: &'a dyn BuildObserver,
-}
-
-impl Ctx<'_> {
-    pub(crate) fn emit(&self, event: BuildEvent<'_>) {
-        self.observer.event(event);
-    }
 }
 
 /// Builds language images; cheap to clone, safe to share between tasks.

@@ -8,9 +8,8 @@ use bollard::Docker;
 use bollard::query_parameters::{BuildImageOptions, BuilderVersion, CreateImageOptions};
 use futures_util::StreamExt;
 
-use super::build::{BuildEvent, Ctx};
+use super::context::{BuildEvent, Ctx, TAIL_LINES};
 use super::plan::{BasePlan, ImagePlan};
-use super::rootfs::TAIL_LINES;
 use crate::docker::is_not_found;
 use crate::error::{Error, Result};
 

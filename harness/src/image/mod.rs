@@ -10,11 +10,13 @@
 //! processes build each image once.
 
 mod build;
+mod context;
 mod engine;
 mod lock;
 mod plan;
 mod rootfs;
 
-pub use build::{BuildEvent, BuildObserver, Builder, Built, NoObserver};
+pub use build::{Builder, Built};
+pub use context::{BuildEvent, BuildObserver, NoObserver};
 pub use engine::ImageStatus;
 pub use plan::{BasePlan, BaseSource, ImagePlan, Mode};

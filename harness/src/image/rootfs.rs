@@ -11,13 +11,10 @@ use std::process::Stdio;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
-use super::build::{BuildEvent, Ctx};
+use super::context::{BuildEvent, Ctx, TAIL_LINES};
 use super::lock;
 use super::plan::{BasePlan, MMDEBSTRAP_OPTIONS};
 use crate::error::{Error, Result};
-
-/// How many lines of a failing tool's output an error keeps.
-pub(crate) const TAIL_LINES: usize = 20;
 
 /// Returns the cached tarball for `base`, making it first if needed.
 pub(crate) async fn ensure_tarball(ctx: &Ctx<'_>, base: &BasePlan) -> Result<PathBuf> {
