@@ -130,6 +130,7 @@ fn run_profile(
         golden_root: repo().join("golden"),
         runtime_name: rawconf::runtime::Runtime::name(runtime),
         image_ids: Default::default(),
+        strict_messages: false,
     };
     let case = suite
         .cases

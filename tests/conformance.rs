@@ -156,6 +156,7 @@ fn one_case(
             golden_root: std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("golden"),
             runtime_name: "reference".into(),
             image_ids: Default::default(),
+            strict_messages: false,
         };
         let runtime = Reference::new(docker);
         Ok::<_, String>(

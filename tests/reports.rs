@@ -48,6 +48,7 @@ fn sample() -> RunReport {
             stdout: String::new(),
             stderr: String::new(),
             reproduce: format!("rawconf run --filter 'python/ellipse/{case}'"),
+            notes: Vec::new(),
         });
     }
     RunReport {

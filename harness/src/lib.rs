@@ -19,6 +19,7 @@
 //! | outputs | [`outputs`] | output directory → [`outputs::Collected`] (outputs or error) |
 //! | runtime | [`runtime`] | the stages above for one case → [`runtime::Executed`] + [`record::Record`] |
 //! | judge | [`judge`], [`oracle`] | result → problems (metadata, arithmetic model, precision) |
+//! | judge (other suites) | [`normative`] | result → departures from the backend golden; messages as notes |
 //! | compare | [`golden`], [`expect`], [`outcome`] | record + problems → [`outcome::Outcome`] |
 //! | run | [`run`] | suite × languages → [`report::RunReport`] |
 //! | report | [`report`] | report → terminal matrix, JSON, JUnit, Markdown, HTML |
@@ -45,6 +46,7 @@ pub mod judge;
 pub mod language;
 pub mod limitation;
 pub mod literal;
+pub mod normative;
 pub mod oracle;
 pub mod outcome;
 pub mod outputs;

@@ -50,6 +50,10 @@ pub(crate) struct RunArgs {
     /// Write every record as its new golden snapshot instead of comparing (review with git diff).
     #[arg(long)]
     bless: bool,
+    /// Judge a `cmd:` runtime's error messages byte for byte (default: an error whose code and
+    /// kind match but whose message differs passes, with a note).
+    #[arg(long)]
+    strict_messages: bool,
 }
 
 #[derive(Debug, Args)]
@@ -227,6 +231,7 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
         golden_root: rawconf::golden::golden_root(),
         runtime_name: runtime.name(),
         image_ids,
+        strict_messages: args.strict_messages,
     };
     let selected = rawconf::run::select(&plan).len();
     if selected == 0 {

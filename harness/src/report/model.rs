@@ -67,6 +67,10 @@ pub struct CaseResult {
     pub stderr: String,
     /// A command that reruns this case alone.
     pub reproduce: String,
+    /// Remarks that do not change the outcome but every report shows (e.g. an error message
+    /// that differs from the reference's, which is not normative for a `cmd:` runtime).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// One row of the cross-language table: each language's area for a case, and whether every

@@ -205,6 +205,13 @@ impl Reference {
             })?
         };
 
+        let mut result = collected.to_json();
+        // flytekit's local blob outputs name the host's (temporary) output dir.
+        crate::normative::replace_in_strings(
+            &mut result,
+            &output_dir.to_string_lossy(),
+            crate::normative::HOST_OUTPUT_DIR,
+        );
         Ok(Executed {
             record: Record {
                 argv,
@@ -212,7 +219,7 @@ impl Reference {
                 exit_code: run.exit_code,
                 timed_out: run.timed_out,
                 files,
-                result: collected.to_json(),
+                result,
             },
             collected,
             stdout: run.stdout,
