@@ -125,6 +125,32 @@ pub fn replace_in_strings(v: &mut Value, from: &str, to: &str) {
     }
 }
 
+/// Rewrites, in every string of `record` (argv, output file texts, the result), the
+/// run-specific values an adapter's request carried (`context.outputPrefix`, …, as `from`) into
+/// the reference runtime's canonical ones (`to`), so a golden that shows a rendered
+/// `{{.OutputPrefix}}` judges every runtime alike. Pairs are applied in the order given: put
+/// longer values first when one is a prefix of another.
+pub fn canonical_context(record: &mut Record, pairs: &[(String, String)]) {
+    for (from, to) in pairs {
+        if from.is_empty() {
+            continue;
+        }
+        replace_in_strings(&mut record.result, from, to);
+        for a in &mut record.argv {
+            if a.contains(from.as_str()) {
+                *a = a.replace(from.as_str(), to);
+            }
+        }
+        for content in record.files.values_mut() {
+            if let crate::record::FileContent::Text(t) = content
+                && t.contains(from.as_str())
+            {
+                *t = t.replace(from.as_str(), to);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -299,7 +299,7 @@ impl Adapter {
             timed_out: parsed.timed_out.is_some(),
             files: parsed.files.is_some(),
         };
-        let record = Record {
+        let mut record = Record {
             argv: parsed.argv.unwrap_or_default(),
             input_files: parsed.input_files.unwrap_or_default(),
             exit_code: parsed.exit_code.flatten(),
@@ -307,6 +307,20 @@ impl Adapter {
             files: parsed.files.unwrap_or_default(),
             result: parsed.collected.to_json(),
         };
+        // The context's paths live in this case's work dir: judge them as the reference's.
+        let c = &request.context;
+        crate::normative::canonical_context(
+            &mut record,
+            &[
+                (c.output_prefix.clone(), super::OUTPUT_PREFIX.to_owned()),
+                (c.raw_output_prefix.clone(), super::RAW_OUTPUT_PREFIX.to_owned()),
+                (c.task_template_path.clone(), super::TASK_TEMPLATE_PATH.to_owned()),
+                (
+                    format!("{}/outputs", c.work_dir),
+                    crate::normative::HOST_OUTPUT_DIR.to_owned(),
+                ),
+            ],
+        );
         Ok(Attempt::Executed(Box::new(Executed {
             record,
             collected: parsed.collected,
