@@ -58,7 +58,7 @@ pub(crate) fn main() -> std::process::ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            return fail(&Error::Usage(format!(
+            return fail(&Error::Internal(format!(
                 "cannot start the async runtime: {e}"
             )));
         }

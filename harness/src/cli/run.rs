@@ -50,6 +50,10 @@ pub(crate) struct RunArgs {
     /// Write every record as its new golden snapshot instead of comparing (review with git diff).
     #[arg(long)]
     bless: bool,
+    /// Exit 0 even when no case passed because every one was unavailable (the runtime answered
+    /// 33); without it such a run exits 104, so "supports nothing" is never green.
+    #[arg(long)]
+    allow_unavailable: bool,
     /// Judge a `cmd:` runtime's error messages byte for byte (default: an error whose code and
     /// kind match but whose message differs passes, with a note).
     #[arg(long)]
@@ -266,6 +270,11 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
             println!("    reproduce: {}", r.reproduce);
         }
     }
+    for r in report.results.iter().filter(|r| !r.notes.is_empty()) {
+        for n in &r.notes {
+            println!("note: {} ({}): {n}", r.id, r.outcome.as_str());
+        }
+    }
     for stale in &report.unused_expectations {
         println!("warning: expected failure matches no case: {stale}");
     }
@@ -282,16 +291,53 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
         );
     }
 
-    let counts = &report.counts;
-    Ok(if counts.total() == 0 {
+    Ok(run_exit_code(&report.counts, args.allow_unavailable))
+}
+
+/// The exit status of a finished run. Never 0 for a run in which nothing held: a runtime that
+/// answers "unsupported" (33) to every case gets [`ExitCode::NothingRan`] unless
+/// `allow_unavailable` (BoGo's allow-unimplemented, cwltest's 33).
+fn run_exit_code(counts: &rawconf::report::Counts, allow_unavailable: bool) -> ExitCode {
+    use rawconf::outcome::Outcome;
+    let held = counts.get(Outcome::Pass) + counts.get(Outcome::Xfail);
+    if counts.total() == 0 {
         ExitCode::NothingRan
-    } else if counts.get(rawconf::outcome::Outcome::HarnessError) > 0 {
+    } else if counts.get(Outcome::HarnessError) > 0 {
         ExitCode::HarnessError
     } else if counts.failed() {
         ExitCode::ConformanceFailure
+    } else if held == 0 && !allow_unavailable {
+        eprintln!(
+            "error: no case passed: all {} were unavailable (the runtime does not support them); --allow-unavailable accepts that",
+            counts.total()
+        );
+        ExitCode::NothingRan
     } else {
         ExitCode::Success
-    })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rawconf::outcome::Outcome;
+    use rawconf::report::Counts;
+
+    fn counts(pairs: &[(Outcome, usize)]) -> Counts {
+        Counts(pairs.iter().copied().collect())
+    }
+
+    #[test]
+    fn all_unavailable_is_not_green_unless_allowed() {
+        let none = counts(&[(Outcome::Unavailable, 130)]);
+        assert_eq!(run_exit_code(&none, false), ExitCode::NothingRan);
+        assert_eq!(run_exit_code(&none, true), ExitCode::Success);
+        let some = counts(&[(Outcome::Unavailable, 3), (Outcome::Xfail, 1)]);
+        assert_eq!(run_exit_code(&some, false), ExitCode::Success);
+        let failed = counts(&[(Outcome::Unavailable, 3), (Outcome::Fail, 1)]);
+        assert_eq!(run_exit_code(&failed, true), ExitCode::ConformanceFailure);
+        assert_eq!(run_exit_code(&counts(&[]), true), ExitCode::NothingRan);
+    }
 }
 
 /// Parses `name=value` pairs against the suite's input types.
