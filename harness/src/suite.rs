@@ -250,6 +250,17 @@ impl Suite {
         Suite::load(&path)
     }
 
+    /// Every suite file (`*.toml`) of `dir`, sorted by name (`rawconf run --suite all`).
+    pub fn all(dir: &Path) -> Result<Vec<Suite>> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        paths.iter().map(|p| Suite::load(p)).collect()
+    }
+
     /// A digest of the suite file, so a report says exactly which cases it ran.
     pub fn digest(&self) -> Result<String> {
         use sha2::Digest;

@@ -19,7 +19,8 @@ use rawconf::{Error, ExitCode, Language, Result};
 
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
-    /// The suite to run (a file `<name>.toml` in the suites folder).
+    /// The suite to run (a file `<name>.toml` in the suites folder), or `all`: every suite,
+    /// each with the languages that join it, in one report.
     #[arg(long, default_value = "ellipse")]
     suite: String,
     /// Languages to run (repeatable; default: all).
@@ -181,12 +182,12 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
             "--bless writes the goldens every runtime is compared with; bless with `--runtime reference`".into(),
         ));
     }
-    let suite = Suite::named(&rawconf::env::suites_dir(), &args.suite)?;
-    let langs = Language::for_suite(
-        Language::discover(languages_dir)?,
-        &args.languages,
-        &suite.name,
-    )?;
+    let suites_dir = rawconf::env::suites_dir();
+    let suites = if args.suite == ALL_SUITES {
+        Suite::all(&suites_dir)?
+    } else {
+        vec![Suite::named(&suites_dir, &args.suite)?]
+    };
     let filter = args
         .filter
         .as_deref()
@@ -196,61 +197,97 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
                 .map_err(|e| Error::Usage(format!("--filter `{g}`: {e}")))
         })
         .transpose()?;
+    let all_langs = Language::discover(languages_dir)?;
+    // Which languages run which suite; a named language must join at least one of them.
+    let mut plans = Vec::new();
+    for suite in suites {
+        let langs = if args.suite == ALL_SUITES {
+            Language::select(all_langs.clone(), &args.languages)?
+                .into_iter()
+                .filter(|l| l.joins(&suite.name))
+                .collect()
+        } else {
+            Language::for_suite(all_langs.clone(), &args.languages, &suite.name)?
+        };
+        plans.push((suite, langs));
+    }
     // An empty selection is reported before any image is built or container started.
-    let any_selected = langs.iter().any(|l| {
-        suite.cases.iter().any(|c| {
-            let id = rawconf::run::trial_id(&l.name, &suite.name, &c.id);
-            filter.as_ref().is_none_or(|f| f.is_match(&id))
+    let any_selected = plans.iter().any(|(suite, langs)| {
+        langs.iter().any(|l| {
+            suite.cases.iter().any(|c| {
+                let id = rawconf::run::trial_id(&l.name, &suite.name, &c.id);
+                filter.as_ref().is_none_or(|f| f.is_match(&id))
+            })
         })
     });
     if !any_selected {
         eprintln!("error: the selection matched no case; nothing ran");
         return Ok(ExitCode::NothingRan);
     }
-    let (docker, built) = images_for(&langs).await?;
+    let mut needed: Vec<Language> = Vec::new();
+    for (_, langs) in &plans {
+        for l in langs {
+            if !needed.iter().any(|n| n.name == l.name) {
+                needed.push(l.clone());
+            }
+        }
+    }
+    let (docker, built) = images_for(&needed).await?;
     cleanup_on_interrupt(docker.clone());
     let runtime = chosen.build(docker.clone());
     let mut image_ids = BTreeMap::new();
+    let mut images = BTreeMap::new();
     for b in &built {
+        images.insert(b.language.clone(), b.image.clone());
         if let Ok(info) = docker.inspect_image(&b.image).await {
             image_ids.insert(b.language.clone(), info.id.unwrap_or_default());
         }
     }
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let plan = RunPlan {
-        suite,
-        languages: langs
-            .into_iter()
-            .zip(built.iter().map(|b| b.image.clone()))
-            .collect(),
-        profile: args.profile,
-        filter,
-        shard: args.shard,
-        jobs: args.jobs.unwrap_or(cores),
-        golden: if args.bless {
-            GoldenMode::Bless
-        } else {
-            GoldenMode::Check
-        },
-        golden_root: rawconf::golden::golden_root(),
-        runtime_name: runtime.name(),
-        image_ids,
-        strict_messages: args.strict_messages,
-    };
-    let selected = rawconf::run::select(&plan).len();
-    if selected == 0 {
+    let golden_root = rawconf::golden::golden_root();
+    let mut reports = Vec::new();
+    for (suite, langs) in plans {
+        let plan = RunPlan {
+            suite,
+            languages: langs
+                .into_iter()
+                .map(|l| {
+                    let image = images.get(&l.name).cloned().unwrap_or_default();
+                    (l, image)
+                })
+                .collect(),
+            profile: args.profile,
+            filter: filter.clone(),
+            shard: args.shard,
+            jobs: args.jobs.unwrap_or(cores),
+            golden: if args.bless {
+                GoldenMode::Bless
+            } else {
+                GoldenMode::Check
+            },
+            golden_root: golden_root.clone(),
+            runtime_name: runtime.name(),
+            image_ids: image_ids.clone(),
+            strict_messages: args.strict_messages,
+        };
+        let selected = rawconf::run::select(&plan).len();
+        if selected == 0 {
+            continue;
+        }
+        let bar = ProgressBar::new(selected as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}")
+                .expect("static template"),
+        );
+        bar.enable_steady_tick(Duration::from_millis(200));
+        let observer = Arc::new(Bar(bar.clone()));
+        reports.push(rawconf::run::run(&plan, &runtime, observer.as_ref()).await?);
+        bar.finish_and_clear();
+    }
+    let Some(report) = rawconf::report::RunReport::merge(reports) else {
         eprintln!("error: the selection matched no case; nothing ran");
         return Ok(ExitCode::NothingRan);
-    }
-    let bar = ProgressBar::new(selected as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}")
-            .expect("static template"),
-    );
-    bar.enable_steady_tick(Duration::from_millis(200));
-    let observer = Arc::new(Bar(bar.clone()));
-    let report = rawconf::run::run(&plan, &runtime, observer.as_ref()).await?;
-    bar.finish_and_clear();
+    };
 
     print!("{}", report::to_matrix(&report));
     let failures: Vec<&CaseResult> = report
@@ -287,12 +324,15 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
         println!(
             "blessed {} golden snapshot(s) under {}",
             report.results.len(),
-            plan.golden_root.display()
+            golden_root.display()
         );
     }
 
     Ok(run_exit_code(&report.counts, args.allow_unavailable))
 }
+
+/// `--suite all`: every suite file of the suites folder, one report.
+const ALL_SUITES: &str = "all";
 
 /// The exit status of a finished run. Never 0 for a run in which nothing held: a runtime that
 /// answers "unsupported" (33) to every case gets [`ExitCode::NothingRan`] unless
