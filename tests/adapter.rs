@@ -597,7 +597,12 @@ fn protocol_same_as_builtin(profile: Profile) -> TestResult {
             ));
         }
         if x.outcome.is_failure() {
-            problems.push(format!("{}: {} under the built-in runtime: {}", x.id, x.outcome.as_str(), x.reason));
+            problems.push(format!(
+                "{}: {} under the built-in runtime: {}",
+                x.id,
+                x.outcome.as_str(),
+                x.reason
+            ));
         }
     }
     if a.results.len() != suite.cases.len() || b.results.len() != suite.cases.len() {
@@ -939,9 +944,10 @@ fn main() {
         Trial::test("reference-adapter/protocol-same-as-builtin", || {
             protocol_same_as_builtin(Profile::Backend)
         }),
-        Trial::test("reference-adapter/flytekit-local/protocol-same-as-builtin", || {
-            protocol_same_as_builtin(Profile::FlytekitLocal)
-        }),
+        Trial::test(
+            "reference-adapter/flytekit-local/protocol-same-as-builtin",
+            || protocol_same_as_builtin(Profile::FlytekitLocal),
+        ),
         Trial::test("docs/results", docs_results),
     ])
     .map(|t| t.with_ignored_flag(skip))

@@ -55,7 +55,11 @@ fn main() {
     let mut checks = Vec::new();
     for suite_name in SUITES {
         let suite = Arc::new(Suite::named(&suites_dir, suite_name).expect("suite loads"));
-        let langs: Vec<Language> = langs.iter().filter(|l| l.joins(suite_name)).cloned().collect();
+        let langs: Vec<Language> = langs
+            .iter()
+            .filter(|l| l.joins(suite_name))
+            .cloned()
+            .collect();
         let expectations = Arc::new(Expectations::new(&langs, &suite).expect("expectations load"));
         add_trials(&mut trials, &suite, &langs, &expectations, skip);
         checks.push((suite, langs, expectations));

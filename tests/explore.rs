@@ -11,8 +11,8 @@ use rawconf::explore::observe::{recollect, rendered_inputs};
 use rawconf::explore::{
     CaseInput, Executor, ExploreConfig, Explorer, Regression, Regressions, Source,
 };
-use rawconf::limitation::FailureKind;
 use rawconf::goformat::format_v;
+use rawconf::limitation::FailureKind;
 use rawconf::literal::{ContainerError, ErrorKind, ErrorOrigin, LiteralMap};
 use rawconf::oracle::{self, Arg, Prediction};
 use rawconf::profile::Profile;

@@ -166,8 +166,7 @@ impl Language {
         }
         if raw.suites.is_empty() {
             return Err(bad(
-                "field `suites`: expected at least one suite name (default: [\"ellipse\"])"
-                    .into(),
+                "field `suites`: expected at least one suite name (default: [\"ellipse\"])".into(),
             ));
         }
         if let Some(s) = raw.suites.iter().find(|s| !valid_suite_name(s)) {
@@ -179,7 +178,11 @@ impl Language {
         let (arithmetic, metadata) = match (raw.arithmetic, raw.metadata) {
             (Some(a), Some(m)) => (a, m),
             (a, _) if ellipse => {
-                let missing = if a.is_none() { "arithmetic" } else { "metadata" };
+                let missing = if a.is_none() {
+                    "arithmetic"
+                } else {
+                    "metadata"
+                };
                 return Err(bad(format!(
                     "field `{missing}`: required for a language of the `ellipse` suite"
                 )));
@@ -256,9 +259,8 @@ impl Language {
             expected_failures.insert(profile, globs);
         }
 
-        let limitations =
-            crate::limitation::validate(raw.limitation, &path.display().to_string())
-                .map_err(bad)?;
+        let limitations = crate::limitation::validate(raw.limitation, &path.display().to_string())
+            .map_err(bad)?;
 
         Ok(Language {
             name: raw.name,
@@ -345,8 +347,7 @@ fn flatten_toml_error(e: &toml::de::Error) -> String {
 
 fn valid_suite_name(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 

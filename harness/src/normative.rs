@@ -87,8 +87,7 @@ pub fn relax_message(golden: &str, record: &mut Record) -> Option<String> {
         m.remove("message");
         m
     };
-    if without_message(want) != without_message(got) || want.get("message") == got.get("message")
-    {
+    if without_message(want) != without_message(got) || want.get("message") == got.get("message") {
         return None;
     }
     let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_owned();
@@ -118,9 +117,7 @@ pub fn replace_in_strings(v: &mut Value, from: &str, to: &str) {
         Value::Array(items) => items
             .iter_mut()
             .for_each(|i| replace_in_strings(i, from, to)),
-        Value::Object(m) => m
-            .values_mut()
-            .for_each(|i| replace_in_strings(i, from, to)),
+        Value::Object(m) => m.values_mut().for_each(|i| replace_in_strings(i, from, to)),
         _ => {}
     }
 }
@@ -177,7 +174,10 @@ mod tests {
         let mut r = record(serde_json::json!({"error": {
             "code": "OutputUploadFailed", "kind": "RECOVERABLE", "message": "my text"}}));
         let note = relax_message(&golden, &mut r).expect("a note");
-        assert!(note.contains("\"Go text\"") && note.contains("\"my text\""), "{note}");
+        assert!(
+            note.contains("\"Go text\"") && note.contains("\"my text\""),
+            "{note}"
+        );
         assert_eq!(r.result["error"]["message"], "Go text");
     }
 

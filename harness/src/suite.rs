@@ -225,9 +225,8 @@ impl Suite {
                 xfail: c.xfail,
             });
         }
-        let limitations =
-            crate::limitation::validate(raw.limitation, &path.display().to_string())
-                .map_err(bad)?;
+        let limitations = crate::limitation::validate(raw.limitation, &path.display().to_string())
+            .map_err(bad)?;
         Ok(Suite {
             name: raw.suite,
             description: raw.description,
@@ -280,11 +279,19 @@ fn resolve_task(
     let missing = |part: &str| format!("{field}.{part}: missing");
     let inputs = match &o.inputs {
         Some(m) => variables(m, &format!("{field}.inputs"), false)?,
-        None => base.ok_or_else(|| missing("inputs"))?.interface.inputs.clone(),
+        None => base
+            .ok_or_else(|| missing("inputs"))?
+            .interface
+            .inputs
+            .clone(),
     };
     let outputs = match &o.outputs {
         Some(m) => variables(m, &format!("{field}.outputs"), true)?,
-        None => base.ok_or_else(|| missing("outputs"))?.interface.outputs.clone(),
+        None => base
+            .ok_or_else(|| missing("outputs"))?
+            .interface
+            .outputs
+            .clone(),
     };
     let timeout = match &o.timeout {
         Some(t) => parse_timeout(t).ok_or_else(|| {
@@ -295,7 +302,9 @@ fn resolve_task(
         None => base.ok_or_else(|| missing("timeout"))?.timeout,
     };
     let format = match &o.format {
-        Some(f) => f.parse::<InputFormat>().map_err(|e| format!("field `{field}.format`: {e}"))?,
+        Some(f) => f
+            .parse::<InputFormat>()
+            .map_err(|e| format!("field `{field}.format`: {e}"))?,
         None => base.map(|b| b.format).unwrap_or_default(),
     };
     let pick = |own: &Option<String>, from: fn(&TaskSpec) -> &String, part: &str| {
@@ -327,7 +336,11 @@ fn resolve_task(
         },
         format,
         input_data_dir: pick(&o.input_data_dir, |b| &b.input_data_dir, "input_data_dir")?,
-        output_data_dir: pick(&o.output_data_dir, |b| &b.output_data_dir, "output_data_dir")?,
+        output_data_dir: pick(
+            &o.output_data_dir,
+            |b| &b.output_data_dir,
+            "output_data_dir",
+        )?,
         timeout,
     })
 }

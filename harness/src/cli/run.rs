@@ -357,29 +357,6 @@ fn run_exit_code(counts: &rawconf::report::Counts, allow_unavailable: bool) -> E
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rawconf::outcome::Outcome;
-    use rawconf::report::Counts;
-
-    fn counts(pairs: &[(Outcome, usize)]) -> Counts {
-        Counts(pairs.iter().copied().collect())
-    }
-
-    #[test]
-    fn all_unavailable_is_not_green_unless_allowed() {
-        let none = counts(&[(Outcome::Unavailable, 130)]);
-        assert_eq!(run_exit_code(&none, false), ExitCode::NothingRan);
-        assert_eq!(run_exit_code(&none, true), ExitCode::Success);
-        let some = counts(&[(Outcome::Unavailable, 3), (Outcome::Xfail, 1)]);
-        assert_eq!(run_exit_code(&some, false), ExitCode::Success);
-        let failed = counts(&[(Outcome::Unavailable, 3), (Outcome::Fail, 1)]);
-        assert_eq!(run_exit_code(&failed, true), ExitCode::ConformanceFailure);
-        assert_eq!(run_exit_code(&counts(&[]), true), ExitCode::NothingRan);
-    }
-}
-
 /// Parses `name=value` pairs against the suite's input types.
 fn parse_inputs(pairs: &[String], suite: &Suite) -> Result<LiteralMap> {
     let mut literals = BTreeMap::new();
@@ -537,4 +514,27 @@ fn not_run(json: bool, outcome: &str, n: &rawconf::runtime::NotRun, code: ExitCo
         }
     }
     code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rawconf::outcome::Outcome;
+    use rawconf::report::Counts;
+
+    fn counts(pairs: &[(Outcome, usize)]) -> Counts {
+        Counts(pairs.iter().copied().collect())
+    }
+
+    #[test]
+    fn all_unavailable_is_not_green_unless_allowed() {
+        let none = counts(&[(Outcome::Unavailable, 130)]);
+        assert_eq!(run_exit_code(&none, false), ExitCode::NothingRan);
+        assert_eq!(run_exit_code(&none, true), ExitCode::Success);
+        let some = counts(&[(Outcome::Unavailable, 3), (Outcome::Xfail, 1)]);
+        assert_eq!(run_exit_code(&some, false), ExitCode::Success);
+        let failed = counts(&[(Outcome::Unavailable, 3), (Outcome::Fail, 1)]);
+        assert_eq!(run_exit_code(&failed, true), ExitCode::ConformanceFailure);
+        assert_eq!(run_exit_code(&counts(&[]), true), ExitCode::NothingRan);
+    }
 }

@@ -18,10 +18,10 @@
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::limitation::{Facts, FailureKind, Limitation, explain};
 use crate::explore::strategy::CaseInput;
 use crate::judge::expected_metadata;
 use crate::language::Language;
+use crate::limitation::{Facts, FailureKind, Limitation, explain};
 use crate::literal::{Literal, Primitive, Scalar};
 use crate::oracle::{self, Arg};
 use crate::outputs::{CollectRequest, Collected, collect_outputs};

@@ -29,12 +29,12 @@ use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunne
 
 use crate::error::{Error, Result};
 use crate::explore::findings::{Exploration, FailureReport, Finding, Source};
-use crate::limitation::{Facts, FailureKind, Limitation, explain};
 use crate::explore::observe::{self, Explained, Observation, Signature, classify, signature};
 use crate::explore::regressions::{Regression, Regressions};
 use crate::explore::strategy::{CaseInput, case_input, significant_digits};
 use crate::goformat::format_v;
 use crate::language::Language;
+use crate::limitation::{Facts, FailureKind, Limitation, explain};
 use crate::literal::{LiteralMap, LiteralType, SimpleType};
 use crate::oracle;
 use crate::profile::Profile;

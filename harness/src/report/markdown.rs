@@ -49,7 +49,11 @@ pub fn to_markdown(report: &RunReport) -> String {
             ));
         }
     }
-    let noted: Vec<_> = report.results.iter().filter(|r| !r.notes.is_empty()).collect();
+    let noted: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| !r.notes.is_empty())
+        .collect();
     if !noted.is_empty() {
         out.push_str("\n## Notes\n\n");
         for r in noted {

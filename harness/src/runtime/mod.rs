@@ -169,9 +169,9 @@ impl Runtime for Reference {
     }
 
     async fn attempt(&self, ex: &Execution<'_>, trial: &str) -> Result<Attempt> {
-        Ok(Attempt::Executed(Box::new(self
-            .execute_named(ex, &execution_name(trial))
-            .await?)))
+        Ok(Attempt::Executed(Box::new(
+            self.execute_named(ex, &execution_name(trial)).await?,
+        )))
     }
 }
 

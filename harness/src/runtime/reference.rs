@@ -144,7 +144,12 @@ impl Reference {
             args: rendered_args.to_vec(),
             // flytekit's local executor passes no environment to Docker (protocol.md §2.1).
             env: match ex.profile {
-                Profile::Backend => ex.task.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+                Profile::Backend => ex
+                    .task
+                    .env
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect(),
                 Profile::FlytekitLocal => Vec::new(),
             },
             binds: [

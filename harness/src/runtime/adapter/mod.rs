@@ -313,8 +313,14 @@ impl Adapter {
             &mut record,
             &[
                 (c.output_prefix.clone(), super::OUTPUT_PREFIX.to_owned()),
-                (c.raw_output_prefix.clone(), super::RAW_OUTPUT_PREFIX.to_owned()),
-                (c.task_template_path.clone(), super::TASK_TEMPLATE_PATH.to_owned()),
+                (
+                    c.raw_output_prefix.clone(),
+                    super::RAW_OUTPUT_PREFIX.to_owned(),
+                ),
+                (
+                    c.task_template_path.clone(),
+                    super::TASK_TEMPLATE_PATH.to_owned(),
+                ),
                 (
                     format!("{}/outputs", c.work_dir),
                     crate::normative::HOST_OUTPUT_DIR.to_owned(),

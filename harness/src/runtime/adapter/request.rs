@@ -12,8 +12,8 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::literal::{go_float, to_json_with};
 use crate::inputs::InputFormat;
+use crate::literal::{go_float, to_json_with};
 use crate::runtime::Execution;
 
 /// The contract version this rawconf speaks; bumped on any incompatible change.
