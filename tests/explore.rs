@@ -7,14 +7,15 @@ mod support;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rawconf::explore::observe::{recollect, rendered_inputs};
 use rawconf::explore::{
     CaseInput, Executor, ExploreConfig, Explorer, Regression, Regressions, Source,
 };
-use rawconf::limitation::FailureKind;
 use rawconf::goformat::format_v;
+use rawconf::judge::rendered_input;
+use rawconf::limitation::FailureKind;
 use rawconf::literal::{ContainerError, ErrorKind, ErrorOrigin, LiteralMap};
 use rawconf::oracle::{self, Arg, Prediction};
+use rawconf::outputs::recollect;
 use rawconf::profile::Profile;
 use rawconf::record::{FileContent, Record};
 use rawconf::runtime::{Collected, Executed, Reported};
@@ -134,8 +135,10 @@ impl Executor for Simulated {
             float_input(inputs, "a").unwrap(),
             float_input(inputs, "b").unwrap(),
         );
-        let case = CaseInput::fixed(a, b);
-        let [ra, rb] = rendered_inputs(&case, profile);
+        let (ra, rb) = (
+            rendered_input(inputs, profile, "a"),
+            rendered_input(inputs, profile, "b"),
+        );
         let p = oracle::predict(
             language.arithmetic,
             Arg {

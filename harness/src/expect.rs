@@ -96,9 +96,10 @@ impl Expectations {
                 })?;
                 let profile = match profile {
                     "*" => None,
-                    name => Some(name.parse::<Profile>().map_err(|e| {
-                        bad(format!("{e}, or `*` for every profile"))
-                    })?),
+                    name => Some(
+                        name.parse::<Profile>()
+                            .map_err(|e| bad(format!("{e}, or `*` for every profile")))?,
+                    ),
                 };
                 entries.push(Entry {
                     profile,
@@ -120,9 +121,7 @@ impl Expectations {
         self.entries
             .iter()
             .find(|e| {
-                e.applies_to(profile)
-                    && e.language.is_match(language)
-                    && e.case.is_match(case_path)
+                e.applies_to(profile) && e.language.is_match(language) && e.case.is_match(case_path)
             })
             .map(|e| &e.expectation)
     }

@@ -216,9 +216,8 @@ impl Language {
             expected_failures.insert(profile, globs);
         }
 
-        let limitations =
-            crate::limitation::validate(raw.limitation, &path.display().to_string())
-                .map_err(bad)?;
+        let limitations = crate::limitation::validate(raw.limitation, &path.display().to_string())
+            .map_err(bad)?;
 
         Ok(Language {
             name: raw.name,

@@ -56,6 +56,7 @@ pub mod run;
 pub mod runtime;
 pub mod suite;
 pub mod template;
+pub mod text;
 
 pub use error::{Error, ExitCode, Result};
 pub use language::{Arithmetic, Language};

@@ -84,6 +84,14 @@ pub fn truth(a: f64, b: f64) -> f64 {
     std::f64::consts::PI * a * b
 }
 
+/// How far apart two languages' areas may be and still agree: twice the looser of their
+/// declared tolerances (each may be that far from [`truth`], on opposite sides), and never less
+/// than one binary64 epsilon. The one rule `run`'s cross-language table and `explore`'s
+/// agreement check share.
+pub fn pair_tolerance(x: Arithmetic, y: Arithmetic) -> f64 {
+    2.0 * tolerance(x).max(tolerance(y)).max(f64::EPSILON)
+}
+
 /// The relative tolerance each arithmetic promises against [`truth`].
 pub fn tolerance(arithmetic: Arithmetic) -> f64 {
     match arithmetic {

@@ -175,7 +175,20 @@ pub async fn run_case<R: Runtime>(
             return result;
         }
     };
-    let verdict = judge::judge(lang, plan.profile, &case.inputs, &executed);
+    let verdict = match judge::judge(
+        lang,
+        &plan.suite.task,
+        plan.profile,
+        &case.inputs,
+        &executed,
+    ) {
+        Ok(v) => v,
+        Err(e) => {
+            result.reason = e.to_string();
+            result.duration_ms = started.elapsed().as_millis() as u64;
+            return result;
+        }
+    };
     let golden_text = executed.record.to_golden();
     let golden_path = golden::path(
         &plan.golden_root,
@@ -220,7 +233,7 @@ pub async fn run_case<R: Runtime>(
             format!("killed after {:?}", plan.suite.task.timeout),
         )
     } else {
-        decide(&verdict.problems, diff.as_deref(), expected)
+        decide(&verdict.problems(), diff.as_deref(), expected)
     };
     result.outcome = outcome;
     result.reason = reason;
@@ -335,12 +348,13 @@ fn divergence(plan: &RunPlan, results: &[CaseResult]) -> Vec<Divergence> {
                 let (Some(ax), Some(ay)) = (x.area, y.area) else {
                     continue;
                 };
-                let tol = [x, y]
-                    .iter()
-                    .filter_map(|r| plan.languages.iter().find(|(l, _)| l.name == r.language))
-                    .map(|(l, _)| oracle::tolerance(l.arithmetic))
-                    .fold(f64::EPSILON, f64::max);
-                if !oracle::agree(ax, ay, 2.0 * tol) {
+                let arithmetic = |r: &CaseResult| {
+                    plan.languages
+                        .iter()
+                        .find(|(l, _)| l.name == r.language)
+                        .map_or(crate::Arithmetic::F64, |(l, _)| l.arithmetic)
+                };
+                if !oracle::agree(ax, ay, oracle::pair_tolerance(arithmetic(x), arithmetic(y))) {
                     disagreements.push(format!("{}≠{}", x.language, y.language));
                 }
             }

@@ -161,9 +161,8 @@ impl Suite {
                 xfail: c.xfail,
             });
         }
-        let limitations =
-            crate::limitation::validate(raw.limitation, &path.display().to_string())
-                .map_err(bad)?;
+        let limitations = crate::limitation::validate(raw.limitation, &path.display().to_string())
+            .map_err(bad)?;
         Ok(Suite {
             name: raw.suite,
             description: raw.description,

@@ -15,6 +15,7 @@ use rawconf::report::{self, CaseResult};
 use rawconf::run::{RunObserver, RunPlan, Shard};
 use rawconf::runtime::{Adapter, AnyRuntime, Attempt, Execution, Reference, Runtime};
 use rawconf::suite::Suite;
+use rawconf::text::first_line;
 use rawconf::{Error, ExitCode, Language, Result};
 
 #[derive(Debug, Args)]
@@ -160,10 +161,6 @@ impl RunObserver for Bar {
             ));
         }
     }
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or("")
 }
 
 pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode> {

@@ -59,4 +59,3 @@ impl Ctx<'_> {
         self.observer.event(event);
     }
 }
-
