@@ -28,7 +28,6 @@ use rawconf::profile::Profile;
 use rawconf::run::{RunPlan, run_case, trial_id};
 use rawconf::runtime::Reference;
 use rawconf::suite::Suite;
-use support::DockerGate;
 
 /// The profiles every case is judged under; backend trials keep the bare `<lang>/<suite>/<case>`
 /// name, the others are prefixed with the profile (`flytekit-local/python/ellipse/unit`).
@@ -44,10 +43,10 @@ fn trial_name(profile: Profile, lang: &str, suite: &str, case: &str) -> String {
 fn main() {
     let args = Arguments::from_args();
     let langs = Language::discover(&support::languages_dir()).expect("languages load");
-    let suites_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/suites");
+    let suites_dir = support::suites_dir();
     let suite = Arc::new(Suite::named(&suites_dir, "ellipse").expect("ellipse suite loads"));
     let expectations = Arc::new(Expectations::new(&langs, &suite).expect("expectations load"));
-    let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
+    let skip = support::skip_docker();
 
     let mut trials = Vec::new();
     for profile in PROFILES {
@@ -106,11 +105,7 @@ fn one_case(
     case_id: &str,
     expectations: &Expectations,
 ) -> Result<(), Failed> {
-    let docker = match support::docker_gate() {
-        DockerGate::Available(d) => d.clone(),
-        DockerGate::Unreachable(why) => return Err(why.clone().into()),
-        DockerGate::OptedOut => return Err("opted out; should have been ignored".into()),
-    };
+    let docker = support::docker()?;
     let case = suite
         .cases
         .iter()

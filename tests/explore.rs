@@ -23,11 +23,7 @@ use rawconf::suite::{Suite, TaskSpec, float_input};
 use rawconf::{Arithmetic, Language, Result};
 
 fn suite() -> Suite {
-    Suite::named(
-        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/suites"),
-        "ellipse",
-    )
-    .unwrap()
+    Suite::named(&support::suites_dir(), "ellipse").unwrap()
 }
 
 fn languages() -> Vec<Language> {
@@ -518,7 +514,7 @@ fn bad_limitations_are_reported_with_file_and_field() {
 fn explore_cli_errors_before_any_container() {
     let empty = tempfile::tempdir().unwrap();
     let run = |args: &[&str], env: &[(&str, &str)]| {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rawconf"));
+        let mut cmd = support::rawconf();
         cmd.arg("explore").args(args);
         cmd.env("RAWCONF_REGRESSIONS_DIR", empty.path());
         for (k, v) in env {

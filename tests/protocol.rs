@@ -2,6 +2,8 @@
 //! (items 1–8, 13–16), properties over floats and arbitrary output files, the CLI, and a
 //! cross-check of `inputs.pb` with the real `flyteidl` Python package.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -906,16 +908,12 @@ proptest! {
     }
 }
 
-fn rawconf() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_rawconf"))
-}
-
 #[test]
 fn cli_commands() {
     let dir = tmp("cli");
     let inputs = dir.join("in.json");
     std::fs::write(&inputs, r#"{"literals":{"a":{"scalar":{"primitive":{"floatValue":1e6}}},"b":{"scalar":{"primitive":{"float_value":"4"}}}}}"#).unwrap();
-    let out = rawconf()
+    let out = support::rawconf()
         .args(["template", "render", "--inputs"])
         .arg(&inputs)
         .args([
@@ -937,7 +935,7 @@ fn cli_commands() {
         String::from_utf8_lossy(&out.stdout).trim(),
         r#"["1e+06","4","/in/inputs.pb"]"#
     );
-    let out = rawconf()
+    let out = support::rawconf()
         .args(["template", "render", "--inputs"])
         .arg(&inputs)
         .args(["--", "{{.inputs.c}}"])
@@ -950,7 +948,7 @@ fn cli_commands() {
         r#"{"literals":{"a":{"scalar":{"primitive":{"floatValue":[]}}}}}"#,
     )
     .unwrap();
-    let out = rawconf()
+    let out = support::rawconf()
         .args(["template", "render", "--inputs"])
         .arg(&inputs)
         .args(["--", "x"])
@@ -970,7 +968,7 @@ fn cli_commands() {
         r#"{"outputs":{"variables":{"area":{"type":{"simple":"FLOAT"}}}}}"#,
     )
     .unwrap();
-    let out = rawconf()
+    let out = support::rawconf()
         .args(["outputs", "collect", "--interface"])
         .arg(&ifile)
         .arg("--dir")
@@ -983,7 +981,7 @@ fn cli_commands() {
         r#"{"outputs":{"literals":{"area":{"scalar":{"primitive":{"floatValue":37.69911184307752}}}}}}"#
     );
     std::fs::write(od.join("area"), "abc").unwrap();
-    let out = rawconf()
+    let out = support::rawconf()
         .args(["outputs", "collect", "--interface"])
         .arg(&ifile)
         .arg("--dir")
@@ -999,7 +997,7 @@ fn cli_commands() {
         r#"{"literals":{"x":{"scalar":{"primitive":{"integer":"7"}}}}}"#,
     )
     .unwrap();
-    let out = rawconf()
+    let out = support::rawconf()
         .args(["inputs", "write", "--format", "yaml", "--inputs"])
         .arg(&inputs)
         .arg("--dir")

@@ -2,9 +2,10 @@
 //! commands the CLI has: each `rawconf <subcommand>` and `cargo run … -- <subcommand>` in a
 //! `run:` step is checked with the built binary's `<subcommand> --help` (exit 0).
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::process::Command;
 
 use regex::Regex;
 use serde_yaml_ng::Value;
@@ -64,7 +65,7 @@ fn every_command_the_workflow_calls_exists() {
         );
     }
     for words in &found {
-        let out = Command::new(env!("CARGO_BIN_EXE_rawconf"))
+        let out = support::rawconf()
             .args(words)
             .arg("--help")
             .output()
