@@ -904,7 +904,24 @@ proptest! {
             let _ = std::fs::write(dir.join(name), bytes);
         }
         let i = iface(&[("o", LiteralType::Simple(SimpleType::ALL[t])), ("f", LiteralType::Blob(BlobType::default()))]);
-        let _ = collect_outputs(&CollectRequest { interface: &i, dir: &dir, container_dir: None, raw_output_prefix: None, profile });
+        let request = CollectRequest { interface: &i, dir: &dir, container_dir: None, raw_output_prefix: None, profile };
+        let first = collect_outputs(&request);
+        // A task's files are data: whatever they hold, the answer is a result, the same twice.
+        prop_assert!(first.is_ok(), "files {:?} gave a harness error: {:?}", files, first);
+        let first = first.unwrap();
+        prop_assert_eq!(&first, &collect_outputs(&request).unwrap());
+        if let Collected::Outputs(m) = &first {
+            // Outputs means every declared output was read.
+            prop_assert!(m.literals.contains_key("o") && m.literals.contains_key("f"), "{:?}", m);
+            if profile == Profile::Backend {
+                // … from a file of at most 1024 bytes (the sidecar's cap), its own or `o.<ext>`.
+                let sizes: Vec<usize> = files.iter().rev()
+                    .filter(|(n, _)| n == "o" || n.starts_with("o."))
+                    .map(|(_, b)| b.len())
+                    .collect();
+                prop_assert!(sizes.iter().any(|n| *n <= 1024), "o read from {:?}", files);
+            }
+        }
     }
 }
 
