@@ -20,6 +20,9 @@
 //! binary64 as the backend's `ParseFloat` would, *equals* the literal. This is weaker for
 //! `decimal20` (digits beyond a double's 17 are not seen) and identical for the binary models.
 //! [`Judgement::basis`] says which one was used.
+//!
+//! Why this file is long: the models are under 430 lines; the rest are their unit tests,
+//! which pin each model against values measured with the real interpreters.
 
 use std::cmp::Ordering;
 

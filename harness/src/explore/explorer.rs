@@ -1,32 +1,30 @@
 //! The explorer: one exploration over a suite's task — its configuration, the memo of runs,
-//! and the phases in order.
+//! the limitations in scope. The phases are methods in sibling files (`run.rs` orders them).
 //!
 //! One run, for a seed `S` and `N` cases per language:
 //!
 //! 1. **Cases** — the replayed regressions first, then case `i` of `0..N` drawn from
 //!    [`crate::explore::case_input`] by a proptest runner seeded with `mix(S, i)`
-//!    ([`super::shrink`]). Each case has its own seed, so it can be drawn again, from scratch,
+//!    (`shrink.rs`). Each case has its own seed, so it can be drawn again, from scratch,
 //!    to be shrunk — once per language that fails on it.
 //! 2. **Runs** — every language × case goes through the [`Executor`] (the reference runtime on
 //!    Docker), `jobs` at a time; results are memoized here, so shrinking and the cross-language
 //!    check never rerun a container for an input already seen.
 //! 3. **Classes of failure** — [`crate::judge`] judges each stage, [`super::classify`] explains
 //!    each failure by a limitation or not; equal signatures are one finding (counted, shown
-//!    once) — per language in [`super::language`], across languages in [`super::agreement`].
-//! 4. **Shrinking** — [`super::shrink`]: for each distinct signature (new findings always; known
+//!    once) — per language in `language.rs`, across languages in `agreement.rs`.
+//! 4. **Shrinking** — `shrink.rs`: for each distinct signature (new findings always; known
 //!    ones when asked) proptest simplifies the case while the signature stays the same.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::explore::classify::{Signature, classify, signature};
 use crate::explore::executor::Executor;
-use crate::explore::findings::Exploration;
-use crate::explore::findings::{Finding, Source};
-use crate::explore::regressions::{Regression, Regressions};
+use crate::explore::regressions::Regressions;
 use crate::explore::strategy::CaseInput;
 use crate::goformat::format_v;
 use crate::judge::{Verdict, judge};
@@ -291,67 +289,6 @@ impl<'a> Explorer<'a> {
         let lims = self.limitations_of(&[lang]);
         let sig = signature(&classify(&o, case, &lims, self.config.profile));
         Ok((o, sig))
-    }
-
-    /// The whole exploration: every language, then the cross-language check. Every language ×
-    /// case runs first, `jobs` at a time, so the phases after it only shrink.
-    pub fn explore(&self) -> Result<Exploration> {
-        let started = Instant::now();
-        let generated = self.generated()?;
-        let mut pairs = Vec::new();
-        for lang in &self.languages {
-            for r in self
-                .regressions
-                .for_language(&lang.name, self.config.profile)
-            {
-                pairs.push((lang, CaseInput::fixed(r.a, r.b)));
-            }
-            for c in &generated {
-                pairs.push((lang, *c));
-            }
-        }
-        self.prefill(&pairs)?;
-        let mut findings = Vec::new();
-        for lang in &self.languages {
-            findings.extend(self.explore_language(lang)?);
-        }
-        findings.extend(self.explore_agreement()?);
-        Ok(Exploration {
-            seed: self.config.seed,
-            cases: self.config.cases,
-            profile: self.config.profile,
-            languages: self.languages.iter().map(|l| l.name.clone()).collect(),
-            replayed: self
-                .regressions
-                .cases
-                .iter()
-                .filter(|r| r.profile == self.config.profile)
-                .count(),
-            runs: self.runs(),
-            elapsed: started.elapsed(),
-            findings,
-        })
-    }
-
-    /// The minimal inputs of new findings, as regression entries to persist.
-    pub fn to_persist(&self, findings: &[Finding]) -> Vec<Regression> {
-        findings
-            .iter()
-            .filter(|f| !f.known && f.source == Source::Generated)
-            .filter_map(|f| {
-                let a = crate::goformat::parse_float(&f.a_input).ok()?;
-                let b = crate::goformat::parse_float(&f.b_input).ok()?;
-                Some(Regression {
-                    a,
-                    b,
-                    language: self.language(&f.language).map(|l| l.name.clone()),
-                    profile: self.config.profile,
-                    expect: None,
-                    note: format!("found by seed {}: {}", f.seed, f.reason),
-                    index: 0,
-                })
-            })
-            .collect()
     }
 }
 

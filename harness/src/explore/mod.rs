@@ -14,20 +14,22 @@
 //! | execute | [`executor`], [`explorer`] | language × case → [`crate::runtime::Executed`] (memoized) |
 //! | judge | [`crate::judge`] | executed → [`crate::judge::Verdict`]: failures per stage |
 //! | explain | [`classify`] | failure + inputs → the [`crate::limitation::Limitation`] that explains it |
-//! | group, shrink | [`language`], [`shrink`] | distinct failures of a language → minimal inputs |
-//! | compare | [`agreement`] | languages that passed → cross-language disagreements |
-//! | report | [`findings`] | → [`Exploration`]: table, Markdown, JSON lines |
+//! | group, shrink | `language.rs`, `shrink.rs` | distinct failures of a language → minimal inputs |
+//! | compare | `agreement.rs` | languages that passed → cross-language disagreements |
+//! | report | [`findings`], `describe` | → [`Exploration`]: table, Markdown, JSON lines |
 //!
-//! The phases run in [`Explorer::explore`]; used by `rawconf explore` and by `cargo test`
+//! The phases run in [`Explorer::explore`] (`run.rs`); used by `rawconf explore` and by `cargo test`
 //! (`tests/properties.rs`).
 
 mod agreement;
 pub mod classify;
+mod describe;
 pub mod executor;
 pub mod explorer;
 pub mod findings;
 mod language;
 pub mod regressions;
+mod run;
 mod shrink;
 pub mod strategy;
 
