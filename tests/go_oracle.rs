@@ -8,6 +8,9 @@
 //! go to the oracle in **one** container run; every trial then compares its slice. A trial
 //! fails listing the first differing inputs with both outputs.
 //!
+//! Two behaviours changed after Go 1.19 and rawconf follows the newer Go that copilot is built
+//! with (see [`newer_go_difference`]): those mismatches are excused, counted and printed.
+//!
 //! One trial per function, named `go-oracle/<function>`. Like the other Docker tests, the trials
 //! fail when the engine is unreachable and are reported as ignored with `RAWCONF_SKIP_DOCKER=1`.
 //! The first run builds the oracle image offline (mmdebstrap with `golang-go` and the Debian
@@ -15,6 +18,7 @@
 
 mod support;
 
+use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -77,12 +81,21 @@ fn check(families: &'static [Family], index: usize, start: usize) -> Result<(), 
     let answers = oracle_answers(families).as_ref().map_err(|e| e.clone())?;
     let family = &families[index];
     let mut diffs = Vec::new();
+    let mut excused: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, req) in family.requests.iter().enumerate() {
         let go = (family.normalize)(answers[start + i].clone());
         let rust = (family.rust)(req);
-        if go != rust {
-            diffs.push(format!("  input: {req}\n    go:   {go}\n    rust: {rust}"));
+        if go == rust {
+            continue;
         }
+        if let Some(why) = newer_go_difference(family.name, &go, &rust) {
+            *excused.entry(why).or_default() += 1;
+            continue;
+        }
+        diffs.push(format!("  input: {req}\n    go:   {go}\n    rust: {rust}"));
+    }
+    for (why, n) in &excused {
+        eprintln!("note: {}: {n} values differ only as {why}", family.name);
     }
     if diffs.is_empty() {
         return Ok(());
@@ -243,7 +256,8 @@ fn floats() -> BoxedStrategy<f64> {
         1e-6,
         1e-7,
         0.1 + 0.2,
-        240895092512863.125,
+        // An exact tie between two 16-digit candidates (Go rounds it to even).
+        240895092512863.0 + 0.125,
     ]);
     // A power of ten and its neighbours a few ulps away: the exponent-form boundaries.
     let near_pow10 = (-325i32..=308, -3i64..=3, any::<bool>()).prop_map(|(k, d, neg)| {
@@ -887,6 +901,32 @@ fn rust_match(req: &Value) -> Value {
     match go_match(p, n) {
         Ok(b) => json!({"bool": b}),
         Err(_) => json!({"bool": false, "err": "syntax error in pattern"}),
+    }
+}
+
+/// Where Go 1.19 (the oracle: the newest Go Debian packages offline) and the newer Go that
+/// flyte-copilot is built with disagree, rawconf follows the newer Go. A mismatch is excused only
+/// when it is exactly that change; the run prints how many were.
+fn newer_go_difference(family: &str, go: &Value, rust: &Value) -> Option<&'static str> {
+    let rust_err = rust["err"].as_str().unwrap_or_default();
+    match family {
+        "parse-rfc3339"
+            if go.get("err").is_none()
+                && (rust_err.ends_with(": time zone offset hour out of range")
+                    || rust_err.ends_with(": time zone offset minute out of range")) =>
+        {
+            Some(
+                "Go 1.19 accepting a zone offset past 24h/60m that Go >= 1.23 rejects (golang/go#67470)",
+            )
+        }
+        "filepath-match"
+            if go == &json!({"bool": false}) && rust_err == "syntax error in pattern" =>
+        {
+            Some(
+                "Go 1.19 returning false without checking the rest of a malformed pattern, which newer Go validates first (golang/go#28614)",
+            )
+        }
+        _ => None,
     }
 }
 

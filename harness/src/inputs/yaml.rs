@@ -665,7 +665,7 @@ fn is_yaml_timestamp(s: &str) -> bool {
     let Some(day) = num(&mut i, 1, 31) else {
         return false;
     };
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let days = match month {
         2 if leap => 29,
         2 => 28,
@@ -837,5 +837,56 @@ mod tests {
         m.insert("s".to_string(), VarValue::String("true".into()));
         let y = marshal(&VarValue::Map(m)).unwrap();
         assert_eq!(y, "a9: 0\na10: 5e-05\nb: 3\nd: null\ns: \"true\"\n");
+    }
+
+    fn one(s: &str) -> String {
+        let mut m = BTreeMap::new();
+        m.insert("k".to_string(), VarValue::String(s.into()));
+        marshal(&VarValue::Map(m)).unwrap()
+    }
+
+    /// Each case was a difference from ghodss/yaml + go-yaml v2.4.0 found by
+    /// tests/go_oracle.rs; the expected bytes are Go's.
+    #[test]
+    fn yaml_strings_like_go_yaml() {
+        let cases: &[(&str, &str)] = &[
+            ("a<b>&c", "k: a<b>&c\n"),
+            ("C:\\x", "k: C:\\x\n"),
+            ("-_9b", "k: -_9b\n"),
+            ("-", "k: '-'\n"),
+            ("__1", "k: __1\n"),
+            ("1_000", "k: \"1_000\"\n"),
+            ("<<", "k: <<\n"),
+            ("a:", "k: 'a:'\n"),
+            ("1:20", "k: \"1:20\"\n"),
+            ("2001-12-14", "k: \"2001-12-14\"\n"),
+            ("?]:\n'>*", "k: |-\n  ?]:\n  '>*\n"),
+            ("\n", "k: |2+\n\n"),
+            ("a\n", "k: |\n  a\n"),
+            ("\u{1F574}", "k: \"\\U0001F574\"\n"),
+            ("\u{feff}a", "k: \"\\uFEFF\\x61\"\n"),
+            ("\u{85}", "k: ' '\n"),
+            ("\u{2028}", "k: '\u{2028}'\n"),
+        ];
+        for (s, want) in cases {
+            assert_eq!(one(s), *want, "{s:?}");
+        }
+        assert_eq!(
+            marshal(&VarValue::String("a\u{7f}".into())).unwrap_err(),
+            "error converting JSON to YAML: yaml: control characters are not allowed"
+        );
+    }
+
+    #[test]
+    fn yaml_folds_long_plain_lines_at_80() {
+        let long = "qmdgbdu fhwzug lxzziplst zffzyjso e vyltlwyiuob ycpy cxulivvoisv aymylvbsqfqs o zwmlmanzdt";
+        let mut inner = BTreeMap::new();
+        inner.insert("é3".to_string(), VarValue::String(long.into()));
+        let mut m = BTreeMap::new();
+        m.insert("a".to_string(), VarValue::Map(inner));
+        assert_eq!(
+            marshal(&VarValue::Map(m)).unwrap(),
+            "a:\n  é3: qmdgbdu fhwzug lxzziplst zffzyjso e vyltlwyiuob ycpy cxulivvoisv aymylvbsqfqs\n    o zwmlmanzdt\n"
+        );
     }
 }
