@@ -10,7 +10,7 @@ mod fsread;
 mod local;
 
 pub use backend::parse_simple;
-pub use fsread::{ERROR_FILE_CAP, SIMPLE_FILE_CAP};
+pub use fsread::{ERROR_FILE_CAP, OpenError, SIMPLE_FILE_CAP, kind_name, open_regular};
 
 use std::path::Path;
 

@@ -92,9 +92,11 @@ impl Reference {
                     record: Record {
                         argv: Vec::new(),
                         input_files: Default::default(),
+                        input_files_omitted: None,
                         exit_code: None,
                         timed_out: false,
                         files: Default::default(),
+                        files_omitted: None,
                         result: collected.to_json(),
                     },
                     collected,
@@ -181,10 +183,12 @@ impl Reference {
         Ok(Executed {
             record: Record {
                 argv,
-                input_files,
+                input_files: input_files.files,
+                input_files_omitted: input_files.omitted,
                 exit_code: run.exit_code,
                 timed_out: run.timed_out,
-                files,
+                files: files.files,
+                files_omitted: files.omitted,
                 result: collected.to_json(),
             },
             collected,
