@@ -1,0 +1,312 @@
+//! Hostile output directories: what an image under test can leave behind to hang the harness or
+//! blow up its records — FIFOs, sockets, symlinks out of the directory, ten thousand files,
+//! deep trees, huge files. Each must be contained (no hang, bounded record) and reported with a
+//! reason. The first trials build the directory on the host (no Docker); the `docker/` trials
+//! make the probe fixture image (`tests/fixtures/probe`) do it for real through `rawconf exec`.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use rawconf::literal::{LiteralType, SimpleType, TypedInterface, Variable, VariableMap};
+use rawconf::outputs::{CollectRequest, Collected, collect_outputs};
+use rawconf::profile::Profile;
+use rawconf::record::{
+    FileContent, RECORD_MAX_BYTES, RECORD_MAX_DEPTH, RECORD_MAX_FILES, snapshot_dir,
+};
+
+/// A fresh directory under the target's temp dir.
+fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("hostile-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("scratch dir");
+    d
+}
+
+fn mkfifo(path: &Path) -> Result<(), Failed> {
+    let st = Command::new("mkfifo").arg(path).status()?;
+    if st.success() {
+        Ok(())
+    } else {
+        Err(format!("mkfifo {} failed", path.display()).into())
+    }
+}
+
+fn interface(names: &[&str]) -> TypedInterface {
+    TypedInterface {
+        outputs: VariableMap {
+            variables: names
+                .iter()
+                .map(|n| {
+                    (
+                        (*n).to_owned(),
+                        Variable {
+                            literal_type: LiteralType::Simple(SimpleType::Float),
+                            description: String::new(),
+                        },
+                    )
+                })
+                .collect::<BTreeMap<_, _>>(),
+        },
+        ..Default::default()
+    }
+}
+
+/// Runs `f` on another thread and fails if it does not finish within `limit`: a hang is the bug
+/// these trials look for, and must not hang the test binary too.
+fn within<T: Send + 'static>(
+    limit: Duration,
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Failed> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(limit)
+        .map_err(|_| format!("{what} did not return within {limit:?}: it blocks").into())
+}
+
+fn error_of(c: &Collected) -> Result<String, Failed> {
+    match c {
+        Collected::Error(e) => Ok(format!("{}: {}", e.code, e.message)),
+        Collected::Outputs(m) => Err(format!("expected an error, got {m:?}").into()),
+    }
+}
+
+fn collect(dir: &Path, names: &[&str], profile: Profile) -> Result<Collected, Failed> {
+    let dir = dir.to_path_buf();
+    let iface = interface(names);
+    within(Duration::from_secs(20), "collect_outputs", move || {
+        collect_outputs(&CollectRequest {
+            interface: &iface,
+            dir: &dir,
+            container_dir: Some("/var/outputs"),
+            raw_output_prefix: None,
+            profile,
+        })
+        .map_err(|e| e.to_string())
+    })?
+    .map_err(Failed::from)
+}
+
+fn expect(cond: bool, what: String) -> Result<(), Failed> {
+    if cond { Ok(()) } else { Err(what.into()) }
+}
+
+fn fifo_output(profile: Profile, file: &'static str) -> Result<(), Failed> {
+    let dir = scratch(&format!("fifo-{file}-{profile:?}"));
+    mkfifo(&dir.join(file))?;
+    let got = error_of(&collect(&dir, &["area"], profile)?)?;
+    expect(
+        got.contains("FIFO") && got.contains("not a regular file"),
+        format!("a FIFO `{file}` must be refused with a reason, got `{got}`"),
+    )?;
+    let snap = within(Duration::from_secs(20), "snapshot_dir", move || {
+        snapshot_dir(&dir).map_err(|e| e.to_string())
+    })??;
+    expect(
+        snap.files.get(file)
+            == Some(&FileContent::Special {
+                special: "FIFO".into(),
+            }),
+        format!("the record must list the FIFO as special: {:?}", snap.files),
+    )
+}
+
+fn socket_output() -> Result<(), Failed> {
+    let dir = scratch("socket");
+    let _listener = std::os::unix::net::UnixListener::bind(dir.join("area"))?;
+    let got = error_of(&collect(&dir, &["area"], Profile::Backend)?)?;
+    expect(
+        got.contains("socket"),
+        format!("a socket must be named: `{got}`"),
+    )
+}
+
+fn many_files() -> Result<(), Failed> {
+    let dir = scratch("many");
+    let line = "x".repeat(100);
+    for i in 0..10_000 {
+        std::fs::write(dir.join(format!("f{i:05}")), &line)?;
+    }
+    std::fs::write(dir.join("area"), "1.5")?;
+    let started = Instant::now();
+    let d = dir.clone();
+    let snap = within(Duration::from_secs(60), "snapshot_dir", move || {
+        snapshot_dir(&d).map_err(|e| e.to_string())
+    })??;
+    let omitted = snap.omitted.clone().ok_or("no files_omitted flag")?;
+    expect(
+        snap.files.len() == RECORD_MAX_FILES && omitted.entries == 10_001 - RECORD_MAX_FILES as u64,
+        format!(
+            "{} listed, {} omitted; expected {RECORD_MAX_FILES} and the rest",
+            snap.files.len(),
+            omitted.entries
+        ),
+    )?;
+    expect(
+        // `area` sorts first and is listed; every omitted file holds 100 bytes.
+        omitted.bytes == (10_001 - RECORD_MAX_FILES as u64) * 100,
+        format!("omitted bytes {}", omitted.bytes),
+    )?;
+    let record = rawconf::record::Record {
+        argv: Vec::new(),
+        input_files: BTreeMap::new(),
+        input_files_omitted: None,
+        exit_code: Some(0),
+        timed_out: false,
+        files: snap.files,
+        files_omitted: snap.omitted,
+        result: serde_json::json!({}),
+    };
+    let golden = record.to_golden();
+    expect(
+        golden.len() < 100_000 && golden.contains("\"files_omitted\"") && golden.contains("more than 256 entries"),
+        format!("the record is {} bytes; expected a small one with the flag", golden.len()),
+    )?;
+    // Collection still finds the declared output among them.
+    match collect(&dir, &["area"], Profile::Backend)? {
+        Collected::Outputs(m) if m.literals.contains_key("area") => {}
+        other => return Err(format!("area not collected: {other:?}").into()),
+    }
+    eprintln!(
+        "  10 001 files: record {} bytes, {:?}",
+        golden.len(),
+        started.elapsed()
+    );
+    Ok(())
+}
+
+fn byte_budget() -> Result<(), Failed> {
+    let dir = scratch("bytes");
+    // 24 files of 100 KiB: the first 16 fill the 1 MiB budget at 64 KiB each.
+    let blob = vec![b'7'; 100 * 1024];
+    for i in 0..24 {
+        std::fs::write(dir.join(format!("big{i:02}")), &blob)?;
+    }
+    let snap = snapshot_dir(&dir)?;
+    let kept: usize = snap
+        .files
+        .values()
+        .map(|c| match c {
+            FileContent::Truncated { base64, .. } => {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD
+                    .decode(base64)
+                    .map_or(0, |b| b.len())
+            }
+            other => other.bytes().map_or(0, |b| b.len()),
+        })
+        .sum();
+    let omitted = snap.omitted.ok_or("no files_omitted flag")?;
+    expect(
+        kept as u64 <= RECORD_MAX_BYTES
+            && snap.files.len() == 16
+            && omitted.entries == 8
+            && omitted.reasons.iter().any(|r| r.contains("bytes of content")),
+        format!(
+            "kept {kept} bytes in {} files, omitted {omitted:?}",
+            snap.files.len()
+        ),
+    )
+}
+
+fn deep_tree() -> Result<(), Failed> {
+    let dir = scratch("deep");
+    let mut p = dir.clone();
+    for i in 0..(RECORD_MAX_DEPTH + 8) {
+        p = p.join(format!("d{i}"));
+    }
+    std::fs::create_dir_all(&p)?;
+    std::fs::write(p.join("leaf"), "x")?;
+    std::fs::write(dir.join("area"), "2")?;
+    let snap = snapshot_dir(&dir)?;
+    let omitted = snap.omitted.ok_or("no files_omitted flag for a deep tree")?;
+    expect(
+        snap.files.contains_key("area")
+            && omitted.reasons.iter().any(|r| r.contains("deeper than")),
+        format!("{:?} / {omitted:?}", snap.files.keys().collect::<Vec<_>>()),
+    )
+}
+
+fn symlink_out() -> Result<(), Failed> {
+    let dir = scratch("symlink");
+    std::os::unix::fs::symlink("/etc/passwd", dir.join("area"))?;
+    std::os::unix::fs::symlink("../../../../../../etc/passwd", dir.join("_ERROR.txt"))?;
+    let got = error_of(&collect(&dir, &["area"], Profile::Backend)?)?;
+    expect(
+        got.contains("does not have permissions") && !got.contains("root:"),
+        format!("a symlink out of the dir must not be followed: `{got}`"),
+    )?;
+    let snap = snapshot_dir(&dir)?;
+    expect(
+        matches!(snap.files.get("area"), Some(FileContent::Symlink { .. })),
+        format!("{:?}", snap.files),
+    )
+}
+
+/// `rawconf outputs collect` on a FIFO: must exit promptly with the error as a result.
+fn cli_collect_fifo() -> Result<(), Failed> {
+    let dir = scratch("cli-fifo");
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out)?;
+    mkfifo(&out.join("area"))?;
+    let iface = dir.join("iface.json");
+    std::fs::write(
+        &iface,
+        r#"{"outputs":{"variables":{"area":{"type":{"simple":"FLOAT"}}}}}"#,
+    )?;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rawconf"))
+        .args(["outputs", "collect", "--interface"])
+        .arg(&iface)
+        .arg("--dir")
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let started = Instant::now();
+    while child.try_wait()?.is_none() {
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err("`rawconf outputs collect` hangs on a FIFO `area`".into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    expect(
+        output.status.success()
+            && stdout.contains("OutputUploadFailed")
+            && stdout.contains("FIFO"),
+        format!("status {}, stdout {stdout}", output.status),
+    )
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let trials = vec![
+        Trial::test("outputs/fifo-area-backend", || {
+            fifo_output(Profile::Backend, "area")
+        }),
+        Trial::test("outputs/fifo-error-file-backend", || {
+            fifo_output(Profile::Backend, "_ERROR")
+        }),
+        Trial::test("outputs/fifo-area-flytekit-local", || {
+            fifo_output(Profile::FlytekitLocal, "area")
+        }),
+        Trial::test("outputs/socket-area", socket_output),
+        Trial::test("outputs/symlink-out-of-the-dir", symlink_out),
+        Trial::test("outputs/cli-collect-fifo", cli_collect_fifo),
+        Trial::test("record/ten-thousand-files", many_files),
+        Trial::test("record/byte-budget", byte_budget),
+        Trial::test("record/deep-tree", deep_tree),
+    ];
+    libtest_mimic::run(&args, trials).exit();
+}
