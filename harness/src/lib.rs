@@ -31,6 +31,7 @@
 //! Harness faults are [`Error`]s with documented exit codes ([`ExitCode`]); conformance results
 //! are data, never errors.
 
+pub mod clean;
 pub mod container;
 pub mod docker;
 pub mod env;
@@ -53,6 +54,7 @@ pub mod record;
 pub mod report;
 pub mod run;
 pub mod runtime;
+pub mod scratch;
 pub mod suite;
 pub mod template;
 

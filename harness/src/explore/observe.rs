@@ -345,10 +345,7 @@ pub fn recollect(
     task: &TaskSpec,
     profile: Profile,
 ) -> Result<Collected> {
-    let dir = tempfile::Builder::new()
-        .prefix("rawconf-recollect-")
-        .tempdir()
-        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let dir = crate::scratch::tempdir("recollect")?;
     for (name, content) in files {
         let path = dir.path().join(name);
         if let Some(parent) = path.parent() {

@@ -52,10 +52,8 @@ impl Reference {
     /// Executes one case.
     pub async fn execute(&self, ex: &Execution<'_>) -> Result<Executed> {
         let started = Instant::now();
-        let work = tempfile::Builder::new()
-            .prefix("rawconf-case-")
-            .tempdir()
-            .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        // Owned by this process: reaped by the next run if this one dies (crate::scratch).
+        let work = crate::scratch::tempdir("case")?;
         let input_dir = work.path().join("inputs");
         let output_dir = work.path().join("outputs");
         for dir in [&input_dir, &output_dir] {

@@ -327,10 +327,7 @@ impl Adapter {
 
 /// A fresh work directory with the places the request names.
 fn prepare() -> std::result::Result<tempfile::TempDir, String> {
-    let work = tempfile::Builder::new()
-        .prefix("rawconf-adapter-")
-        .tempdir()
-        .map_err(|e| format!("{}: {e}", std::env::temp_dir().display()))?;
+    let work = crate::scratch::tempdir("adapter").map_err(|e| e.to_string())?;
     for dir in ["output-prefix", "raw-output"] {
         let path = work.path().join(dir);
         std::fs::create_dir(&path).map_err(|e| format!("{}: {e}", path.display()))?;
