@@ -15,6 +15,8 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use rawconf::literal::{LiteralType, SimpleType, TypedInterface, Variable, VariableMap};
 use rawconf::outputs::{CollectRequest, Collected, collect_outputs};
 use rawconf::profile::Profile;
+use support::DockerGate;
+
 use rawconf::record::{
     FileContent, RECORD_MAX_BYTES, RECORD_MAX_DEPTH, RECORD_MAX_FILES, snapshot_dir,
 };
@@ -289,9 +291,279 @@ fn cli_collect_fifo() -> Result<(), Failed> {
     )
 }
 
+// --- through the binary, with the probe image -------------------------------------------------
+
+/// Runs the `rawconf` binary with the probe fixture as the only language and the probe suite,
+/// temp dirs under `tmpdir`; kills it after `limit` (a hang is a failure, not a stuck test).
+fn rawconf_probe(args: &[&str], tmpdir: &Path, limit: Duration) -> Result<std::process::Output, Failed> {
+    let child = probe_command(args, tmpdir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(out) => Ok(out?),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            Err(format!("`rawconf {}` did not finish within {limit:?}", args.join(" ")).into())
+        }
+    }
+}
+
+fn probe_command(args: &[&str], tmpdir: &Path) -> Command {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rawconf"));
+    cmd.arg("--languages-dir")
+        .arg(root.join("tests/fixtures"))
+        .args(args)
+        .current_dir(root)
+        .env("TMPDIR", tmpdir)
+        .env("RAWCONF_SUITES_DIR", root.join("tests/fixtures/suites"));
+    cmd
+}
+
+fn docker() -> Result<bollard::Docker, Failed> {
+    match support::docker_gate() {
+        DockerGate::Available(d) => Ok(d.clone()),
+        DockerGate::Unreachable(why) => Err(why.clone().into()),
+        DockerGate::OptedOut => Err("opted out; should have been ignored".into()),
+    }
+}
+
+/// `rawconf exec --json` of the probe in `mode`: the record as JSON.
+fn exec_probe(mode: &str) -> Result<serde_json::Value, Failed> {
+    docker()?;
+    let tmp = scratch(&format!("exec-{mode}"));
+    let started = Instant::now();
+    let out = rawconf_probe(
+        &["exec", "--language", "probe", "--suite", "probe", "--json", "--input", &format!("mode={mode}")],
+        &tmp,
+        Duration::from_secs(240),
+    )?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).map_err(|e| {
+        format!(
+            "exec {mode}: not one JSON record ({e}); status {}; stderr: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })?;
+    let left = leftover_dirs(&tmp);
+    if !left.is_empty() {
+        return Err(format!("exec {mode} left temp dirs: {left:?}").into());
+    }
+    eprintln!(
+        "  {mode}: {:?}, record {} bytes",
+        started.elapsed(),
+        stdout.len()
+    );
+    Ok(v)
+}
+
+fn leftover_dirs(tmp: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(tmp)
+        .map(|r| {
+            r.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("rawconf-")))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn message(v: &serde_json::Value) -> String {
+    v["result"]["error"]["message"].as_str().unwrap_or_default().to_owned()
+}
+
+fn hostile(mode: &'static str, check: fn(&serde_json::Value) -> Result<(), String>) -> Trial {
+    let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
+    Trial::test(format!("docker/{mode}"), move || {
+        let v = exec_probe(mode)?;
+        check(&v).map_err(|why| Failed::from(format!("{why}\nrecord: {}", short(&v))))
+    })
+    .with_ignored_flag(skip)
+}
+
+fn short(v: &serde_json::Value) -> String {
+    let mut v = v.clone();
+    if let Some(files) = v["files"].as_object_mut()
+        && files.len() > 5
+    {
+        let n = files.len();
+        files.retain(|k, _| k == "out");
+        files.insert("…".into(), format!("{n} entries").into());
+    }
+    let text = v.to_string();
+    text.chars().take(3000).collect()
+}
+
+fn dockerless_or(cond: bool, why: &str) -> Result<(), String> {
+    if cond { Ok(()) } else { Err(why.to_owned()) }
+}
+
+/// Containers labelled as created by process `pid`.
+fn containers_of(docker: &bollard::Docker, pid: u32) -> Result<usize, Failed> {
+    let options = bollard::query_parameters::ListContainersOptions {
+        all: true,
+        filters: Some(std::collections::HashMap::from([(
+            "label".to_owned(),
+            vec![format!("{}={pid}", rawconf::container::LABEL_PID)],
+        )])),
+        ..Default::default()
+    };
+    Ok(support::runtime()
+        .block_on(docker.list_containers(Some(options)))?
+        .len())
+}
+
+/// Starts `rawconf exec` on the probe's 60 s sleep, waits until its container and its case dir
+/// exist, kills it with SIGKILL, checks both were left behind; then `then` must clean them.
+fn killed_run(name: &str, then: fn(&Path) -> Result<String, Failed>) -> Result<(), Failed> {
+    let docker = docker()?;
+    let tmp = scratch(&format!("kill-{name}"));
+    let mut child = probe_command(
+        &["exec", "--language", "probe", "--suite", "probe", "--input", "mode=sleep"],
+        &tmp,
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()?;
+    let pid = child.id();
+    let started = Instant::now();
+    let owned = |tmp: &Path| -> Vec<PathBuf> {
+        leftover_dirs(tmp)
+            .into_iter()
+            .filter(|p| p.to_string_lossy().contains(&format!("-p{pid}s")))
+            .collect()
+    };
+    loop {
+        if containers_of(&docker, pid)? > 0 && !owned(&tmp).is_empty() {
+            break;
+        }
+        if let Some(st) = child.try_wait()? {
+            return Err(format!("rawconf exec ended ({st}) before it could be killed").into());
+        }
+        if started.elapsed() > Duration::from_secs(240) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err("no container and case dir appeared within 240 s".into());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill()?; // SIGKILL: no destructor, no signal handler runs
+    child.wait()?;
+    let (left_c, left_d) = (containers_of(&docker, pid)?, owned(&tmp).len());
+    if left_c == 0 || left_d == 0 {
+        return Err(format!(
+            "expected the killed run to leave its container and dir behind (found {left_c} and {left_d}); the test proves nothing otherwise"
+        )
+        .into());
+    }
+    let said = then(&tmp)?;
+    let (left_c, left_d) = (containers_of(&docker, pid)?, owned(&tmp));
+    if left_c != 0 || !left_d.is_empty() {
+        return Err(format!(
+            "after the clean-up, {left_c} container(s) and dirs {left_d:?} of the killed run remain\n{said}"
+        )
+        .into());
+    }
+    eprintln!("  {name}: {}", said.lines().last().unwrap_or_default());
+    Ok(())
+}
+
 fn main() {
     let args = Arguments::from_args();
-    let trials = vec![
+    let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
+    let mut docker_trials = vec![
+        Trial::test("cleanup/sigkill-then-rawconf-clean", || {
+            killed_run("clean", |tmp| {
+                let out = rawconf_probe(&["clean"], tmp, Duration::from_secs(60))?;
+                let text = String::from_utf8_lossy(&out.stdout).into_owned();
+                if !out.status.success()
+                    || !text.contains("removed container")
+                    || !text.contains("removed temp dir")
+                {
+                    return Err(format!("rawconf clean: {}\n{text}{}", out.status, String::from_utf8_lossy(&out.stderr)).into());
+                }
+                Ok(text)
+            })
+        })
+        .with_ignored_flag(skip),
+        Trial::test("cleanup/sigkill-then-next-run-reaps", || {
+            killed_run("next-run", |tmp| {
+                let out = rawconf_probe(
+                    &["exec", "--language", "probe", "--suite", "probe", "--input", "mode=ok"],
+                    tmp,
+                    Duration::from_secs(120),
+                )?;
+                let text = String::from_utf8_lossy(&out.stderr).into_owned();
+                if !out.status.success() || !text.contains("removed container") {
+                    return Err(format!("next run: {}\n{text}", out.status).into());
+                }
+                Ok(text)
+            })
+        })
+        .with_ignored_flag(skip),
+        hostile("fifo", |v| {
+            dockerless_or(
+                message(v).contains("FIFO") && v["files"]["out"]["special"] == "FIFO",
+                "a FIFO output must be refused and listed as special",
+            )
+        }),
+        hostile("fifo-error", |v| {
+            dockerless_or(
+                message(v).contains("_ERROR") && message(v).contains("FIFO"),
+                "a FIFO _ERROR must be refused",
+            )
+        }),
+        hostile("escape", |v| {
+            dockerless_or(
+                message(v).contains("does not have permissions") && !message(v).contains("root:"),
+                "a symlink out of the output dir must not be followed",
+            )
+        }),
+        hostile("many", |v| {
+            dockerless_or(
+                v["result"]["outputs"]["literals"]["out"].is_object()
+                    && v["files"].as_object().is_some_and(|f| f.len() == RECORD_MAX_FILES)
+                    && v["files_omitted"]["entries"].as_u64() == Some(3001 - RECORD_MAX_FILES as u64),
+                "3000 files: out collected, 256 listed, the rest counted",
+            )
+        }),
+        hostile("deep", |v| {
+            dockerless_or(
+                v["result"]["outputs"]["literals"]["out"].is_object()
+                    && v["files_omitted"]["reasons"].to_string().contains("deeper than"),
+                "a 60-level tree: out collected, the depth flagged",
+            )
+        }),
+        hostile("huge", |v| {
+            dockerless_or(
+                message(v).contains("maximum allowed filesize is [1024], but found [67108864]")
+                    && v["files"]["out"]["truncated"] == 67108864,
+                "a 64 MiB output: size error, record truncated",
+            )
+        }),
+        hostile("flood", |v| {
+            dockerless_or(
+                v["stdout"].as_str().is_some_and(|s| s.len() <= 1 << 20)
+                    && v["result"]["outputs"]["literals"]["out"].is_object(),
+                "16 MiB of stdout: capped at 1 MiB, the case still collected",
+            )
+        }),
+        hostile("ignore-term", |v| {
+            dockerless_or(
+                v["timed_out"] == true && v["result"]["error"]["code"] == "Timeout",
+                "a TERM-ignoring loop must be killed at the timeout",
+            )
+        }),
+    ];
+    support::announce_skips(if skip { docker_trials.len() } else { 0 });
+    let mut trials = vec![
         Trial::test("outputs/fifo-area-backend", || {
             fifo_output(Profile::Backend, "area")
         }),
@@ -308,5 +580,6 @@ fn main() {
         Trial::test("record/byte-budget", byte_budget),
         Trial::test("record/deep-tree", deep_tree),
     ];
+    trials.append(&mut docker_trials);
     libtest_mimic::run(&args, trials).exit();
 }
