@@ -57,6 +57,7 @@ pub mod runtime;
 pub mod scratch;
 pub mod suite;
 pub mod template;
+pub mod tomlerr;
 
 pub use error::{Error, ExitCode, Result};
 pub use language::{Arithmetic, Language};
