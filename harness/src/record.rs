@@ -215,9 +215,13 @@ pub fn snapshot_dir(dir: &Path) -> Result<Snapshot> {
 }
 
 /// Applies the record's caps to a listing reported by someone else (an adapter's `files`):
-/// the same bounds as [`snapshot_dir`], in path order, contents longer than what is left of the
-/// budget truncated.
+/// the same bounds as [`snapshot_dir`], contents longer than what is left of the budget
+/// truncated.
 pub fn cap_listing(files: BTreeMap<String, FileContent>) -> Snapshot {
+    // The walk's order (depth first, names sorted per directory), not the map's: `a/x` comes
+    // before `a-b` there, so the same entries are kept as when rawconf walks the directory.
+    let mut files: Vec<(String, FileContent)> = files.into_iter().collect();
+    files.sort_by(|(a, _), (b, _)| a.split('/').cmp(b.split('/')));
     let mut listing = Listing::default();
     for (rel, content) in files {
         if listing.full() {
@@ -373,6 +377,37 @@ fn reported_size(c: &FileContent) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reported_listing_is_capped_like_a_walked_one() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("a")).unwrap();
+        for i in 0..300 {
+            std::fs::write(dir.path().join(format!("a/{i:03}")), "x").unwrap();
+        }
+        std::fs::write(dir.path().join("a-b"), vec![b'y'; 100_000]).unwrap();
+        let walked = snapshot_dir(dir.path()).unwrap();
+        let reported = cap_listing(
+            walked
+                .files
+                .clone()
+                .into_iter()
+                .chain([(
+                    "a-b".to_owned(),
+                    FileContent::Truncated {
+                        truncated: 100_000,
+                        base64: String::new(),
+                    },
+                )])
+                .chain((256..300).map(|i| (format!("a/{i:03}"), FileContent::Text("x".into()))))
+                .collect(),
+        );
+        assert_eq!(walked.files.len(), RECORD_MAX_FILES);
+        assert!(!walked.files.contains_key("a-b"), "walk order: a/… first");
+        assert_eq!(reported, walked);
+        assert_eq!(walked.omitted.as_ref().unwrap().entries, 45);
+        assert_eq!(walked.omitted.unwrap().bytes, 44 + 100_000);
+    }
 
     #[test]
     fn contents_round_trip_through_json() {
