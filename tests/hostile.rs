@@ -169,8 +169,13 @@ fn many_files() -> Result<(), Failed> {
     };
     let golden = record.to_golden();
     expect(
-        golden.len() < 100_000 && golden.contains("\"files_omitted\"") && golden.contains("more than 256 entries"),
-        format!("the record is {} bytes; expected a small one with the flag", golden.len()),
+        golden.len() < 100_000
+            && golden.contains("\"files_omitted\"")
+            && golden.contains("more than 256 entries"),
+        format!(
+            "the record is {} bytes; expected a small one with the flag",
+            golden.len()
+        ),
     )?;
     // Collection still finds the declared output among them.
     match collect(&dir, &["area"], Profile::Backend)? {
@@ -211,7 +216,10 @@ fn byte_budget() -> Result<(), Failed> {
         kept as u64 <= RECORD_MAX_BYTES
             && snap.files.len() == 16
             && omitted.entries == 8
-            && omitted.reasons.iter().any(|r| r.contains("bytes of content")),
+            && omitted
+                .reasons
+                .iter()
+                .any(|r| r.contains("bytes of content")),
         format!(
             "kept {kept} bytes in {} files, omitted {omitted:?}",
             snap.files.len()
@@ -229,7 +237,9 @@ fn deep_tree() -> Result<(), Failed> {
     std::fs::write(p.join("leaf"), "x")?;
     std::fs::write(dir.join("area"), "2")?;
     let snap = snapshot_dir(&dir)?;
-    let omitted = snap.omitted.ok_or("no files_omitted flag for a deep tree")?;
+    let omitted = snap
+        .omitted
+        .ok_or("no files_omitted flag for a deep tree")?;
     expect(
         snap.files.contains_key("area")
             && omitted.reasons.iter().any(|r| r.contains("deeper than")),
@@ -284,9 +294,7 @@ fn cli_collect_fifo() -> Result<(), Failed> {
     let output = child.wait_with_output()?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     expect(
-        output.status.success()
-            && stdout.contains("OutputUploadFailed")
-            && stdout.contains("FIFO"),
+        output.status.success() && stdout.contains("OutputUploadFailed") && stdout.contains("FIFO"),
         format!("status {}, stdout {stdout}", output.status),
     )
 }
@@ -295,7 +303,11 @@ fn cli_collect_fifo() -> Result<(), Failed> {
 
 /// Runs the `rawconf` binary with the probe fixture as the only language and the probe suite,
 /// temp dirs under `tmpdir`; kills it after `limit` (a hang is a failure, not a stuck test).
-fn rawconf_probe(args: &[&str], tmpdir: &Path, limit: Duration) -> Result<std::process::Output, Failed> {
+fn rawconf_probe(
+    args: &[&str],
+    tmpdir: &Path,
+    limit: Duration,
+) -> Result<std::process::Output, Failed> {
     let child = probe_command(args, tmpdir)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -309,7 +321,11 @@ fn rawconf_probe(args: &[&str], tmpdir: &Path, limit: Duration) -> Result<std::p
         Ok(out) => Ok(out?),
         Err(_) => {
             let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-            Err(format!("`rawconf {}` did not finish within {limit:?}", args.join(" ")).into())
+            Err(format!(
+                "`rawconf {}` did not finish within {limit:?}",
+                args.join(" ")
+            )
+            .into())
         }
     }
 }
@@ -340,7 +356,16 @@ fn exec_probe(mode: &str) -> Result<serde_json::Value, Failed> {
     let tmp = scratch(&format!("exec-{mode}"));
     let started = Instant::now();
     let out = rawconf_probe(
-        &["exec", "--language", "probe", "--suite", "probe", "--json", "--input", &format!("mode={mode}")],
+        &[
+            "exec",
+            "--language",
+            "probe",
+            "--suite",
+            "probe",
+            "--json",
+            "--input",
+            &format!("mode={mode}"),
+        ],
         &tmp,
         Duration::from_secs(240),
     )?;
@@ -369,14 +394,20 @@ fn leftover_dirs(tmp: &Path) -> Vec<PathBuf> {
         .map(|r| {
             r.flatten()
                 .map(|e| e.path())
-                .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("rawconf-")))
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("rawconf-"))
+                })
                 .collect()
         })
         .unwrap_or_default()
 }
 
 fn message(v: &serde_json::Value) -> String {
-    v["result"]["error"]["message"].as_str().unwrap_or_default().to_owned()
+    v["result"]["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn hostile(mode: &'static str, check: fn(&serde_json::Value) -> Result<(), String>) -> Trial {
@@ -426,7 +457,15 @@ fn killed_run(name: &str, then: fn(&Path) -> Result<String, Failed>) -> Result<(
     let docker = docker()?;
     let tmp = scratch(&format!("kill-{name}"));
     let mut child = probe_command(
-        &["exec", "--language", "probe", "--suite", "probe", "--input", "mode=sleep"],
+        &[
+            "exec",
+            "--language",
+            "probe",
+            "--suite",
+            "probe",
+            "--input",
+            "mode=sleep",
+        ],
         &tmp,
     )
     .stdout(Stdio::null())
@@ -487,7 +526,12 @@ fn main() {
                     || !text.contains("removed container")
                     || !text.contains("removed temp dir")
                 {
-                    return Err(format!("rawconf clean: {}\n{text}{}", out.status, String::from_utf8_lossy(&out.stderr)).into());
+                    return Err(format!(
+                        "rawconf clean: {}\n{text}{}",
+                        out.status,
+                        String::from_utf8_lossy(&out.stderr)
+                    )
+                    .into());
                 }
                 Ok(text)
             })
@@ -496,7 +540,15 @@ fn main() {
         Trial::test("cleanup/sigkill-then-next-run-reaps", || {
             killed_run("next-run", |tmp| {
                 let out = rawconf_probe(
-                    &["exec", "--language", "probe", "--suite", "probe", "--input", "mode=ok"],
+                    &[
+                        "exec",
+                        "--language",
+                        "probe",
+                        "--suite",
+                        "probe",
+                        "--input",
+                        "mode=ok",
+                    ],
                     tmp,
                     Duration::from_secs(120),
                 )?;
@@ -529,15 +581,20 @@ fn main() {
         hostile("many", |v| {
             dockerless_or(
                 v["result"]["outputs"]["literals"]["out"].is_object()
-                    && v["files"].as_object().is_some_and(|f| f.len() == RECORD_MAX_FILES)
-                    && v["files_omitted"]["entries"].as_u64() == Some(3001 - RECORD_MAX_FILES as u64),
+                    && v["files"]
+                        .as_object()
+                        .is_some_and(|f| f.len() == RECORD_MAX_FILES)
+                    && v["files_omitted"]["entries"].as_u64()
+                        == Some(3001 - RECORD_MAX_FILES as u64),
                 "3000 files: out collected, 256 listed, the rest counted",
             )
         }),
         hostile("deep", |v| {
             dockerless_or(
                 v["result"]["outputs"]["literals"]["out"].is_object()
-                    && v["files_omitted"]["reasons"].to_string().contains("deeper than"),
+                    && v["files_omitted"]["reasons"]
+                        .to_string()
+                        .contains("deeper than"),
                 "a 60-level tree: out collected, the depth flagged",
             )
         }),

@@ -208,10 +208,7 @@ fn unknown_language_selection_is_a_usage_error() {
 #[test]
 fn manifest_errors_give_line_field_and_accepted_values() {
     // The example: a number where an enum is expected.
-    let e = manifest_error(
-        &GOOD_MANIFEST.replace("\"f64\"", "64"),
-        GOOD_DOCKERFILE,
-    );
+    let e = manifest_error(&GOOD_MANIFEST.replace("\"f64\"", "64"), GOOD_DOCKERFILE);
     assert!(
         e.contains("line 4, column 14")
             && e.contains("field `arithmetic`")
@@ -328,7 +325,9 @@ fn suite_errors_give_line_field_and_accepted_values() {
 
     let e = suite_error(&GOOD_SUITE.replace("id = \"two\"", "id = 2"));
     assert!(
-        e.contains("line 15, column 6") && e.contains("field `case[1].id`") && e.contains("kebab-case"),
+        e.contains("line 15, column 6")
+            && e.contains("field `case[1].id`")
+            && e.contains("kebab-case"),
         "{e}"
     );
 

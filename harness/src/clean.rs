@@ -37,7 +37,11 @@ impl Cleaned {
 
     /// One line per container and directory, then a summary line.
     pub fn report(&self) -> Vec<String> {
-        let verb = if self.dry_run { "would remove" } else { "removed" };
+        let verb = if self.dry_run {
+            "would remove"
+        } else {
+            "removed"
+        };
         let mut lines = Vec::new();
         let owner = |pid: Option<u32>| match pid {
             Some(p) => format!("owner pid {p} is gone"),
@@ -63,7 +67,10 @@ impl Cleaned {
             ));
         }
         for (d, e) in &self.dirs.failed {
-            lines.push(format!("could not remove temp dir {}: {e}", d.path.display()));
+            lines.push(format!(
+                "could not remove temp dir {}: {e}",
+                d.path.display()
+            ));
         }
         if !self.dirs.unowned.is_empty() {
             lines.push(format!(

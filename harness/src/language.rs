@@ -286,8 +286,14 @@ const HINTS: crate::tomlerr::Hints<'static> = &[
         "command",
         "a list of strings: the program, then its arguments (`{{.inputs.a}}` templates)",
     ),
-    ("metadata", "a string: the exact bytes of the `metadata` file"),
-    ("image.bases.*.suite", "a Debian suite name such as `bookworm`"),
+    (
+        "metadata",
+        "a string: the exact bytes of the `metadata` file",
+    ),
+    (
+        "image.bases.*.suite",
+        "a Debian suite name such as `bookworm`",
+    ),
     (
         "image.bases.*.packages",
         "a list of Debian package names such as `[\"gawk\"]`",
@@ -300,7 +306,10 @@ const HINTS: crate::tomlerr::Hints<'static> = &[
         "expected-failures.*",
         "a table of `\"<suite>/<case glob>\" = \"reason\"`",
     ),
-    ("limitation[*].profiles", "a list of `backend` | `flytekit-local`"),
+    (
+        "limitation[*].profiles",
+        "a list of `backend` | `flytekit-local`",
+    ),
 ];
 
 fn valid_package(p: &str) -> bool {

@@ -193,7 +193,10 @@ pub fn snapshot_dir(dir: &Path) -> Result<Snapshot> {
         let rel = rel.to_string_lossy().replace('\\', "/");
         let ft = entry.file_type();
         if entry.depth() > RECORD_MAX_DEPTH {
-            listing.omit(0, format!("deeper than {RECORD_MAX_DEPTH} levels (not walked)"));
+            listing.omit(
+                0,
+                format!("deeper than {RECORD_MAX_DEPTH} levels (not walked)"),
+            );
             continue;
         }
         if ft.is_dir() {
@@ -330,7 +333,10 @@ impl Listing {
         };
         let room = RECORD_MAX_BYTES.saturating_sub(self.bytes);
         if room == 0 && size > 0 {
-            self.omit(size, format!("more than {RECORD_MAX_BYTES} bytes of content"));
+            self.omit(
+                size,
+                format!("more than {RECORD_MAX_BYTES} bytes of content"),
+            );
             return;
         }
         let keep = (bytes.len() as u64).min(RECORD_CAP).min(room) as usize;

@@ -131,7 +131,9 @@ pub fn scan(root: &Path) -> Vec<Found> {
         if !entry.file_type().is_ok_and(|t| t.is_dir()) {
             continue;
         }
-        let owner = rest.split_once('-').and_then(|(tag, _)| Owner::parse_tag(tag));
+        let owner = rest
+            .split_once('-')
+            .and_then(|(tag, _)| Owner::parse_tag(tag));
         found.push(Found {
             path: entry.path(),
             kind: kind.to_owned(),
@@ -214,8 +216,12 @@ mod tests {
             pid: me.pid,
             start: me.start + 7,
         };
-        let mine = root.path().join(format!("rawconf-case-{}-aaaaaa", me.tag()));
-        let theirs = root.path().join(format!("rawconf-case-{}-bbbbbb", dead.tag()));
+        let mine = root
+            .path()
+            .join(format!("rawconf-case-{}-aaaaaa", me.tag()));
+        let theirs = root
+            .path()
+            .join(format!("rawconf-case-{}-bbbbbb", dead.tag()));
         let old = root.path().join("rawconf-case-cccccc");
         let other = root.path().join(format!("other-case-{}-d", dead.tag()));
         let cache = root.path().join("rawconf-cache");

@@ -205,14 +205,26 @@ impl Suite {
 
 /// Accepted values named in deserialization errors, by field path (see [`crate::tomlerr`]).
 const HINTS: crate::tomlerr::Hints<'static> = &[
-    ("task.inputs.*", "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN`"),
-    ("task.outputs.*", "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN`"),
+    (
+        "task.inputs.*",
+        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN`",
+    ),
+    (
+        "task.outputs.*",
+        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN`",
+    ),
     (
         "task.timeout",
         "a duration string such as `\"60s\"`, `\"2m\"`, `\"500ms\"`, `\"1h\"`",
     ),
-    ("task.input_data_dir", "a path string such as `\"/var/inputs\"`"),
-    ("task.output_data_dir", "a path string such as `\"/var/outputs\"`"),
+    (
+        "task.input_data_dir",
+        "a path string such as `\"/var/inputs\"`",
+    ),
+    (
+        "task.output_data_dir",
+        "a path string such as `\"/var/outputs\"`",
+    ),
     ("case[*].id", "a kebab-case string (a-z, 0-9, `-`)"),
     ("case[*].about", "a string"),
     (
@@ -220,7 +232,10 @@ const HINTS: crate::tomlerr::Hints<'static> = &[
         "a table of `\"<profile>/<language glob>\" = \"reason\"`",
     ),
     ("case[*].xfail.*", "a reason string"),
-    ("limitation[*].profiles", "a list of `backend` | `flytekit-local`"),
+    (
+        "limitation[*].profiles",
+        "a list of `backend` | `flytekit-local`",
+    ),
 ];
 
 fn simple_types(

@@ -36,11 +36,7 @@ impl<'a> Doc<'a> {
         let offset = offset.min(self.text.len());
         let before = self.text.get(..offset).unwrap_or(self.text);
         let line = before.matches('\n').count() + 1;
-        let col = before
-            .rsplit('\n')
-            .next()
-            .map_or(0, |l| l.chars().count())
-            + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         format!("line {line}, column {col}")
     }
 
@@ -191,7 +187,8 @@ mod tests {
 
     #[test]
     fn paths_and_positions() {
-        let text = "name = \"x\"\n[image.bases.BASE]\nsuite = 5\n[[case]]\nid = 'a'\n[[case]]\nid = 3\n";
+        let text =
+            "name = \"x\"\n[image.bases.BASE]\nsuite = 5\n[[case]]\nid = 'a'\n[[case]]\nid = 3\n";
         let doc = Doc::new(text);
         let at = text.find("5").unwrap();
         assert_eq!(doc.path_at(&(at..at + 1)), "image.bases.BASE.suite");

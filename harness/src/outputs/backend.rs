@@ -5,8 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::fsread::{
-    ERROR_FILE_CAP, OpenError, SIMPLE_FILE_CAP, go_stat_error, kind_name, read_capped,
-    stat_inside,
+    ERROR_FILE_CAP, OpenError, SIMPLE_FILE_CAP, go_stat_error, kind_name, read_capped, stat_inside,
 };
 use super::{CollectRequest, Collected};
 use crate::goformat::glob::go_match;

@@ -88,7 +88,10 @@ impl std::fmt::Display for OpenError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             OpenError::NotRegular(kind) => {
-                write!(f, "it is a {kind}, not a regular file; rawconf reads only regular files")
+                write!(
+                    f,
+                    "it is a {kind}, not a regular file; rawconf reads only regular files"
+                )
             }
             OpenError::Io(e) => e.fmt(f),
         }
@@ -162,7 +165,10 @@ mod tests {
     use super::*;
 
     fn mkfifo(path: &Path) {
-        let st = std::process::Command::new("mkfifo").arg(path).status().unwrap();
+        let st = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap();
         assert!(st.success(), "mkfifo {}", path.display());
     }
 
