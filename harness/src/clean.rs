@@ -101,9 +101,9 @@ impl Cleaned {
 pub async fn clean(docker: std::result::Result<&Docker, String>, dry_run: bool) -> Cleaned {
     let mut out = Cleaned {
         dry_run,
-        dirs: scratch::reap(&std::env::temp_dir(), dry_run),
         ..Default::default()
     };
+    // Containers first: a dead run's container may still be running and writing into its dir.
     match docker {
         Err(e) => out.docker_error = Some(e),
         Ok(docker) => match container::orphans(docker).await {
@@ -122,5 +122,6 @@ pub async fn clean(docker: std::result::Result<&Docker, String>, dry_run: bool) 
             }
         },
     }
+    out.dirs = scratch::reap(&std::env::temp_dir(), dry_run);
     out
 }
