@@ -514,6 +514,44 @@ fn killed_run(name: &str, then: fn(&Path) -> Result<String, Failed>) -> Result<(
     Ok(())
 }
 
+/// `rawconf clean` without an engine: the dead run's dir goes, a live run's, an unowned one and
+/// a foreign one stay; exit 96 says the containers were not checked.
+fn clean_without_engine() -> Result<(), Failed> {
+    use rawconf::scratch::Owner;
+    let tmp = scratch("clean-no-engine");
+    let me = Owner::current();
+    let dead = Owner {
+        pid: me.pid,
+        start: me.start + 1,
+    };
+    let dead_dir = tmp.join(format!("rawconf-case-{}-dead01", dead.tag()));
+    let live_dir = tmp.join(format!("rawconf-adapter-{}-live01", me.tag()));
+    let legacy = tmp.join("rawconf-case-Ab12Cd");
+    let foreign = tmp.join(format!("other-case-{}-x", dead.tag()));
+    for d in [&dead_dir, &live_dir, &legacy, &foreign] {
+        std::fs::create_dir_all(d.join("outputs/sub"))?;
+        std::fs::write(d.join("outputs/sub/f"), "x")?;
+    }
+    let out = probe_command(&["clean"], &tmp)
+        .env("DOCKER_HOST", "unix:///nonexistent/rawconf-test.sock")
+        .output()?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    expect(
+        out.status.code() == Some(96)
+            && !dead_dir.exists()
+            && live_dir.exists()
+            && legacy.exists()
+            && foreign.exists()
+            && stdout.contains(&format!("removed temp dir {}", dead_dir.display()))
+            && stdout.contains("kept 1 temp dir(s) without an owner")
+            && stdout.contains("containers not checked")
+            && stderr.contains("containers were not cleaned")
+            && !stderr.contains("docker: containers were not cleaned: docker:"),
+        format!("status {}\nstdout:\n{stdout}\nstderr:\n{stderr}", out.status),
+    )
+}
+
 fn main() {
     let args = Arguments::from_args();
     let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
@@ -636,6 +674,7 @@ fn main() {
         Trial::test("record/ten-thousand-files", many_files),
         Trial::test("record/byte-budget", byte_budget),
         Trial::test("record/deep-tree", deep_tree),
+        Trial::test("cleanup/clean-without-engine", clean_without_engine),
     ];
     trials.append(&mut docker_trials);
     libtest_mimic::run(&args, trials).exit();
