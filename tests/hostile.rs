@@ -548,7 +548,10 @@ fn clean_without_engine() -> Result<(), Failed> {
             && stdout.contains("containers not checked")
             && stderr.contains("containers were not cleaned")
             && !stderr.contains("docker: containers were not cleaned: docker:"),
-        format!("status {}\nstdout:\n{stdout}\nstderr:\n{stderr}", out.status),
+        format!(
+            "status {}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+            out.status
+        ),
     )
 }
 

@@ -22,6 +22,9 @@ pub struct Cleaned {
     pub container_failures: Vec<(Orphan, String)>,
     /// Scratch directories: removed, failed, unowned.
     pub dirs: scratch::Reaped,
+    /// Partial root filesystem tarballs of image builds whose process died
+    /// (`<cache>/rootfs/.<key>.<pid>.partial.tar`), removed.
+    pub partials: Vec<std::path::PathBuf>,
     /// Why containers were not looked at (the engine is unreachable), if so.
     pub docker_error: Option<String>,
 }
@@ -33,6 +36,7 @@ impl Cleaned {
             && self.container_failures.is_empty()
             && self.dirs.removed.is_empty()
             && self.dirs.failed.is_empty()
+            && self.partials.is_empty()
     }
 
     /// One line per container and directory, then a summary line.
@@ -66,6 +70,12 @@ impl Cleaned {
                 owner(d.owner.map(|o| o.pid))
             ));
         }
+        for p in &self.partials {
+            lines.push(format!(
+                "{verb} partial rootfs tarball {} (its build process is gone)",
+                p.display()
+            ));
+        }
         for (d, e) in &self.dirs.failed {
             lines.push(format!(
                 "could not remove temp dir {}: {e}",
@@ -86,9 +96,14 @@ impl Cleaned {
             "nothing to clean: no container or temp dir of a dead rawconf process".to_owned()
         } else {
             format!(
-                "{verb} {} container(s) and {} temp dir(s) of dead rawconf processes",
+                "{verb} {} container(s) and {} temp dir(s){} of dead rawconf processes",
                 self.containers.len(),
-                self.dirs.removed.len()
+                self.dirs.removed.len(),
+                if self.partials.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and {} partial rootfs tarball(s)", self.partials.len())
+                }
             )
         });
         lines
@@ -124,5 +139,62 @@ pub async fn clean(docker: std::result::Result<&Docker, String>, dry_run: bool) 
         },
     }
     out.dirs = scratch::reap(&std::env::temp_dir(), dry_run);
+    out.partials = dead_partials(&crate::env::cache_dir().join("rootfs"))
+        .into_iter()
+        .filter(|p| dry_run || std::fs::remove_file(p).is_ok())
+        .collect();
     out
+}
+
+/// The partial tarballs in a rootfs cache dir whose writer is gone. The image builder names them
+/// `.<key>.<pid>.partial.tar` while mmdebstrap writes them and renames them when done; a build
+/// killed in between leaves hundreds of MB. Only the pid is known, so a recycled pid keeps one.
+pub fn dead_partials(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<std::path::PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(rest) = name
+                .strip_prefix('.')
+                .and_then(|n| n.strip_suffix(".partial.tar"))
+            else {
+                return false;
+            };
+            rest.rsplit_once('.')
+                .and_then(|(_, pid)| pid.parse::<u32>().ok())
+                .is_some_and(|pid| !scratch::Owner { pid, start: 0 }.alive())
+        })
+        .map(|e| e.path())
+        .collect();
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_dead_builders_partials_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let me = std::process::id();
+        // pid_max on Linux is at most 2^22: this pid cannot exist.
+        let dead = 4_194_304 + 17;
+        for name in [
+            format!(".bookworm-abc.{dead}.partial.tar"),
+            format!(".bookworm-abc.{me}.partial.tar"),
+            "bookworm-abc.tar".to_owned(),
+            format!(".bookworm-abc.{dead}.tar"),
+        ] {
+            std::fs::write(dir.path().join(name), "x").unwrap();
+        }
+        assert_eq!(
+            dead_partials(dir.path()),
+            [dir.path().join(format!(".bookworm-abc.{dead}.partial.tar"))]
+        );
+    }
 }
