@@ -563,10 +563,10 @@ fn main() {
             killed_run("clean", |tmp| {
                 let out = rawconf_probe(&["clean"], tmp, Duration::from_secs(60))?;
                 let text = String::from_utf8_lossy(&out.stdout).into_owned();
-                if !out.status.success()
-                    || !text.contains("removed container")
-                    || !text.contains("removed temp dir")
-                {
+                // The container may be reaped first by any other rawconf process on this engine
+                // (every run reaps dead runs' containers): only the end state is checked for
+                // it. The temp dir is under this trial's own TMPDIR.
+                if !out.status.success() || !text.contains("removed temp dir") {
                     return Err(format!(
                         "rawconf clean: {}\n{text}{}",
                         out.status,
@@ -594,7 +594,7 @@ fn main() {
                     Duration::from_secs(120),
                 )?;
                 let text = String::from_utf8_lossy(&out.stderr).into_owned();
-                if !out.status.success() || !text.contains("removed container") {
+                if !out.status.success() || !text.contains("removed temp dir") {
                     return Err(format!("next run: {}\n{text}", out.status).into());
                 }
                 Ok(text)

@@ -131,7 +131,9 @@ pub async fn clean(docker: std::result::Result<&Docker, String>, dry_run: bool) 
                         continue;
                     }
                     match container::remove_orphan(docker, &o).await {
-                        Ok(()) => out.containers.push(o),
+                        Ok(true) => out.containers.push(o),
+                        // Another rawconf process is removing it.
+                        Ok(false) => {}
                         Err(e) => out.container_failures.push((o, e.to_string())),
                     }
                 }

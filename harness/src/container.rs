@@ -299,16 +299,41 @@ pub async fn orphans(docker: &Docker) -> Result<Vec<Orphan>> {
     Ok(out)
 }
 
-/// Removes one orphan (see [`orphans`]).
-pub async fn remove_orphan(docker: &Docker, orphan: &Orphan) -> Result<()> {
-    remove(docker, &orphan.id).await
+/// Removes one orphan (see [`orphans`]). `Ok(false)` when another process got there first —
+/// every rawconf process reaps, so two may race for the same orphan: the engine answers 404
+/// (already gone) or 409 (removal already in progress), and neither is a failure.
+pub async fn remove_orphan(docker: &Docker, orphan: &Orphan) -> Result<bool> {
+    let options = RemoveContainerOptions {
+        force: true,
+        v: true,
+        ..Default::default()
+    };
+    match docker.remove_container(&orphan.id, Some(options)).await {
+        Ok(()) => Ok(true),
+        Err(e)
+            if crate::docker::is_not_found(&e)
+                || matches!(
+                    e,
+                    bollard::errors::Error::DockerResponseServerError {
+                        status_code: 409,
+                        ..
+                    }
+                ) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(Error::Docker(format!(
+            "removing container {}: {e}",
+            orphan.id
+        ))),
+    }
 }
 
 /// Removes containers left by harness processes that no longer exist (a crash, a kill -9).
 pub async fn reap_orphans(docker: &Docker) -> Result<usize> {
     let mut reaped = 0;
     for o in orphans(docker).await? {
-        if remove(docker, &o.id).await.is_ok() {
+        if remove_orphan(docker, &o).await.unwrap_or(false) {
             reaped += 1;
         }
     }
