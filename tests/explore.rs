@@ -205,9 +205,11 @@ impl Executor for Simulated {
             record: Record {
                 argv: vec![ra, rb],
                 input_files: BTreeMap::new(),
+                input_files_omitted: None,
                 exit_code: Some(exit),
                 timed_out: false,
                 files,
+                files_omitted: None,
                 result: collected.to_json(),
             },
             collected,

@@ -102,15 +102,17 @@ impl Suite {
             path: path.to_path_buf(),
             message,
         };
-        let raw: RawSuite = toml::from_str(&text).map_err(|e| bad(e.message().to_owned()))?;
+        let doc = crate::tomlerr::Doc::new(&text);
+        let raw: RawSuite = toml::from_str(&text).map_err(|e| bad(doc.describe(&e, HINTS)))?;
         let timeout = parse_timeout(&raw.task.timeout).ok_or_else(|| {
             bad(format!(
-                "field `task.timeout`: expected a duration such as `60s` or `2m`, found `{}`",
+                "{}field `task.timeout`: expected a duration such as `60s`, `2m`, `500ms` or `1h`, found `{}`",
+                doc.at("task.timeout"),
                 raw.task.timeout
             ))
         })?;
-        let input_types = simple_types(&raw.task.inputs, "task.inputs").map_err(bad)?;
-        let output_types = simple_types(&raw.task.outputs, "task.outputs").map_err(bad)?;
+        let input_types = simple_types(&raw.task.inputs, "task.inputs", &doc).map_err(bad)?;
+        let output_types = simple_types(&raw.task.outputs, "task.outputs", &doc).map_err(bad)?;
         let task = TaskSpec {
             interface: TypedInterface {
                 inputs: variables(&input_types),
@@ -122,7 +124,13 @@ impl Suite {
         };
         let mut cases: Vec<Case> = Vec::new();
         for (i, c) in raw.cases.into_iter().enumerate() {
-            let field = |f: &str| format!("field `case[{i}].{f}` (id `{}`)", c.id);
+            let field = |f: &str| {
+                format!(
+                    "{}field `case[{i}].{f}` (id `{}`)",
+                    doc.at(&format!("case[{i}].{f}")),
+                    c.id
+                )
+            };
             if !valid_id(&c.id) {
                 return Err(bad(format!(
                     "{}: expected a kebab-case id (a-z, 0-9, `-`)",
@@ -194,9 +202,45 @@ impl Suite {
     }
 }
 
+/// Accepted values named in deserialization errors, by field path (see [`crate::tomlerr`]).
+const HINTS: crate::tomlerr::Hints<'static> = &[
+    (
+        "task.inputs.*",
+        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN`",
+    ),
+    (
+        "task.outputs.*",
+        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN`",
+    ),
+    (
+        "task.timeout",
+        "a duration string such as `\"60s\"`, `\"2m\"`, `\"500ms\"`, `\"1h\"`",
+    ),
+    (
+        "task.input_data_dir",
+        "a path string such as `\"/var/inputs\"`",
+    ),
+    (
+        "task.output_data_dir",
+        "a path string such as `\"/var/outputs\"`",
+    ),
+    ("case[*].id", "a kebab-case string (a-z, 0-9, `-`)"),
+    ("case[*].about", "a string"),
+    (
+        "case[*].xfail",
+        "a table of `\"<profile>/<language glob>\" = \"reason\"`",
+    ),
+    ("case[*].xfail.*", "a reason string"),
+    (
+        "limitation[*].profiles",
+        "a list of `backend` | `flytekit-local`",
+    ),
+];
+
 fn simple_types(
     raw: &BTreeMap<String, String>,
     field: &str,
+    doc: &crate::tomlerr::Doc<'_>,
 ) -> std::result::Result<BTreeMap<String, SimpleType>, String> {
     raw.iter()
         .map(|(name, ty)| {
@@ -212,7 +256,8 @@ fn simple_types(
                 .map(|t| (name.clone(), t))
                 .ok_or_else(|| {
                     format!(
-                        "field `{field}.{name}`: expected INTEGER, FLOAT, STRING or BOOLEAN, found `{ty}`"
+                        "{}field `{field}.{name}`: expected INTEGER, FLOAT, STRING or BOOLEAN, found `{ty}`",
+                        doc.at(&format!("{field}.{name}"))
                     )
                 })
         })

@@ -23,10 +23,7 @@ pub fn recollect(
     task: &TaskSpec,
     profile: Profile,
 ) -> Result<Collected> {
-    let dir = tempfile::Builder::new()
-        .prefix("rawconf-recollect-")
-        .tempdir()
-        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let dir = crate::scratch::tempdir("recollect")?;
     for (name, content) in files {
         let path = dir.path().join(name);
         if let Some(parent) = path.parent() {
@@ -43,6 +40,22 @@ pub fn recollect(
                     .unwrap_or_default();
                 std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
             }
+            // Laid out again as what it was, so the collector refuses it the same way: a
+            // socket as a socket, anything else that is not a file (FIFO, device) as a FIFO —
+            // nothing will ever write to it, and the collector never opens it for reading.
+            FileContent::Special { special } if special == "socket" => {
+                std::os::unix::net::UnixListener::bind(&path).map_err(|e| Error::io(&path, e))?;
+            }
+            FileContent::Special { .. } => {
+                rustix::fs::mknodat(
+                    rustix::fs::CWD,
+                    &path,
+                    rustix::fs::FileType::Fifo,
+                    rustix::fs::Mode::from_raw_mode(0o600),
+                    0,
+                )
+                .map_err(|e| Error::io(&path, std::io::Error::from(e)))?;
+            }
             other => {
                 std::fs::write(&path, other.bytes().unwrap_or_default())
                     .map_err(|e| Error::io(&path, e))?;
@@ -56,4 +69,36 @@ pub fn recollect(
         raw_output_prefix: None,
         profile,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ellipse_task() -> TaskSpec {
+        let suites = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suites");
+        crate::suite::Suite::named(&suites, "ellipse").unwrap().task
+    }
+
+    /// A FIFO the record lists is laid out as a FIFO again and refused as one — not read as an
+    /// empty file (which would turn into a float parse error), and without blocking.
+    #[test]
+    fn special_files_are_refused_again_not_read_as_empty() {
+        for (kind, shown) in [("FIFO", "FIFO"), ("socket", "socket")] {
+            let files = BTreeMap::from([
+                (
+                    "area".to_owned(),
+                    FileContent::Special {
+                        special: kind.into(),
+                    },
+                ),
+                ("metadata".to_owned(), FileContent::Text("m".into())),
+            ]);
+            let Collected::Error(e) = recollect(&files, &ellipse_task(), Profile::Backend).unwrap()
+            else {
+                panic!("a {kind} `area` was collected");
+            };
+            assert!(e.message.contains(shown), "{kind}: {}", e.message);
+        }
+    }
 }
