@@ -41,13 +41,10 @@ use rawconf::runtime::adapter::Request;
 use rawconf::runtime::{Adapter, Execution};
 use rawconf::suite::Suite;
 use serde_json::Value;
-use support::DockerGate;
 
 type TestResult = Result<(), Failed>;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use support::repo;
 
 fn fake(name: &str) -> String {
     repo()
@@ -355,7 +352,7 @@ fn fake_request() -> TestResult {
 // CLI usage errors, no Docker.
 
 fn cli(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_rawconf"))
+    support::rawconf()
         .args(args)
         .current_dir(repo())
         .stdin(Stdio::null())
@@ -381,11 +378,7 @@ fn cli_usage(args: &'static [&'static str], needle: &'static str) -> TestResult 
 // The reference adapter, Docker.
 
 fn docker() -> Result<bollard::Docker, Failed> {
-    match support::docker_gate() {
-        DockerGate::Available(d) => Ok(d.clone()),
-        DockerGate::Unreachable(why) => Err(why.clone().into()),
-        DockerGate::OptedOut => Err("opted out; should have been ignored".into()),
-    }
+    Ok(support::docker()?)
 }
 
 fn image(lang: &Language) -> Result<String, Failed> {
@@ -834,7 +827,7 @@ fn docs_results() -> TestResult {
 
 fn main() {
     let args = Arguments::from_args();
-    let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
+    let skip = support::skip_docker();
     let mut trials = vec![
         Trial::test("fakes/unsupported", || {
             fake_case(

@@ -3,13 +3,12 @@
 
 mod support;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use support::DockerGate;
 
 fn rawconf(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rawconf"))
+    support::rawconf()
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
@@ -26,11 +25,7 @@ fn text(out: &Output) -> String {
 }
 
 fn need_docker() -> Result<(), Failed> {
-    match support::docker_gate() {
-        DockerGate::Available(_) => Ok(()),
-        DockerGate::Unreachable(why) => Err(why.clone().into()),
-        DockerGate::OptedOut => Err("opted out; should have been ignored".into()),
-    }
+    support::docker().map(|_| ()).map_err(Failed::from)
 }
 
 fn empty_selection_is_not_green() -> Result<(), Failed> {
@@ -160,7 +155,7 @@ fn exec_rejects_bad_input() -> Result<(), Failed> {
 
 fn main() {
     let args = Arguments::from_args();
-    let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
+    let skip = support::skip_docker();
     let trials = vec![
         Trial::test(
             "cli/run/empty-selection-exits-104",

@@ -29,7 +29,6 @@ use rawconf::profile::Profile;
 use rawconf::run::{RunPlan, run_case, trial_id};
 use rawconf::runtime::Reference;
 use rawconf::suite::Suite;
-use support::DockerGate;
 
 /// The profiles every case is judged under; backend trials keep the bare `<lang>/<suite>/<case>`
 /// name, the others are prefixed with the profile (`flytekit-local/python/ellipse/unit`).
@@ -49,8 +48,8 @@ fn trial_name(profile: Profile, lang: &str, suite: &str, case: &str) -> String {
 fn main() {
     let args = Arguments::from_args();
     let langs = Language::discover(&support::languages_dir()).expect("languages load");
-    let suites_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/suites");
-    let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
+    let suites_dir = support::suites_dir();
+    let skip = support::skip_docker();
     let mut trials = Vec::new();
     let mut checks = Vec::new();
     for suite_name in SUITES {
@@ -132,11 +131,7 @@ fn one_case(
     case_id: &str,
     expectations: &Expectations,
 ) -> Result<(), Failed> {
-    let docker = match support::docker_gate() {
-        DockerGate::Available(d) => d.clone(),
-        DockerGate::Unreachable(why) => return Err(why.clone().into()),
-        DockerGate::OptedOut => return Err("opted out; should have been ignored".into()),
-    };
+    let docker = support::docker()?;
     let case = suite
         .cases
         .iter()
@@ -193,8 +188,10 @@ fn one_case(
     );
     settings.set_prepend_module_to_snapshot(false);
     settings.set_snapshot_suffix(lang.name.clone());
+    // Metadata exactly as `rawconf run --bless` writes it (`golden::HEADER`): a source line and
+    // nothing else, so both writers produce the same file (`.config/insta.yaml` requires a full
+    // match, header included).
     settings.set_omit_expression(true);
-    settings.set_description(format!("{} — {}", result.id, case.about));
     settings.bind(|| insta::assert_snapshot!(name.to_owned(), record.to_golden()));
 
     if result.outcome.is_failure() {

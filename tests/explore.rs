@@ -7,14 +7,15 @@ mod support;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rawconf::explore::observe::{recollect, rendered_inputs};
 use rawconf::explore::{
     CaseInput, Executor, ExploreConfig, Explorer, Regression, Regressions, Source,
 };
 use rawconf::goformat::format_v;
+use rawconf::judge::rendered_input;
 use rawconf::limitation::FailureKind;
 use rawconf::literal::{ContainerError, ErrorKind, ErrorOrigin, LiteralMap};
 use rawconf::oracle::{self, Arg, Prediction};
+use rawconf::outputs::recollect;
 use rawconf::profile::Profile;
 use rawconf::record::{FileContent, Record};
 use rawconf::runtime::{Collected, Executed, Reported};
@@ -22,11 +23,7 @@ use rawconf::suite::{Suite, TaskSpec, float_input};
 use rawconf::{Arithmetic, Language, Result};
 
 fn suite() -> Suite {
-    Suite::named(
-        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/suites"),
-        "ellipse",
-    )
-    .unwrap()
+    Suite::named(&support::suites_dir(), "ellipse").unwrap()
 }
 
 fn languages() -> Vec<Language> {
@@ -134,8 +131,10 @@ impl Executor for Simulated {
             float_input(inputs, "a").unwrap(),
             float_input(inputs, "b").unwrap(),
         );
-        let case = CaseInput::fixed(a, b);
-        let [ra, rb] = rendered_inputs(&case, profile);
+        let (ra, rb) = (
+            rendered_input(inputs, profile, "a"),
+            rendered_input(inputs, profile, "b"),
+        );
         let p = oracle::predict(
             language.arithmetic,
             Arg {
@@ -206,9 +205,11 @@ impl Executor for Simulated {
             record: Record {
                 argv: vec![ra, rb],
                 input_files: BTreeMap::new(),
+                input_files_omitted: None,
                 exit_code: Some(exit),
                 timed_out: false,
                 files,
+                files_omitted: None,
                 result: collected.to_json(),
             },
             collected,
@@ -515,7 +516,7 @@ fn bad_limitations_are_reported_with_file_and_field() {
 fn explore_cli_errors_before_any_container() {
     let empty = tempfile::tempdir().unwrap();
     let run = |args: &[&str], env: &[(&str, &str)]| {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rawconf"));
+        let mut cmd = support::rawconf();
         cmd.arg("explore").args(args);
         cmd.env("RAWCONF_REGRESSIONS_DIR", empty.path());
         for (k, v) in env {

@@ -14,7 +14,6 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use rawconf::Language;
 use rawconf::container::{self, Bind, ContainerSpec, Sandbox};
 use rawconf::image::Builder;
-use support::DockerGate;
 
 /// Bytes each original program writes for a=3, b=4 (protocol.md §7.3, measured with the real
 /// interpreters).
@@ -36,7 +35,7 @@ fn main() {
         5,
         "expected the five ellipse languages under languages/"
     );
-    let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
+    let skip = support::skip_docker();
     let trials: Vec<Trial> = langs
         .into_iter()
         .map(|lang| {
@@ -57,11 +56,7 @@ fn main() {
 }
 
 fn build_and_run(lang: &Language) -> Result<(), Failed> {
-    let docker = match support::docker_gate() {
-        DockerGate::Available(d) => d.clone(),
-        DockerGate::Unreachable(why) => return Err(why.clone().into()),
-        DockerGate::OptedOut => return Err("opted out; should have been ignored".into()),
-    };
+    let docker = support::docker()?;
     let expected = expected_area(&lang.name)
         .ok_or_else(|| format!("no expected bytes for language `{}`", lang.name))?;
     support::runtime().block_on(async {
@@ -138,11 +133,7 @@ fn build_and_run(lang: &Language) -> Result<(), Failed> {
 /// Two `rawconf images build` processes asked for the same missing image at the same moment:
 /// one builds it, the other waits on the lock and finds it built.
 fn concurrent_builds_build_once() -> Result<(), Failed> {
-    let docker = match support::docker_gate() {
-        DockerGate::Available(d) => d.clone(),
-        DockerGate::Unreachable(why) => return Err(why.clone().into()),
-        DockerGate::OptedOut => return Err("opted out; should have been ignored".into()),
-    };
+    let docker = support::docker()?;
     // A copy of the shell language with a unique script, so its image is certainly missing
     // (its base is the shell image's, usually cached already).
     let root = tempfile::tempdir().map_err(|e| e.to_string())?;
@@ -169,7 +160,7 @@ fn concurrent_builds_build_once() -> Result<(), Failed> {
     std::fs::write(&script, format!("{text}{nonce}")).map_err(|e| e.to_string())?;
 
     let spawn = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_rawconf"))
+        support::rawconf()
             .args(["--languages-dir"])
             .arg(root.path())
             .args(["images", "build", "--offline", "shellcopy"])

@@ -159,7 +159,9 @@ proptest! {
         prop_assert!(j.model_ok && j.precision_ok, "f64 {}: {:?}", py, j);
     }
 
-    /// No model panics, whatever the argument and `area` texts are.
+    /// No model panics, whatever the argument and `area` texts are, and every verdict is
+    /// coherent: a failed check says why, a passed one says nothing, and judging the text and
+    /// judging the value it parses to agree on the model.
     #[test]
     fn models_never_panic(
         a in any::<f64>(),
@@ -169,8 +171,16 @@ proptest! {
         area in ".{0,60}",
     ) {
         for arith in [Arithmetic::F64, Arithmetic::F32, Arithmetic::Decimal20, Arithmetic::R15] {
-            let _ = oracle::predict(arith, arg(a, &ra), arg(b, &rb));
-            let _ = oracle::judge(arith, arg(a, &ra), arg(b, &rb), &area);
+            let predicted = oracle::predict(arith, arg(a, &ra), arg(b, &rb));
+            let j = oracle::judge(arith, arg(a, &ra), arg(b, &rb), &area);
+            prop_assert_eq!(
+                j.detail.is_empty(),
+                j.model_ok && j.precision_ok,
+                "{:?} {} × {} → {:?}: {:?}", arith, ra, rb, area, j
+            );
+            if let Prediction::Unreadable(_) = predicted {
+                prop_assert!(!j.model_ok, "an unreadable argument cannot match a model: {:?}", j);
+            }
         }
     }
 

@@ -27,7 +27,6 @@ use rawconf::explore::{
     DockerExecutor, ExploreConfig, Explorer, Finding, Regressions, random_seed,
 };
 use rawconf::suite::Suite;
-use support::DockerGate;
 
 /// The default number of generated cases per language for `cargo test` (quick).
 const DEFAULT_CASES: u32 = 8;
@@ -41,7 +40,7 @@ struct Setup {
 
 fn setup() -> Result<Setup, String> {
     let languages = Language::discover(&support::languages_dir()).map_err(|e| e.to_string())?;
-    let suites_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/suites");
+    let suites_dir = support::suites_dir();
     let suite = Suite::named(&suites_dir, "ellipse").map_err(|e| e.to_string())?;
     let path = Regressions::path_for(
         &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/properties"),
@@ -73,11 +72,7 @@ fn explorer() -> Result<&'static Explorer<'static>, Failed> {
     static EXECUTOR: OnceLock<Result<DockerExecutor, String>> = OnceLock::new();
     static EXPLORER: OnceLock<Result<Explorer<'static>, String>> = OnceLock::new();
     let setup = setup_once().as_ref().map_err(|e| Failed::from(e.clone()))?;
-    let docker = match support::docker_gate() {
-        DockerGate::Available(d) => d.clone(),
-        DockerGate::Unreachable(why) => return Err(why.clone().into()),
-        DockerGate::OptedOut => return Err("opted out; should have been ignored".into()),
-    };
+    let docker = support::docker()?;
     let executor = EXECUTOR
         .get_or_init(|| {
             support::runtime()
@@ -142,7 +137,7 @@ fn verdict(explorer: &Explorer<'_>, findings: &[Finding]) -> Result<(), Failed> 
 
 fn main() {
     let args = Arguments::from_args();
-    let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
+    let skip = support::skip_docker();
     let mut trials = Vec::new();
     match setup_once() {
         Ok(setup) => {

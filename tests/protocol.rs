@@ -2,6 +2,8 @@
 //! (items 1–8, 13–16), properties over floats and arbitrary output files, the CLI, and a
 //! cross-check of `inputs.pb` with the real `flyteidl` Python package.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -902,12 +904,25 @@ proptest! {
             let _ = std::fs::write(dir.join(name), bytes);
         }
         let i = iface(&[("o", LiteralType::Simple(SimpleType::ALL[t])), ("f", LiteralType::Blob(BlobType::default()))]);
-        let _ = collect_outputs(&CollectRequest { interface: &i, dir: &dir, container_dir: None, raw_output_prefix: None, profile });
+        let request = CollectRequest { interface: &i, dir: &dir, container_dir: None, raw_output_prefix: None, profile };
+        let first = collect_outputs(&request);
+        // A task's files are data: whatever they hold, the answer is a result, the same twice.
+        prop_assert!(first.is_ok(), "files {:?} gave a harness error: {:?}", files, first);
+        let first = first.unwrap();
+        prop_assert_eq!(&first, &collect_outputs(&request).unwrap());
+        if let Collected::Outputs(m) = &first {
+            // Outputs means every declared output was read.
+            prop_assert!(m.literals.contains_key("o") && m.literals.contains_key("f"), "{:?}", m);
+            if profile == Profile::Backend {
+                // … from a file of at most 1024 bytes (the sidecar's cap), its own or `o.<ext>`.
+                let sizes: Vec<usize> = files.iter().rev()
+                    .filter(|(n, _)| n == "o" || n.starts_with("o."))
+                    .map(|(_, b)| b.len())
+                    .collect();
+                prop_assert!(sizes.iter().any(|n| *n <= 1024), "o read from {:?}", files);
+            }
+        }
     }
-}
-
-fn rawconf() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_rawconf"))
 }
 
 #[test]
@@ -915,7 +930,7 @@ fn cli_commands() {
     let dir = tmp("cli");
     let inputs = dir.join("in.json");
     std::fs::write(&inputs, r#"{"literals":{"a":{"scalar":{"primitive":{"floatValue":1e6}}},"b":{"scalar":{"primitive":{"float_value":"4"}}}}}"#).unwrap();
-    let out = rawconf()
+    let out = support::rawconf()
         .args(["template", "render", "--inputs"])
         .arg(&inputs)
         .args([
@@ -937,7 +952,7 @@ fn cli_commands() {
         String::from_utf8_lossy(&out.stdout).trim(),
         r#"["1e+06","4","/in/inputs.pb"]"#
     );
-    let out = rawconf()
+    let out = support::rawconf()
         .args(["template", "render", "--inputs"])
         .arg(&inputs)
         .args(["--", "{{.inputs.c}}"])
@@ -950,7 +965,7 @@ fn cli_commands() {
         r#"{"literals":{"a":{"scalar":{"primitive":{"floatValue":[]}}}}}"#,
     )
     .unwrap();
-    let out = rawconf()
+    let out = support::rawconf()
         .args(["template", "render", "--inputs"])
         .arg(&inputs)
         .args(["--", "x"])
@@ -970,7 +985,7 @@ fn cli_commands() {
         r#"{"outputs":{"variables":{"area":{"type":{"simple":"FLOAT"}}}}}"#,
     )
     .unwrap();
-    let out = rawconf()
+    let out = support::rawconf()
         .args(["outputs", "collect", "--interface"])
         .arg(&ifile)
         .arg("--dir")
@@ -983,7 +998,7 @@ fn cli_commands() {
         r#"{"outputs":{"literals":{"area":{"scalar":{"primitive":{"floatValue":37.69911184307752}}}}}}"#
     );
     std::fs::write(od.join("area"), "abc").unwrap();
-    let out = rawconf()
+    let out = support::rawconf()
         .args(["outputs", "collect", "--interface"])
         .arg(&ifile)
         .arg("--dir")
@@ -999,7 +1014,7 @@ fn cli_commands() {
         r#"{"literals":{"x":{"scalar":{"primitive":{"integer":"7"}}}}}"#,
     )
     .unwrap();
-    let out = rawconf()
+    let out = support::rawconf()
         .args(["inputs", "write", "--format", "yaml", "--inputs"])
         .arg(&inputs)
         .arg("--dir")

@@ -35,12 +35,14 @@ fn sample() -> RunReport {
             record: Some(Record {
                 argv: vec!["python".into(), "x.py".into()],
                 input_files: BTreeMap::from([("a".into(), FileContent::Text("3".into()))]),
+                input_files_omitted: None,
                 exit_code: Some(0),
                 timed_out: false,
                 files: BTreeMap::from([(
                     "area".into(),
                     FileContent::from_bytes(vec![0xff, b'\n']),
                 )]),
+                files_omitted: None,
                 result: serde_json::json!({"error": {"code": "X", "message": "m"}}),
             }),
             judgement: None,
@@ -76,15 +78,7 @@ fn sample() -> RunReport {
     }
 }
 
-fn required(schema: &serde_json::Value) -> Vec<String> {
-    schema["required"]
-        .as_array()
-        .map(|a| a.iter().map(|v| v.as_str().unwrap().to_owned()).collect())
-        .unwrap_or_default()
-}
-
-#[test]
-fn report_json_has_every_field_the_schema_requires() {
+fn report_schema() -> jsonschema::Validator {
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -93,44 +87,108 @@ fn report_json_has_every_field_the_schema_requires() {
         .unwrap(),
     )
     .unwrap();
+    jsonschema::validator_for(&schema).expect("docs/report.schema.json is a valid JSON schema")
+}
+
+fn violations(validator: &jsonschema::Validator, value: &serde_json::Value) -> Vec<String> {
+    validator
+        .iter_errors(value)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn report_json_matches_its_schema() {
+    let validator = report_schema();
     let json = serde_json::to_value(sample()).unwrap();
-    let check = |value: &serde_json::Value, schema: &serde_json::Value, at: &str| {
-        for key in required(schema) {
-            assert!(
-                value.get(&key).is_some(),
-                "{at}.{key} missing from report.json"
-            );
-        }
-        if let Some(props) = value.as_object() {
-            let known = schema["properties"].as_object().unwrap();
-            for key in props.keys() {
-                assert!(known.contains_key(key), "{at}.{key} is not in the schema");
-            }
-        }
-    };
-    check(&json, &schema, "report");
-    check(&json["meta"], &schema["properties"]["meta"], "meta");
-    let result = &json["results"][0];
-    check(result, &schema["$defs"]["result"], "results[0]");
-    check(&result["record"], &schema["$defs"]["record"], "record");
-    let outcomes: Vec<&str> = schema["$defs"]["outcome"]["enum"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    for o in OUTCOMES {
-        assert!(
-            outcomes.contains(&o.as_str()),
-            "{} missing from the schema",
-            o.as_str()
-        );
-    }
+    let errors = violations(&validator, &json);
+    assert!(
+        errors.is_empty(),
+        "report.json breaks its schema:\n{}",
+        errors.join("\n")
+    );
     // The non-UTF-8 escape.
     assert_eq!(
-        result["record"]["files"]["area"],
+        json["results"][0]["record"]["files"]["area"],
         serde_json::json!({"base64": "/wo="})
     );
+}
+
+#[test]
+fn the_report_schema_rejects_what_it_should() {
+    let validator = report_schema();
+    let good = serde_json::to_value(sample()).unwrap();
+    let broken = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = good.clone();
+        edit(&mut v);
+        v
+    };
+    for (what, bad) in [
+        (
+            "a missing meta field",
+            broken(&|v| {
+                v["meta"].as_object_mut().unwrap().remove("profile");
+            }),
+        ),
+        (
+            "an unknown outcome",
+            broken(&|v| v["results"][0]["outcome"] = "green".into()),
+        ),
+        (
+            "an unknown top-level field",
+            broken(&|v| v["extra"] = 1.into()),
+        ),
+        (
+            "an unknown meta field",
+            broken(&|v| v["meta"]["extra"] = 1.into()),
+        ),
+        (
+            "an unknown result field",
+            broken(&|v| v["results"][0]["extra"] = 1.into()),
+        ),
+        (
+            "an unknown record field",
+            broken(&|v| v["results"][0]["record"]["extra"] = 1.into()),
+        ),
+        (
+            "a record without argv",
+            broken(&|v| {
+                v["results"][0]["record"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("argv");
+            }),
+        ),
+    ] {
+        assert!(
+            !violations(&validator, &bad).is_empty(),
+            "the schema accepts {what}"
+        );
+    }
+}
+
+/// The reporters' exact output for the sample report, as insta snapshots under
+/// `tests/snapshots/` (review changes with `cargo insta review`).
+fn snapshot(name: &str, text: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(name, text));
+}
+
+#[test]
+fn matrix_snapshot() {
+    snapshot("matrix", &report::to_matrix(&sample()));
+}
+
+#[test]
+fn markdown_snapshot() {
+    snapshot("summary.md", &report::to_markdown(&sample()));
+}
+
+#[test]
+fn junit_snapshot() {
+    snapshot("junit.xml", &report::to_junit(&sample()));
 }
 
 #[test]

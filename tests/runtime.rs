@@ -19,7 +19,6 @@ use rawconf::profile::Profile;
 use rawconf::record::FileContent;
 use rawconf::runtime::{Collected, Executed, Execution, Reference};
 use rawconf::suite::TaskSpec;
-use support::DockerGate;
 
 fn variables(name: &str) -> VariableMap {
     VariableMap {
@@ -38,11 +37,7 @@ fn probe(mode: &str, timeout: Duration) -> Result<Executed, Failed> {
 }
 
 fn probe_as(mode: &str, timeout: Duration, run_id: &str) -> Result<Executed, Failed> {
-    let docker = match support::docker_gate() {
-        DockerGate::Available(d) => d.clone(),
-        DockerGate::Unreachable(why) => return Err(why.clone().into()),
-        DockerGate::OptedOut => return Err("opted out; should have been ignored".into()),
-    };
+    let docker = support::docker()?;
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/probe");
     let lang = Language::load(&dir)?;
     let task = TaskSpec {
@@ -111,7 +106,7 @@ const T: Duration = Duration::from_secs(60);
 
 fn main() {
     let args = Arguments::from_args();
-    let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
+    let skip = support::skip_docker();
     let trials: Vec<Trial> = vec![
         Trial::test("runtime/ok", || {
             let e = probe("ok", T)?;
@@ -145,10 +140,7 @@ fn main() {
                 "the timeout must kill the container",
                 &e,
             )?;
-            let docker = match support::docker_gate() {
-                DockerGate::Available(d) => d.clone(),
-                _ => unreachable!("probe succeeded"),
-            };
+            let docker = support::docker()?;
             let options = bollard::query_parameters::ListContainersOptions {
                 all: true,
                 filters: Some(std::collections::HashMap::from([(

@@ -2,9 +2,10 @@
 //! commands the CLI has: each `rawconf <subcommand>` and `cargo run … -- <subcommand>` in a
 //! `run:` step is checked with the built binary's `<subcommand> --help` (exit 0).
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::process::Command;
 
 use regex::Regex;
 use serde_yaml_ng::Value;
@@ -64,7 +65,7 @@ fn every_command_the_workflow_calls_exists() {
         );
     }
     for words in &found {
-        let out = Command::new(env!("CARGO_BIN_EXE_rawconf"))
+        let out = support::rawconf()
             .args(words)
             .arg("--help")
             .output()
@@ -112,8 +113,29 @@ fn the_workflow_runs_nightly_at_the_nightly_setting_and_publishes() {
         all.contains(">> \"$GITHUB_STEP_SUMMARY\""),
         "no summary.md appended to the step summary"
     );
-    // Failures are never swallowed: every `|| code=$?` is followed by `exit` with that code.
+    // Failures are never swallowed: every `|| code=$?` is followed by `exit` with that code —
+    // directly, or through a `status` that the script exits with.
     assert!(!all.contains("|| true"), "a failing command is ignored");
+    let exits_with = |script: &str, var: &str| {
+        script.contains(&format!("exit \"${var}\"")) || script.contains(&format!("exit ${var}"))
+    };
+    let catching: Vec<String> = scripts(&w)
+        .into_iter()
+        .filter(|s| s.contains("|| code=$?"))
+        .collect();
+    assert!(
+        !catching.is_empty(),
+        "no step catches a failing command's exit code"
+    );
+    for script in &catching {
+        let tail = &script[script.find("|| code=$?").unwrap()..];
+        let propagated = exits_with(tail, "code")
+            || (tail.contains("status=$code") && exits_with(tail, "status"));
+        assert!(
+            propagated,
+            "a step catches an exit code and never exits with it:\n{script}"
+        );
+    }
     let uses: Vec<String> = steps(&w)
         .into_iter()
         .filter_map(|s| s["uses"].as_str().map(str::to_owned))

@@ -1,8 +1,11 @@
 //! Golden snapshots: `golden/<profile>/<suite>/<case>@<language>.snap`, in insta's format.
 //!
-//! `cargo test` asserts them with insta (so `cargo insta review` blesses them); `rawconf run`
-//! reads the same files and compares byte for byte (after insta's own trailing-whitespace
-//! normalisation, which the JSON record makes harmless), and `rawconf run --bless` writes them.
+//! This module is the golden format's one definition: `rawconf run` reads the files and compares
+//! byte for byte (after insta's own trailing-whitespace normalisation, which the JSON record
+//! makes harmless), and `rawconf run --bless` writes them with [`HEADER`]. `cargo test` asserts
+//! the same files with insta (so `cargo insta review` blesses them) with settings that make
+//! insta write exactly this header, and `.config/insta.yaml` requires a *full* match — header
+//! included — so a file only one of the two writers would produce fails the conformance tests.
 
 use std::path::{Path, PathBuf};
 
@@ -20,8 +23,9 @@ pub enum GoldenMode {
     Ignore,
 }
 
-/// The header rawconf writes; insta accepts any metadata and compares contents only.
-const HEADER: &str = "---\nsource: tests/conformance.rs\n---\n";
+/// The metadata block of every golden: what insta writes for `tests/conformance.rs` with the
+/// expression omitted and no description.
+pub const HEADER: &str = "---\nsource: tests/conformance.rs\n---\n";
 
 /// The folder holding `<profile>/<suite>/…` (default: the source tree's `golden/`).
 pub fn golden_root() -> PathBuf {

@@ -146,7 +146,8 @@ impl Language {
             path: path.clone(),
             message,
         };
-        let raw: RawManifest = toml::from_str(&text).map_err(|e| bad(flatten_toml_error(&e)))?;
+        let doc = crate::tomlerr::Doc::new(&text);
+        let raw: RawManifest = toml::from_str(&text).map_err(|e| bad(doc.describe(&e, HINTS)))?;
 
         let folder = dir
             .file_name()
@@ -154,15 +155,16 @@ impl Language {
             .unwrap_or_default();
         if raw.name != folder {
             return Err(bad(format!(
-                "field `name`: expected the folder name `{folder}`, found `{}`",
+                "{}field `name`: expected the folder name `{folder}`, found `{}`",
+                doc.at("name"),
                 raw.name
             )));
         }
         if raw.command.is_empty() || raw.command[0].is_empty() {
-            return Err(bad(
-                "field `command`: expected a non-empty list whose first element is the program"
-                    .into(),
-            ));
+            return Err(bad(format!(
+                "{}field `command`: expected a non-empty list whose first element is the program",
+                doc.at("command")
+            )));
         }
         if raw.suites.is_empty() {
             return Err(bad(
@@ -184,7 +186,7 @@ impl Language {
                     "metadata"
                 };
                 return Err(bad(format!(
-                    "field `{missing}`: required for a language of the `ellipse` suite"
+                    "field `{missing}` is missing at the top level; it is required for a language of the `ellipse` suite"
                 )));
             }
             (a, m) => (a.unwrap_or(Arithmetic::F64), m.unwrap_or_default()),
@@ -198,13 +200,15 @@ impl Language {
         for (arg, base) in &raw.image.bases {
             if base.suite.is_empty() || !base.suite.chars().all(|c| c.is_ascii_alphanumeric()) {
                 return Err(bad(format!(
-                    "field `image.bases.{arg}.suite`: expected a Debian suite name such as `bookworm`, found `{}`",
+                    "{}field `image.bases.{arg}.suite`: expected a Debian suite name such as `bookworm`, found `{}`",
+                    doc.at(&format!("image.bases.{arg}.suite")),
                     base.suite
                 )));
             }
             if let Some(p) = base.packages.iter().find(|p| !valid_package(p)) {
                 return Err(bad(format!(
-                    "field `image.bases.{arg}.packages`: `{p}` is not a Debian package name"
+                    "{}field `image.bases.{arg}.packages`: `{p}` is not a Debian package name (lower-case letters, digits, `+`, `-`, `.`)",
+                    doc.at(&format!("image.bases.{arg}.packages"))
                 )));
             }
         }
@@ -241,9 +245,12 @@ impl Language {
 
         let mut expected_failures = BTreeMap::new();
         for (key, globs) in raw.expected_failures {
-            let profile: Profile = key
-                .parse()
-                .map_err(|e| bad(format!("field `expected-failures.{key}`: {e}")))?;
+            let profile: Profile = key.parse().map_err(|e| {
+                bad(format!(
+                    "{}field `expected-failures.{key}`: {e}",
+                    doc.at(&format!("expected-failures.{key}"))
+                ))
+            })?;
             for (glob, reason) in &globs {
                 if let Err(e) = globset::Glob::new(glob) {
                     return Err(bad(format!(
@@ -335,15 +342,39 @@ impl Language {
     }
 }
 
-/// `toml`'s error text spans several lines with a caret diagram; keep it, but make sure the
-/// first line already says what is wrong.
-fn flatten_toml_error(e: &toml::de::Error) -> String {
-    let msg = e.message().trim();
-    match e.span() {
-        Some(span) => format!("{msg} (at byte {}..{})", span.start, span.end),
-        None => msg.to_owned(),
-    }
-}
+/// Accepted values named in deserialization errors, by field path (see [`crate::tomlerr`]).
+const HINTS: crate::tomlerr::Hints<'static> = &[
+    ("arithmetic", "`f64` | `f32` | `decimal20` | `r15`"),
+    ("name", "a string, the folder name"),
+    (
+        "command",
+        "a list of strings: the program, then its arguments (`{{.inputs.a}}` templates)",
+    ),
+    (
+        "metadata",
+        "a string: the exact bytes of the `metadata` file",
+    ),
+    (
+        "image.bases.*.suite",
+        "a Debian suite name such as `bookworm`",
+    ),
+    (
+        "image.bases.*.packages",
+        "a list of Debian package names such as `[\"gawk\"]`",
+    ),
+    (
+        "expected-failures",
+        "a table per profile (`backend` | `flytekit-local`) of glob = reason",
+    ),
+    (
+        "expected-failures.*",
+        "a table of `\"<suite>/<case glob>\" = \"reason\"`",
+    ),
+    (
+        "limitation[*].profiles",
+        "a list of `backend` | `flytekit-local`",
+    ),
+];
 
 fn valid_suite_name(s: &str) -> bool {
     !s.is_empty()

@@ -32,6 +32,7 @@
 //! Harness faults are [`Error`]s with documented exit codes ([`ExitCode`]); conformance results
 //! are data, never errors.
 
+pub mod clean;
 pub mod container;
 pub mod docker;
 pub mod env;
@@ -56,8 +57,11 @@ pub mod record;
 pub mod report;
 pub mod run;
 pub mod runtime;
+pub mod scratch;
 pub mod suite;
 pub mod template;
+pub mod text;
+pub mod tomlerr;
 
 pub use error::{Error, ExitCode, Result};
 pub use language::{Arithmetic, Language};

@@ -156,9 +156,11 @@ mod tests {
         Record {
             argv: Vec::new(),
             input_files: Default::default(),
+            input_files_omitted: None,
             exit_code: Some(0),
             timed_out: false,
             files: Default::default(),
+            files_omitted: None,
             result,
         }
     }

@@ -20,6 +20,9 @@
 //! binary64 as the backend's `ParseFloat` would, *equals* the literal. This is weaker for
 //! `decimal20` (digits beyond a double's 17 are not seen) and identical for the binary models.
 //! [`Judgement::basis`] says which one was used.
+//!
+//! Why this file is long: the models are under 430 lines; the rest are their unit tests,
+//! which pin each model against values measured with the real interpreters.
 
 use std::cmp::Ordering;
 
@@ -82,6 +85,14 @@ pub enum Basis {
 /// π·a·b computed in binary64, left to right as every program does: the reference value.
 pub fn truth(a: f64, b: f64) -> f64 {
     std::f64::consts::PI * a * b
+}
+
+/// How far apart two languages' areas may be and still agree: twice the looser of their
+/// declared tolerances (each may be that far from [`truth`], on opposite sides), and never less
+/// than one binary64 epsilon. The one rule `run`'s cross-language table and `explore`'s
+/// agreement check share.
+pub fn pair_tolerance(x: Arithmetic, y: Arithmetic) -> f64 {
+    2.0 * tolerance(x).max(tolerance(y)).max(f64::EPSILON)
 }
 
 /// The relative tolerance each arithmetic promises against [`truth`].

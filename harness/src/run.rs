@@ -180,21 +180,27 @@ pub async fn run_case<R: Runtime>(
         }
     };
     let mut executed = executed;
-    // Only the ellipse suite has an oracle; the others are judged by their goldens alone.
-    let verdict = if plan.suite.name == crate::language::ELLIPSE {
-        judge::judge(lang, plan.profile, &case.inputs, &executed)
-    } else {
-        judge::Verdict {
-            problems: crate::normative::departures(
-                plan.profile,
-                &plan.golden_root,
-                &plan.suite.name,
-                &case.id,
-                &lang.name,
-                &executed.record,
-            ),
-            ..Default::default()
+    // Only the ellipse suite has an oracle; the others are judged by their goldens alone (and,
+    // under another profile, by where they depart from the backend's golden).
+    let (problems, judgement, area) = if plan.suite.name == crate::language::ELLIPSE {
+        match judge::judge(lang, &case.task, plan.profile, &case.inputs, &executed) {
+            Ok(v) => (v.problems(), v.judgement, v.area),
+            Err(e) => {
+                result.reason = e.to_string();
+                result.duration_ms = started.elapsed().as_millis() as u64;
+                return result;
+            }
         }
+    } else {
+        let departures = crate::normative::departures(
+            plan.profile,
+            &plan.golden_root,
+            &plan.suite.name,
+            &case.id,
+            &lang.name,
+            &executed.record,
+        );
+        (departures, None, None)
     };
     let golden_text = executed.record.to_golden();
     let golden_path = golden::path(
@@ -254,12 +260,12 @@ pub async fn run_case<R: Runtime>(
             format!("killed after {:?}", case.task.timeout),
         )
     } else {
-        decide(&verdict.problems, diff.as_deref(), expected)
+        decide(&problems, diff.as_deref(), expected)
     };
     result.outcome = outcome;
     result.reason = reason;
-    result.judgement = verdict.judgement;
-    result.area = verdict.area;
+    result.judgement = judgement;
+    result.area = area;
     result.stdout = String::from_utf8_lossy(&executed.stdout).into_owned();
     result.stderr = String::from_utf8_lossy(&executed.stderr).into_owned();
     result.record = Some(executed.record);
@@ -369,12 +375,13 @@ fn divergence(plan: &RunPlan, results: &[CaseResult]) -> Vec<Divergence> {
                 let (Some(ax), Some(ay)) = (x.area, y.area) else {
                     continue;
                 };
-                let tol = [x, y]
-                    .iter()
-                    .filter_map(|r| plan.languages.iter().find(|(l, _)| l.name == r.language))
-                    .map(|(l, _)| oracle::tolerance(l.arithmetic))
-                    .fold(f64::EPSILON, f64::max);
-                if !oracle::agree(ax, ay, 2.0 * tol) {
+                let arithmetic = |r: &CaseResult| {
+                    plan.languages
+                        .iter()
+                        .find(|(l, _)| l.name == r.language)
+                        .map_or(crate::Arithmetic::F64, |(l, _)| l.arithmetic)
+                };
+                if !oracle::agree(ax, ay, oracle::pair_tolerance(arithmetic(x), arithmetic(y))) {
                     disagreements.push(format!("{}≠{}", x.language, y.language));
                 }
             }

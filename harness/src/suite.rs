@@ -159,7 +159,8 @@ impl Suite {
             path: path.to_path_buf(),
             message,
         };
-        let raw: RawSuite = toml::from_str(&text).map_err(|e| bad(e.message().to_owned()))?;
+        let doc = crate::tomlerr::Doc::new(&text);
+        let raw: RawSuite = toml::from_str(&text).map_err(|e| bad(doc.describe(&e, HINTS)))?;
         let base = raw.task;
         let task = resolve_task(
             &RawTaskOverride {
@@ -175,11 +176,18 @@ impl Suite {
             },
             None,
             "task",
+            &doc,
         )
         .map_err(bad)?;
         let mut cases: Vec<Case> = Vec::new();
         for (i, c) in raw.cases.into_iter().enumerate() {
-            let field = |f: &str| format!("field `case[{i}].{f}` (id `{}`)", c.id);
+            let field = |f: &str| {
+                format!(
+                    "{}field `case[{i}].{f}` (id `{}`)",
+                    doc.at(&format!("case[{i}].{f}")),
+                    c.id
+                )
+            };
             if !valid_id(&c.id) {
                 return Err(bad(format!(
                     "{}: expected a kebab-case id (a-z, 0-9, `-`), optionally grouped into areas by `/`",
@@ -190,7 +198,8 @@ impl Suite {
                 return Err(bad(format!("{}: the id is used twice", field("id"))));
             }
             let case_task = match &c.task {
-                Some(o) => resolve_task(o, Some(&task), &field("task")).map_err(bad)?,
+                Some(o) => resolve_task(o, Some(&task), &format!("case[{i}].task"), &doc)
+                    .map_err(|e| bad(format!("{e} (case id `{}`)", c.id)))?,
                 None => task.clone(),
             };
             let input_types = &case_task.interface.inputs.variables;
@@ -269,16 +278,56 @@ impl Suite {
     }
 }
 
+/// Accepted values named in deserialization errors, by field path (see [`crate::tomlerr`]).
+const HINTS: crate::tomlerr::Hints<'static> = &[
+    (
+        "task.inputs.*",
+        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN` | `DATETIME` | `DURATION`",
+    ),
+    (
+        "task.outputs.*",
+        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN` | `DATETIME` | `DURATION` | `BLOB` | `MULTIPART_BLOB`",
+    ),
+    (
+        "task.timeout",
+        "a duration string such as `\"60s\"`, `\"2m\"`, `\"500ms\"`, `\"1h\"`",
+    ),
+    (
+        "task.input_data_dir",
+        "a path string such as `\"/var/inputs\"`",
+    ),
+    (
+        "task.output_data_dir",
+        "a path string such as `\"/var/outputs\"`",
+    ),
+    ("case[*].id", "a kebab-case string (a-z, 0-9, `-`)"),
+    ("case[*].about", "a string"),
+    (
+        "case[*].xfail",
+        "a table of `\"<profile>/<language glob>\" = \"reason\"`",
+    ),
+    ("case[*].xfail.*", "a reason string"),
+    (
+        "limitation[*].profiles",
+        "a list of `backend` | `flytekit-local`",
+    ),
+];
+
 /// Resolves a task table: `o`'s parts over `base` (the suite's task), or `o` alone (which
 /// must then name every required part). `field` names the table in error messages.
 fn resolve_task(
     o: &RawTaskOverride,
     base: Option<&TaskSpec>,
     field: &str,
+    doc: &crate::tomlerr::Doc<'_>,
 ) -> std::result::Result<TaskSpec, String> {
-    let missing = |part: &str| format!("{field}.{part}: missing");
+    let at = |part: &str| doc.at(&format!("{field}.{part}"));
+    let missing = |part: &str| format!("{}field `{field}.{part}` is missing", doc.at(field));
+    let located = |part: &str, e: String| format!("{}{e}", at(part));
     let inputs = match &o.inputs {
-        Some(m) => variables(m, &format!("{field}.inputs"), false)?,
+        Some(m) => {
+            variables(m, &format!("{field}.inputs"), false).map_err(|e| located("inputs", e))?
+        }
         None => base
             .ok_or_else(|| missing("inputs"))?
             .interface
@@ -286,7 +335,9 @@ fn resolve_task(
             .clone(),
     };
     let outputs = match &o.outputs {
-        Some(m) => variables(m, &format!("{field}.outputs"), true)?,
+        Some(m) => {
+            variables(m, &format!("{field}.outputs"), true).map_err(|e| located("outputs", e))?
+        }
         None => base
             .ok_or_else(|| missing("outputs"))?
             .interface
@@ -296,7 +347,8 @@ fn resolve_task(
     let timeout = match &o.timeout {
         Some(t) => parse_timeout(t).ok_or_else(|| {
             format!(
-                "field `{field}.timeout`: expected a duration such as `60s` or `2m`, found `{t}`"
+                "{}field `{field}.timeout`: expected a duration such as `60s`, `2m`, `500ms` or `1h`, found `{t}`",
+                at("timeout")
             )
         })?,
         None => base.ok_or_else(|| missing("timeout"))?.timeout,
@@ -304,7 +356,7 @@ fn resolve_task(
     let format = match &o.format {
         Some(f) => f
             .parse::<InputFormat>()
-            .map_err(|e| format!("field `{field}.format`: {e}"))?,
+            .map_err(|e| format!("{}field `{field}.format`: {e}", at("format")))?,
         None => base.map(|b| b.format).unwrap_or_default(),
     };
     let pick = |own: &Option<String>, from: fn(&TaskSpec) -> &String, part: &str| {
@@ -316,7 +368,8 @@ fn resolve_task(
         && (cmd.is_empty() || cmd[0].is_empty())
     {
         return Err(format!(
-            "field `{field}.command`: expected a non-empty list whose first element is the program"
+            "{}field `{field}.command`: expected a non-empty list whose first element is the program",
+            at("command")
         ));
     }
     Ok(TaskSpec {

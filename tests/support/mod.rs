@@ -57,3 +57,41 @@ pub fn announce_skips(count: usize) {
         );
     }
 }
+
+/// Whether Docker trials are to be marked ignored (the user set `RAWCONF_SKIP_DOCKER=1`).
+pub fn skip_docker() -> bool {
+    matches!(docker_gate(), DockerGate::OptedOut)
+}
+
+/// The engine for a Docker trial, or the failure that says why there is none: unreachable
+/// (fails loudly), or opted out (the trial should have been marked ignored).
+pub fn docker() -> Result<bollard::Docker, String> {
+    match docker_gate() {
+        DockerGate::Available(d) => Ok(d.clone()),
+        DockerGate::Unreachable(why) => Err(why.clone()),
+        DockerGate::OptedOut => {
+            Err("opted out of Docker; this trial should have been ignored".into())
+        }
+    }
+}
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The folder of the suites, `tests/suites`.
+pub fn suites_dir() -> PathBuf {
+    repo().join("tests/suites")
+}
+
+/// The suite `name`, loaded from `tests/suites/<name>.toml`.
+pub fn suite(name: &str) -> rawconf::suite::Suite {
+    rawconf::suite::Suite::named(&suites_dir(), name)
+        .unwrap_or_else(|e| panic!("suite `{name}` loads: {e}"))
+}
+
+/// The `rawconf` binary this test target was built with, as a command to add arguments to.
+pub fn rawconf() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_rawconf"))
+}

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use rawconf::{Error, ExitCode};
 
+mod clean;
 mod explore;
 mod images;
 mod protocol;
@@ -44,6 +45,8 @@ enum Command {
     /// Collect an output directory as flyte-copilot (or flytekit) does.
     #[command(subcommand)]
     Outputs(protocol::OutputsCommand),
+    /// Remove the containers and temp dirs of rawconf processes that died (never anything else).
+    Clean(clean::CleanArgs),
 }
 
 pub(crate) fn main() -> std::process::ExitCode {
@@ -72,6 +75,7 @@ pub(crate) fn main() -> std::process::ExitCode {
             Command::Template(cmd) => protocol::template(cmd),
             Command::Inputs(cmd) => protocol::inputs(cmd),
             Command::Outputs(cmd) => protocol::outputs(cmd),
+            Command::Clean(args) => clean::clean(args).await,
         }
     });
     match result {

@@ -15,6 +15,7 @@ use rawconf::report::{self, CaseResult};
 use rawconf::run::{RunObserver, RunPlan, Shard};
 use rawconf::runtime::{Adapter, AnyRuntime, Attempt, Execution, Reference, Runtime};
 use rawconf::suite::Suite;
+use rawconf::text::first_line;
 use rawconf::{Error, ExitCode, Language, Result};
 
 #[derive(Debug, Args)]
@@ -120,10 +121,7 @@ impl Chosen {
 
 async fn images_for(langs: &[Language]) -> Result<(bollard::Docker, Vec<Built>)> {
     let docker = rawconf::docker::connect().await?;
-    let reaped = rawconf::container::reap_orphans(&docker).await?;
-    if reaped > 0 {
-        eprintln!("removed {reaped} container(s) left by earlier rawconf processes");
-    }
+    reap_dead_runs(&docker).await;
     // A cold build takes minutes: show the same per-language progress as `images build`
     // (hidden when stderr is not a terminal).
     let progress = std::sync::Arc::new(super::images::Progress::new(langs));
@@ -139,12 +137,24 @@ async fn images_for(langs: &[Language]) -> Result<(bollard::Docker, Vec<Built>)>
     Ok((docker, built))
 }
 
-/// Removes this process's containers when the user interrupts, then exits 130.
+/// Removes the containers and temp dirs of rawconf processes that died, saying so.
+pub(crate) async fn reap_dead_runs(docker: &bollard::Docker) {
+    let cleaned = rawconf::clean::clean(Ok(docker), false).await;
+    if !cleaned.is_empty() {
+        for line in cleaned.report() {
+            eprintln!("{line}");
+        }
+    }
+}
+
+/// Removes this process's containers and temp dirs when the user interrupts, then exits 130.
 pub(crate) fn cleanup_on_interrupt(docker: bollard::Docker) {
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             eprintln!("\ninterrupted: removing this run's containers");
             let _ = rawconf::container::remove_own(&docker).await;
+            // `exit` skips the destructors that would remove the case directories.
+            rawconf::scratch::remove_own();
             std::process::exit(130);
         }
     });
@@ -169,10 +179,6 @@ impl RunObserver for Bar {
             ));
         }
     }
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or("")
 }
 
 pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode> {

@@ -1,6 +1,6 @@
 //! Findings: what a property run reports, as a table for people and JSON lines for tools.
 //!
-//! A finding is one distinct way a language failed (one [`Signature`](super::Signature)),
+//! A finding is one distinct way a language failed (one [`Signature`](super::classify::Signature)),
 //! shown with the minimal input it was shrunk to. It is *known* when a declared limitation
 //! explains every failing stage — then `reason` gives each limitation's reason — and a *new
 //! finding* otherwise, which fails the run.

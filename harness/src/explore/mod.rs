@@ -2,30 +2,40 @@
 //!
 //! Golden cases pin what someone thought of; the property runner looks for what nobody did. It
 //! draws `(a, b)` from float classes that matter to the protocol and to the programs
-//! ([`strategy`]), runs each language on them through a runtime ([`runner`]), judges every stage
-//! of the result against the oracle ([`observe`]) and explains each failure with a declared
-//! limitation ([`crate::limitation`]) — or reports it, shrunk to a minimal input with a reproduction
-//! command, as a new finding ([`findings`]). Found inputs are replayed forever ([`regressions`]).
+//! ([`strategy`]), runs each language on them through a runtime ([`executor`]), judges every
+//! stage of the result with the same judge as `rawconf run` ([`crate::judge`]) and explains each
+//! failure with a declared limitation ([`classify`], [`crate::limitation`]) — or reports it,
+//! shrunk to a minimal input with a reproduction command, as a new finding ([`findings`]).
+//! Found inputs are replayed forever ([`regressions`]).
 //!
 //! | stage | module | in → out |
 //! |---|---|---|
 //! | generate | [`strategy`] | seed → [`CaseInput`]s with class labels |
-//! | execute | [`runner`] | language × case → [`crate::runtime::Executed`] (memoized) |
-//! | judge | [`observe`] | executed → [`Observation`]: failures per stage |
-//! | explain | [`crate::limitation`] | failure + inputs → the [`Limitation`] that explains it |
-//! | shrink, compare | [`runner`] | distinct failures → minimal inputs; cross-language agreement |
-//! | report | [`findings`] | → [`Exploration`]: table, Markdown, JSON lines |
+//! | execute | [`executor`], [`explorer`] | language × case → [`crate::runtime::Executed`] (memoized) |
+//! | judge | [`crate::judge`] | executed → [`crate::judge::Verdict`]: failures per stage |
+//! | explain | [`classify`] | failure + inputs → the [`crate::limitation::Limitation`] that explains it |
+//! | group, shrink | `language.rs`, `shrink.rs` | distinct failures of a language → minimal inputs |
+//! | compare | `agreement.rs` | languages that passed → cross-language disagreements |
+//! | report | [`findings`], `describe` | → [`Exploration`]: table, Markdown, JSON lines |
 //!
-//! Used by `rawconf explore` and by `cargo test` (`tests/properties.rs`).
+//! The phases run in [`Explorer::explore`] (`run.rs`); used by `rawconf explore` and by `cargo test`
+//! (`tests/properties.rs`).
 
+mod agreement;
+pub mod classify;
+mod describe;
+pub mod executor;
+pub mod explorer;
 pub mod findings;
-pub mod observe;
+mod language;
 pub mod regressions;
-pub mod runner;
+mod run;
+mod shrink;
 pub mod strategy;
 
+pub use classify::{Explained, Signature};
+pub use executor::{DockerExecutor, Executor};
+pub use explorer::{ExploreConfig, Explorer, random_seed, reproduce};
 pub use findings::{Exploration, FailureReport, Finding, Source};
-pub use observe::{Failure, Observation, Signature};
 pub use regressions::{Regression, Regressions};
-pub use runner::{DockerExecutor, Executor, ExploreConfig, Explorer, random_seed, reproduce};
 pub use strategy::{CaseInput, Input, case_input, float_input};

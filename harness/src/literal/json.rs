@@ -11,6 +11,10 @@
 //! absent field. Unknown fields are an error (as in protojson), except `hash` and `metadata` of a
 //! Literal, which are accepted and dropped (nothing in the raw protocol reads them).
 //! Errors name the JSON path of the offending field.
+//!
+//! Why this file is long: one `impl` per IDL message, reading and writing side by side,
+//! so the mapping rules of a message (names, defaults, oneofs) are checked against each other in one
+//! place; the helpers above them are shared by all.
 
 use std::collections::BTreeMap;
 

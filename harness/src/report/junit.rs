@@ -4,6 +4,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::model::RunReport;
 use crate::outcome::Outcome;
+use crate::text::first_line;
 
 /// The run as JUnit XML. xfail counts as success (with the reason in system-out), unavailable
 /// as skipped, harness errors as errors, the rest of the failing outcomes as failures.
@@ -21,7 +22,7 @@ pub fn to_junit(report: &RunReport) -> String {
                 }
                 Outcome::HarnessError => {
                     let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-                    s.set_message(first_line(&r.reason));
+                    s.set_message(first_line(&r.reason).to_owned());
                     s.set_description(r.reason.clone());
                     s
                 }
@@ -48,8 +49,4 @@ pub fn to_junit(report: &RunReport) -> String {
         junit.add_test_suite(suite);
     }
     junit.to_string().expect("JUnit serializes")
-}
-
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or("").to_owned()
 }

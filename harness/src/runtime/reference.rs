@@ -70,10 +70,8 @@ impl Reference {
     /// Executes one case whose execution is called `name` (see [`execution_name`]).
     pub async fn execute_named(&self, ex: &Execution<'_>, name: &str) -> Result<Executed> {
         let started = Instant::now();
-        let work = tempfile::Builder::new()
-            .prefix("rawconf-case-")
-            .tempdir()
-            .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        // Owned by this process: reaped by the next run if this one dies (crate::scratch).
+        let work = crate::scratch::tempdir("case")?;
         let input_dir = work.path().join("inputs");
         let output_dir = work.path().join("outputs");
         for dir in [&input_dir, &output_dir] {
@@ -114,9 +112,11 @@ impl Reference {
                     record: Record {
                         argv: Vec::new(),
                         input_files: Default::default(),
+                        input_files_omitted: None,
                         exit_code: None,
                         timed_out: false,
                         files: Default::default(),
+                        files_omitted: None,
                         result: collected.to_json(),
                     },
                     collected,
@@ -220,10 +220,12 @@ impl Reference {
         Ok(Executed {
             record: Record {
                 argv,
-                input_files,
+                input_files: input_files.files,
+                input_files_omitted: input_files.omitted,
                 exit_code: run.exit_code,
                 timed_out: run.timed_out,
-                files,
+                files: files.files,
+                files_omitted: files.omitted,
                 result,
             },
             collected,

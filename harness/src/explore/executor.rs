@@ -1,0 +1,81 @@
+//! The seam between the property runner and a runtime: run one case for one language.
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::language::Language;
+use crate::literal::LiteralMap;
+use crate::profile::Profile;
+use crate::runtime::{Executed, Execution, Reference};
+use crate::suite::TaskSpec;
+
+/// Runs one case of a task for a language: the seam between the property runner and a runtime.
+///
+/// Synchronous because proptest's shrinking calls a plain `Fn`; the Docker implementation
+/// blocks on its async runtime, so call it from a thread that is not running async tasks.
+pub trait Executor: Sync {
+    /// Executes the task for `language` with `inputs` under `profile`.
+    fn execute(
+        &self,
+        language: &Language,
+        task: &TaskSpec,
+        inputs: &LiteralMap,
+        profile: Profile,
+    ) -> Result<Executed>;
+}
+
+/// The reference runtime (Docker) as an [`Executor`].
+#[derive(Debug)]
+pub struct DockerExecutor {
+    handle: tokio::runtime::Handle,
+    runtime: Reference,
+    images: BTreeMap<String, String>,
+    run_id: String,
+}
+
+impl DockerExecutor {
+    /// Makes sure every language's image exists (building what is missing) and captures the
+    /// current tokio runtime, on which [`Executor::execute`] will block.
+    pub async fn prepare(
+        docker: bollard::Docker,
+        languages: &[Language],
+    ) -> Result<DockerExecutor> {
+        let builder = crate::image::Builder::new(docker.clone());
+        let mut images = BTreeMap::new();
+        for lang in languages {
+            let built = builder.ensure(lang).await?;
+            images.insert(lang.name.clone(), built.image);
+        }
+        Ok(DockerExecutor {
+            handle: tokio::runtime::Handle::current(),
+            runtime: Reference::new(docker),
+            images,
+            run_id: format!("explore-{}", std::process::id()),
+        })
+    }
+}
+
+impl Executor for DockerExecutor {
+    fn execute(
+        &self,
+        language: &Language,
+        task: &TaskSpec,
+        inputs: &LiteralMap,
+        profile: Profile,
+    ) -> Result<Executed> {
+        let image = self.images.get(&language.name).ok_or_else(|| {
+            Error::Internal(format!(
+                "no image was prepared for language `{}`",
+                language.name
+            ))
+        })?;
+        self.handle.block_on(self.runtime.execute(&Execution {
+            language,
+            image,
+            task,
+            inputs,
+            profile,
+            run_id: &self.run_id,
+        }))
+    }
+}
