@@ -24,12 +24,12 @@ use std::time::Duration as StdDuration;
 
 use serde::Deserialize;
 
+mod task;
+
 use crate::error::{Error, Result};
 pub use crate::inputs::InputFormat;
-use crate::literal::{
-    BlobType, Dimensionality, Duration, Literal, LiteralMap, LiteralType, Primitive, SimpleType,
-    Timestamp, TypedInterface, Variable, VariableMap,
-};
+use crate::literal::{Literal, LiteralMap, Primitive, TypedInterface};
+use task::{RawTaskOverride, convert, resolve_task, type_name};
 
 /// The task a case runs (the image, and the command unless the case names one, come from the
 /// language).
@@ -117,21 +117,6 @@ struct RawTask {
     #[serde(default)]
     env: BTreeMap<String, String>,
     #[serde(default)]
-    format: Option<String>,
-}
-
-/// A case's `[case.task]`: every field optional, replacing the suite's.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawTaskOverride {
-    inputs: Option<BTreeMap<String, String>>,
-    outputs: Option<BTreeMap<String, String>>,
-    input_data_dir: Option<String>,
-    output_data_dir: Option<String>,
-    timeout: Option<String>,
-    command: Option<Vec<String>>,
-    args: Option<Vec<String>>,
-    env: Option<BTreeMap<String, String>>,
     format: Option<String>,
 }
 
@@ -312,184 +297,6 @@ const HINTS: crate::tomlerr::Hints<'static> = &[
         "a list of `backend` | `flytekit-local`",
     ),
 ];
-
-/// Resolves a task table: `o`'s parts over `base` (the suite's task), or `o` alone (which
-/// must then name every required part). `field` names the table in error messages.
-fn resolve_task(
-    o: &RawTaskOverride,
-    base: Option<&TaskSpec>,
-    field: &str,
-    doc: &crate::tomlerr::Doc<'_>,
-) -> std::result::Result<TaskSpec, String> {
-    let at = |part: &str| doc.at(&format!("{field}.{part}"));
-    let missing = |part: &str| format!("{}field `{field}.{part}` is missing", doc.at(field));
-    let located = |part: &str, e: String| format!("{}{e}", at(part));
-    let inputs = match &o.inputs {
-        Some(m) => {
-            variables(m, &format!("{field}.inputs"), false).map_err(|e| located("inputs", e))?
-        }
-        None => base
-            .ok_or_else(|| missing("inputs"))?
-            .interface
-            .inputs
-            .clone(),
-    };
-    let outputs = match &o.outputs {
-        Some(m) => {
-            variables(m, &format!("{field}.outputs"), true).map_err(|e| located("outputs", e))?
-        }
-        None => base
-            .ok_or_else(|| missing("outputs"))?
-            .interface
-            .outputs
-            .clone(),
-    };
-    let timeout = match &o.timeout {
-        Some(t) => parse_timeout(t).ok_or_else(|| {
-            format!(
-                "{}field `{field}.timeout`: expected a duration such as `60s`, `2m`, `500ms` or `1h`, found `{t}`",
-                at("timeout")
-            )
-        })?,
-        None => base.ok_or_else(|| missing("timeout"))?.timeout,
-    };
-    let format = match &o.format {
-        Some(f) => f
-            .parse::<InputFormat>()
-            .map_err(|e| format!("{}field `{field}.format`: {e}", at("format")))?,
-        None => base.map(|b| b.format).unwrap_or_default(),
-    };
-    let pick = |own: &Option<String>, from: fn(&TaskSpec) -> &String, part: &str| {
-        own.clone()
-            .or_else(|| base.map(|b| from(b).clone()))
-            .ok_or_else(|| missing(part))
-    };
-    if let Some(cmd) = &o.command
-        && (cmd.is_empty() || cmd[0].is_empty())
-    {
-        return Err(format!(
-            "{}field `{field}.command`: expected a non-empty list whose first element is the program",
-            at("command")
-        ));
-    }
-    Ok(TaskSpec {
-        interface: TypedInterface { inputs, outputs },
-        command: o
-            .command
-            .clone()
-            .or_else(|| base.and_then(|b| b.command.clone())),
-        args: o
-            .args
-            .clone()
-            .or_else(|| base.map(|b| b.args.clone()))
-            .unwrap_or_default(),
-        env: match &o.env {
-            Some(e) => e.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            None => base.map(|b| b.env.clone()).unwrap_or_default(),
-        },
-        format,
-        input_data_dir: pick(&o.input_data_dir, |b| &b.input_data_dir, "input_data_dir")?,
-        output_data_dir: pick(
-            &o.output_data_dir,
-            |b| &b.output_data_dir,
-            "output_data_dir",
-        )?,
-        timeout,
-    })
-}
-
-/// A type name of a suite file: the simple types rawconf models, and for outputs the two
-/// blob shapes.
-fn parse_type(ty: &str, output: bool) -> Option<LiteralType> {
-    let blob = |dimensionality| {
-        LiteralType::Blob(BlobType {
-            format: String::new(),
-            dimensionality,
-        })
-    };
-    match ty {
-        "BLOB" if output => Some(blob(Dimensionality::Single)),
-        "MULTIPART_BLOB" if output => Some(blob(Dimensionality::Multipart)),
-        _ => SimpleType::ALL
-            .into_iter()
-            .find(|t| t.name() == ty)
-            .filter(|t| {
-                matches!(
-                    t,
-                    SimpleType::Integer
-                        | SimpleType::Float
-                        | SimpleType::String
-                        | SimpleType::Boolean
-                        | SimpleType::Datetime
-                        | SimpleType::Duration
-                )
-            })
-            .map(LiteralType::Simple),
-    }
-}
-
-fn type_name(t: &LiteralType) -> &'static str {
-    match t {
-        LiteralType::Simple(s) => s.name(),
-        LiteralType::Blob(b) if b.dimensionality == Dimensionality::Multipart => "MULTIPART_BLOB",
-        LiteralType::Blob(_) => "BLOB",
-        LiteralType::Collection(_) => "COLLECTION",
-        LiteralType::Map(_) => "MAP",
-    }
-}
-
-fn variables(
-    raw: &BTreeMap<String, String>,
-    field: &str,
-    output: bool,
-) -> std::result::Result<VariableMap, String> {
-    let expected = if output {
-        "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, BLOB or MULTIPART_BLOB"
-    } else {
-        "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME or DURATION"
-    };
-    let variables = raw
-        .iter()
-        .map(|(name, ty)| {
-            parse_type(ty, output)
-                .map(|literal_type| {
-                    (
-                        name.clone(),
-                        Variable {
-                            literal_type,
-                            description: String::new(),
-                        },
-                    )
-                })
-                .ok_or_else(|| format!("field `{field}.{name}`: expected {expected}, found `{ty}`"))
-        })
-        .collect::<std::result::Result<_, _>>()?;
-    Ok(VariableMap { variables })
-}
-
-fn convert(ty: &LiteralType, v: &toml::Value) -> Option<Literal> {
-    let LiteralType::Simple(ty) = ty else {
-        return None;
-    };
-    let p = match (ty, v) {
-        (SimpleType::Float, toml::Value::Float(f)) => Primitive::Float(*f),
-        (SimpleType::Float, toml::Value::Integer(i)) => Primitive::Float(*i as f64),
-        (SimpleType::Integer, toml::Value::Integer(i)) => Primitive::Integer(*i),
-        (SimpleType::String, toml::Value::String(s)) => Primitive::String(s.clone()),
-        (SimpleType::Boolean, toml::Value::Boolean(b)) => Primitive::Boolean(*b),
-        (SimpleType::Datetime, toml::Value::String(s)) => {
-            let (seconds, nanos) = crate::goformat::parse_rfc3339(s.as_bytes()).ok()?;
-            Primitive::Datetime(Timestamp { seconds, nanos })
-        }
-        (SimpleType::Duration, toml::Value::String(s)) => {
-            let n = crate::goformat::parse_go_duration(s.as_bytes()).ok()?;
-            let (seconds, nanos) = crate::goformat::go_nanos_to_duration(n);
-            Primitive::Duration(Duration { seconds, nanos })
-        }
-        _ => return None,
-    };
-    Some(Literal::primitive(p))
-}
 
 /// The float value of input `name`, if it is a float primitive.
 pub fn float_input(inputs: &LiteralMap, name: &str) -> Option<f64> {

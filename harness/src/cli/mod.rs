@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 use rawconf::{Error, ExitCode};
 
 mod clean;
+mod exec;
 mod explore;
 mod images;
 mod protocol;
@@ -28,7 +29,7 @@ enum Command {
     /// Run a suite over the languages and report (the main job).
     Run(run::RunArgs),
     /// Run one ad-hoc case and print its record.
-    Exec(run::ExecArgs),
+    Exec(exec::ExecArgs),
     /// Property runs: generated inputs × languages, findings shrunk to minimal inputs.
     ///
     /// Exit code 0 when every finding is a declared limitation, 100 when there are new findings.
@@ -69,7 +70,7 @@ pub(crate) fn main() -> std::process::ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Run(args) => run::run(args, &languages_dir).await,
-            Command::Exec(args) => run::exec(args, &languages_dir).await,
+            Command::Exec(args) => exec::exec(args, &languages_dir).await,
             Command::Explore(args) => explore::explore(args, &languages_dir).await,
             Command::Images(cmd) => images::run(cmd, &languages_dir).await,
             Command::Template(cmd) => protocol::template(cmd),
