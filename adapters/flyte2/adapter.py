@@ -62,6 +62,11 @@ def log(msg):
 
 
 def main():
+    # Flyte 2 logs to stdout (its rich console handler); the contract reserves stdout for the
+    # one result. Keep the real stdout for that and send everything else to stderr.
+    result_out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     request = loads(sys.stdin.read())
     if request.get("version") != 1:
         log(f"unsupported request version {request.get('version')!r}")
@@ -94,8 +99,9 @@ def main():
     finally:
         observer.remove_all()
         shutil.rmtree(scratch, ignore_errors=True)
-    json.dump(result, sys.stdout, allow_nan=False)
-    sys.stdout.write("\n")
+    json.dump(result, result_out, allow_nan=False)
+    result_out.write("\n")
+    result_out.flush()
     return 0
 
 
@@ -280,19 +286,17 @@ def snapshot(root):
     return dict(sorted(out.items()))
 
 
-def root_cause(e):
-    """Flyte 2 wraps a task's exception (RuntimeUserError, …) around the original: report the
-    innermost, the one ContainerTask.execute raised."""
-    seen = set()
-    while id(e) not in seen:
-        seen.add(id(e))
-        if e.__cause__ is not None:
-            e = e.__cause__
-        elif e.__context__ is not None and not e.__suppress_context__ and type(e).__module__.startswith("flyte"):
-            e = e.__context__
-        else:
-            break
-    return e
+def error_of(e):
+    """The ContainerError for an exception raised by `flyte.run`. A local run re-raises a
+    task's failure as a `flyte.errors.RuntimeUserError` (or another BaseRuntimeError) whose
+    `code` is the original exception's type name (`TypeError`, …) and whose text is the
+    original message: report those. Flyte 2's error kind (user/system) has no ContainerError
+    counterpart, so `kind` is left unset."""
+    from flyte.errors import BaseRuntimeError
+
+    if isinstance(e, BaseRuntimeError) and isinstance(getattr(e, "code", None), str) and e.code:
+        return {"code": e.code, "message": str(e)}
+    return {"code": type(e).__name__, "message": str(e)}
 
 
 def execute(request, observer, scratch):
@@ -335,18 +339,20 @@ def execute(request, observer, scratch):
     literal_map = json_format.Parse(json.dumps(request["inputs"]), literals_pb2.LiteralMap())
     kwargs = run_sync(TypeEngine.literal_map_to_kwargs(literal_map, inputs_t))
 
-    runner = flyte.with_runcontext(
-        mode="local",
-        run_base_dir=os.path.join(scratch, "metadata"),
-        raw_data_path=os.path.join(scratch, "raw_data"),
-    )
+    runner = flyte.with_runcontext(mode="local", raw_data_path=os.path.join(scratch, "raw_data"))
+    # A local run writes its metadata to the fixed /tmp/flyte/metadata/<run>/ and never deletes
+    # it: with_runcontext's `run_base_dir` is only used remotely, and the runner's own
+    # `metadata_path` is not exposed. Set that one, so the metadata lands in the scratch dir.
+    if not hasattr(runner, "_metadata_path"):
+        raise RuntimeError("this flyte has no _Runner._metadata_path: the adapter cannot keep "
+                           "its run metadata out of /tmp/flyte (update adapter.py for it)")
+    runner._metadata_path = os.path.join(scratch, "metadata")
     names = list(outputs_t)
     try:
         run = runner.run(container_task, **kwargs)
         values = tuple(run.outputs())
     except Exception as e:  # a task error is a result
-        cause = root_cause(e)
-        result = {"error": {"code": type(cause).__name__, "message": str(cause)}}
+        result = {"error": error_of(e)}
     else:
         if len(values) != len(names):
             raise RuntimeError(f"Flyte 2 returned {len(values)} outputs for {len(names)} declared")
