@@ -197,8 +197,8 @@ fn backend_three_by_four() -> TestResult {
 fn backend_julia_thousand() -> TestResult {
     let r = ellipse_case("julia", "thousand")?;
     let record = r.record.as_ref().ok_or("no record")?;
-    let area = record.result["outputs"]["literals"]["area"]["scalar"]["primitive"]["floatValue"]
-        .as_f64();
+    let area =
+        record.result["outputs"]["literals"]["area"]["scalar"]["primitive"]["floatValue"].as_f64();
     if r.outcome != Outcome::Fail || area != Some(3141592.653589793) {
         return Err(format!(
             "{}: {} ({}), result {}",
@@ -271,8 +271,12 @@ fn exchange(
 ) -> Result<Exchange, Failed> {
     venv()?;
     let image = shell_image()?;
-    let work = tempfile::Builder::new().prefix("rawconf-flyte2-test-").tempdir()?;
-    let tmp = tempfile::Builder::new().prefix("rawconf-flyte2-tmp-").tempdir()?;
+    let work = tempfile::Builder::new()
+        .prefix("rawconf-flyte2-test-")
+        .tempdir()?;
+    let tmp = tempfile::Builder::new()
+        .prefix("rawconf-flyte2-tmp-")
+        .tempdir()?;
     let made = ["output-prefix", "raw-output", "task.json"];
     std::fs::create_dir(work.path().join("output-prefix"))?;
     std::fs::create_dir(work.path().join("raw-output"))?;
@@ -358,7 +362,13 @@ fn string_output(x: &Exchange, name: &str) -> Option<String> {
 /// `str` output that is the string `"None"`, and the task succeeds (the backend fails:
 /// `file not found`). A finding about Flyte 2, pinned here so a fix shows up.
 fn missing_string_is_none() -> TestResult {
-    let x = exchange(&key("missing"), "true", json!({"s": {"type": {"simple": "STRING"}}}), json!([]), 30.0)?;
+    let x = exchange(
+        &key("missing"),
+        "true",
+        json!({"s": {"type": {"simple": "STRING"}}}),
+        json!([]),
+        30.0,
+    )?;
     if string_output(&x, "s").as_deref() != Some("None") {
         return Err(format!("expected the output `s` = \"None\": {}", x.result).into());
     }
@@ -376,7 +386,11 @@ fn error_file_and_exit_code_ignored() -> TestResult {
         30.0,
     )?;
     if string_output(&x, "s").as_deref() != Some("hi") || x.result["exitCode"] != json!(3) {
-        return Err(format!("expected success with s = \"hi\", exit code 3: {}", x.result).into());
+        return Err(format!(
+            "expected success with s = \"hi\", exit code 3: {}",
+            x.result
+        )
+        .into());
     }
     if x.result["files"]["_ERROR"] != json!("boom") {
         return Err(format!("the output dir is reported: {}", x.result).into());
@@ -402,7 +416,13 @@ fn env_not_passed() -> TestResult {
 /// Flyte 2 waits for a local container forever; the adapter kills it at `timeoutSeconds`,
 /// reports `timedOut` and an unknown exit code, and removes it.
 fn timeout_kills() -> TestResult {
-    let x = exchange(&key("timeout"), "sleep 60", json!({"s": {"type": {"simple": "STRING"}}}), json!([]), 2.0)?;
+    let x = exchange(
+        &key("timeout"),
+        "sleep 60",
+        json!({"s": {"type": {"simple": "STRING"}}}),
+        json!([]),
+        2.0,
+    )?;
     if x.result["timedOut"] != json!(true) || !x.result["exitCode"].is_null() {
         return Err(format!("expected timedOut and a null exit code: {}", x.result).into());
     }
@@ -423,13 +443,22 @@ fn nothing_left_behind() -> TestResult {
     let metadata = Path::new("/tmp/flyte/metadata");
     let before = entries(metadata);
     let k = key("leftovers");
-    let x = exchange(&k, "true", json!({"f": {"type": {"simple": "FLOAT"}}}), json!([]), 30.0)?;
+    let x = exchange(
+        &k,
+        "true",
+        json!({"f": {"type": {"simple": "FLOAT"}}}),
+        json!([]),
+        30.0,
+    )?;
     if x.result["error"]["code"] != json!("TypeError") {
         return Err(format!("expected Flyte 2's TypeError for float(None): {}", x.result).into());
     }
     let mut problems = Vec::new();
     if !x.containers_left.is_empty() {
-        problems.push(format!("containers labelled rawconf.run={k}: {:?}", x.containers_left));
+        problems.push(format!(
+            "containers labelled rawconf.run={k}: {:?}",
+            x.containers_left
+        ));
     }
     if !x.work_left.is_empty() {
         problems.push(format!("left in the work dir: {:?}", x.work_left));
