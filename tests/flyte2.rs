@@ -38,6 +38,7 @@ use rawconf::report::CaseResult;
 use rawconf::run::{RunPlan, run_case};
 use rawconf::runtime::Adapter;
 use rawconf::suite::Suite;
+use rustix::process::{Pid, Signal, kill_process};
 use serde_json::{Value, json};
 
 use support::repo;
@@ -260,14 +261,35 @@ fn shell_image() -> Result<String, Failed> {
     image(language("shell"))
 }
 
-/// Pipes one request for a `sh -c SCRIPT` task to the adapter, in a fresh work directory with a
-/// private $TMPDIR, and records what it leaves behind.
+/// How the test ends the adapter's run.
+#[derive(Clone, Copy, PartialEq)]
+enum End {
+    /// The adapter finishes on its own and prints a result.
+    Finish,
+    /// The test sends SIGTERM once the container is up, as rawconf does past its deadline; the
+    /// adapter must exit 143 (no result).
+    Terminate,
+}
+
 fn exchange(
     key: &str,
     script: &str,
     outputs: Value,
     env: Value,
     timeout_seconds: f64,
+) -> Result<Exchange, Failed> {
+    exchange_ending(key, script, outputs, env, timeout_seconds, End::Finish)
+}
+
+/// Pipes one request for a `sh -c SCRIPT` task to the adapter, in a fresh work directory with a
+/// private $TMPDIR, and records what it leaves behind.
+fn exchange_ending(
+    key: &str,
+    script: &str,
+    outputs: Value,
+    env: Value,
+    timeout_seconds: f64,
+    end: End,
 ) -> Result<Exchange, Failed> {
     venv()?;
     let image = shell_image()?;
@@ -319,8 +341,40 @@ fn exchange(
         .take()
         .ok_or("stdin")?
         .write_all(request.to_string().as_bytes())?;
+    if end == End::Terminate {
+        let label = label_of(key);
+        while labelled(&label)?.is_empty() {
+            if start.elapsed() > Duration::from_secs(60) {
+                let _ = child.kill();
+                return Err("no container appeared within 60 s".into());
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let pid = Pid::from_child(&child);
+        kill_process(pid, Signal::TERM).map_err(|e| format!("SIGTERM: {e}"))?;
+    }
     let out = child.wait_with_output()?;
     let took = start.elapsed();
+    if end == End::Terminate {
+        if out.status.code() != Some(143) {
+            return Err(format!(
+                "after SIGTERM the adapter exited {:?}, not 143:\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
+        }
+        return Ok(Exchange {
+            result: Value::Null,
+            took,
+            work_left: entries(work.path())
+                .into_iter()
+                .filter(|e| !made.contains(&e.as_str()))
+                .collect(),
+            tmp_left: entries(tmp.path()),
+            containers_left: labelled(&label_of(key))?,
+        });
+    }
     if !out.status.success() {
         return Err(format!(
             "adapter exited {:?}:\n{}",
@@ -343,8 +397,12 @@ fn exchange(
             .filter(|e| !made.contains(&e.as_str()))
             .collect(),
         tmp_left: entries(tmp.path()),
-        containers_left: labelled(&format!("rawconf.run={key}"))?,
+        containers_left: labelled(&label_of(key))?,
     })
+}
+
+fn label_of(key: &str) -> String {
+    format!("rawconf.run={key}")
 }
 
 /// A unique `rawconf.run` value, so concurrent trials and runs never see each other's containers.
@@ -478,6 +536,39 @@ fn nothing_left_behind() -> TestResult {
     }
 }
 
+/// rawconf stops an adapter that overruns its deadline with SIGTERM. Containers are not in the
+/// adapter's process group, so the adapter must remove the one Flyte 2 is waiting on, and its
+/// scratch directory, before it exits.
+fn sigterm_removes_container() -> TestResult {
+    let k = key("sigterm");
+    let x = exchange_ending(
+        &k,
+        "sleep 120",
+        json!({"s": {"type": {"simple": "STRING"}}}),
+        json!([]),
+        300.0,
+        End::Terminate,
+    )?;
+    let mut problems = Vec::new();
+    if !x.containers_left.is_empty() {
+        problems.push(format!(
+            "containers labelled rawconf.run={k}: {:?}",
+            x.containers_left
+        ));
+    }
+    if !x.work_left.is_empty() {
+        problems.push(format!("left in the work dir: {:?}", x.work_left));
+    }
+    if x.took > Duration::from_secs(60) {
+        problems.push(format!("SIGTERM took {:?} to end the adapter", x.took));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n").into())
+    }
+}
+
 fn main() {
     let args = Arguments::from_args();
     let skip = support::skip_docker();
@@ -500,6 +591,10 @@ fn main() {
         ),
         Trial::test("flyte2-adapter/request/env-not-passed", env_not_passed),
         Trial::test("flyte2-adapter/request/timeout-kills", timeout_kills),
+        Trial::test(
+            "flyte2-adapter/request/sigterm-removes-container",
+            sigterm_removes_container,
+        ),
         Trial::test(
             "flyte2-adapter/request/nothing-left-behind",
             nothing_left_behind,

@@ -235,11 +235,27 @@ class DockerObserver:
                 self.input_files[name] = file_record(host)
 
     def remove_all(self):
-        for c in self.containers:
+        """Force-removes every container this process started: those tracked, and any carrying
+        this process's label (one created but not yet returned to the tracker, e.g. when
+        SIGTERM arrives during `containers.run`). Uses a fresh client: Flyte 2's may be busy in
+        another thread."""
+        import docker
+
+        ids = {c.id for c in self.containers}
+        try:
+            client = docker.from_env()
+            mine = client.containers.list(all=True, filters={"label": f"rawconf.pid={self.labels['rawconf.pid']}"})
+            ids |= {c.id for c in mine}
+        except Exception as e:
+            log(f"could not list this adapter's containers: {e}")
+            client = None
+        for cid in ids:
             try:
-                c.remove(force=True)
-            except Exception:  # Flyte 2 removed it (it does so only on success)
+                (client or docker.from_env()).api.remove_container(cid, force=True, v=True)
+            except docker.errors.NotFound:  # Flyte 2 removed it (it does so only on success)
                 pass
+            except Exception as e:
+                log(f"could not remove container {cid[:12]}: {e}")
         self.containers = []
 
     def host_dir(self, bind):
