@@ -367,6 +367,9 @@ def execute(request, observer, scratch):
     try:
         run = runner.run(container_task, **kwargs)
         values = tuple(run.outputs())
+        if not names and values == (None,):
+            # A task without outputs returns None, which the local run wraps as one output.
+            values = ()
     except Exception as e:  # a task error is a result
         result = {"error": error_of(e)}
     else:
