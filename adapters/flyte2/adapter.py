@@ -322,7 +322,7 @@ def execute(request, observer, scratch):
     from flyteidl2.core import literals_pb2
     from google.protobuf import json_format
 
-    task, ctx = request["task"], request["context"]
+    task = request["task"]
     data = task["dataConfig"]
     if not data.get("enabled", True):
         raise Unsupported("dataConfig.enabled = false (Flyte 2's ContainerTask always enables data loading)")
@@ -336,7 +336,7 @@ def execute(request, observer, scratch):
     if data.get("outputPath"):
         dirs["output_data_dir"] = data["outputPath"]
     container_task = ContainerTask(
-        name=task["name"].replace(".", "_"),
+        name=task["name"],
         image=task["image"],
         command=list(task["command"]),
         arguments=list(task.get("args", [])) or None,
@@ -347,9 +347,8 @@ def execute(request, observer, scratch):
         timeout=datetime.timedelta(seconds=float(task["timeoutSeconds"])),
         **dirs,
     )
-    observer.install(
-        str(container_task._output_data_dir), str(container_task._input_data_dir)
-    )
+    # The directories as the task holds them (its defaults filled in), for finding the binds.
+    observer.install(str(container_task._output_data_dir), str(container_task._input_data_dir))
 
     flyte.init()
     literal_map = json_format.Parse(json.dumps(request["inputs"]), literals_pb2.LiteralMap())
