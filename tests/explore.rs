@@ -11,11 +11,11 @@ use rawconf::explore::{
     CaseInput, Executor, ExploreConfig, Explorer, Regression, Regressions, Source,
 };
 use rawconf::goformat::format_v;
+use rawconf::judge::recollect;
 use rawconf::judge::rendered_input;
 use rawconf::limitation::FailureKind;
 use rawconf::literal::{ContainerError, ErrorKind, ErrorOrigin, LiteralMap};
 use rawconf::oracle::{self, Arg, Prediction};
-use rawconf::outputs::recollect;
 use rawconf::profile::Profile;
 use rawconf::record::{FileContent, Record};
 use rawconf::runtime::{Collected, Executed, Reported};
@@ -205,9 +205,11 @@ impl Executor for Simulated {
             record: Record {
                 argv: vec![ra, rb],
                 input_files: BTreeMap::new(),
+                input_files_omitted: None,
                 exit_code: Some(exit),
                 timed_out: false,
                 files,
+                files_omitted: None,
                 result: collected.to_json(),
             },
             collected,

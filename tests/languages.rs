@@ -51,7 +51,15 @@ fn languages_with_awk() -> tempfile::TempDir {
 fn the_five_languages_load_with_the_original_commands() {
     let langs = Language::discover(&support::languages_dir()).unwrap();
     let names: Vec<&str> = langs.iter().map(|l| l.name.as_str()).collect();
-    assert_eq!(names, ["haskell", "julia", "python", "r", "shell"]);
+    assert_eq!(names, ["haskell", "julia", "probe", "python", "r", "shell"]);
+    let ellipse: Vec<&str> = langs
+        .iter()
+        .filter(|l| l.joins("ellipse"))
+        .map(|l| l.name.as_str())
+        .collect();
+    assert_eq!(ellipse, ["haskell", "julia", "python", "r", "shell"]);
+    let probe = langs.iter().find(|l| l.name == "probe").unwrap();
+    assert!(probe.joins("protocol") && !probe.joins("ellipse"));
     let python = langs.iter().find(|l| l.name == "python").unwrap();
     assert_eq!(
         python.command,
@@ -81,7 +89,8 @@ fn the_five_languages_load_with_the_original_commands() {
 fn a_sixth_language_is_just_a_folder() {
     let root = languages_with_awk();
     let langs = Language::discover(root.path()).unwrap();
-    assert_eq!(langs.len(), 6);
+    assert_eq!(langs.len(), 7, "the five, the probe and awk");
+    assert_eq!(langs.iter().filter(|l| l.joins("ellipse")).count(), 6);
     let awk = langs.iter().find(|l| l.name == "awk").unwrap();
     assert_eq!(awk.metadata, "[from awk rawcontainer]\n");
     assert_eq!(awk.image.online_defaults["BASE"], "debian:bookworm-slim");
@@ -203,4 +212,145 @@ fn unknown_language_selection_is_a_usage_error() {
     let err = Language::select(all, &["cobol".into()]).unwrap_err();
     assert!(matches!(err, Error::Usage(_)));
     assert!(err.to_string().contains("cobol") && err.to_string().contains("python"));
+}
+
+#[test]
+fn manifest_errors_give_line_field_and_accepted_values() {
+    // The issue's example: a number where an enum is expected.
+    let e = manifest_error(&GOOD_MANIFEST.replace("\"f64\"", "64"), GOOD_DOCKERFILE);
+    assert!(
+        e.contains("line 4, column 14")
+            && e.contains("field `arithmetic`")
+            && e.contains("`f64` | `f32` | `decimal20` | `r15`"),
+        "{e}"
+    );
+    assert!(!e.contains("at byte"), "{e}");
+
+    let e = manifest_error(
+        &GOOD_MANIFEST.replace("packages = [\"gawk\"]", "packages = \"gawk\""),
+        GOOD_DOCKERFILE,
+    );
+    assert!(
+        e.contains("line 9, column 12")
+            && e.contains("field `image.bases.BASE.packages`")
+            && e.contains("expected a sequence"),
+        "{e}"
+    );
+
+    let e = manifest_error(
+        &GOOD_MANIFEST.replace("metadata = \"[from awk rawcontainer]\\n\"\n", ""),
+        GOOD_DOCKERFILE,
+    );
+    assert!(
+        e.contains("field `metadata` is missing at the top level"),
+        "{e}"
+    );
+
+    let e = manifest_error(
+        &GOOD_MANIFEST.replace("suite = \"bookworm\"\n", ""),
+        GOOD_DOCKERFILE,
+    );
+    assert!(
+        e.contains("field `image.bases.BASE.suite` is missing in `image.bases.BASE` (line 7")
+            && e.contains("bookworm"),
+        "{e}"
+    );
+
+    let e = manifest_error(
+        &format!("{GOOD_MANIFEST}\n[expected-failures.backnd]\n\"ellipse/x\" = \"why\"\n"),
+        GOOD_DOCKERFILE,
+    );
+    assert!(
+        e.contains("line 11")
+            && e.contains("field `expected-failures.backnd`")
+            && e.contains("backend | flytekit-local"),
+        "{e}"
+    );
+
+    let e = manifest_error(
+        &GOOD_MANIFEST.replace("name = \"awk\"", "name = \"gawk\""),
+        GOOD_DOCKERFILE,
+    );
+    assert!(e.contains("line 2, column 1: field `name`"), "{e}");
+}
+
+const GOOD_SUITE: &str = r#"suite = "mini"
+
+[task]
+inputs = { a = "FLOAT" }
+outputs = { area = "FLOAT" }
+input_data_dir = "/var/inputs"
+output_data_dir = "/var/outputs"
+timeout = "60s"
+
+[[case]]
+id = "one"
+inputs = { a = 1.0 }
+
+[[case]]
+id = "two"
+inputs = { a = 2.0 }
+"#;
+
+fn suite_error(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mini.toml");
+    write(&path, text);
+    let err = rawconf::suite::Suite::load(&path).unwrap_err();
+    assert!(matches!(err, Error::Manifest { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("mini.toml"), "error names the file: {text}");
+    text
+}
+
+#[test]
+fn suite_errors_give_line_field_and_accepted_values() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("mini.toml"), GOOD_SUITE);
+    rawconf::suite::Suite::load(&dir.path().join("mini.toml")).expect("the good suite loads");
+
+    let e = suite_error(&GOOD_SUITE.replace("timeout = \"60s\"", "timeout = 60"));
+    assert!(
+        e.contains("line 8, column 11")
+            && e.contains("field `task.timeout`")
+            && e.contains("\"60s\""),
+        "{e}"
+    );
+
+    let e = suite_error(&GOOD_SUITE.replace("timeout = \"60s\"", "timeout = \"60\""));
+    assert!(
+        e.contains("line 8, column 1: field `task.timeout`") && e.contains("`2m`"),
+        "{e}"
+    );
+
+    let e = suite_error(&GOOD_SUITE.replace("a = \"FLOAT\"", "a = \"DOUBLE\""));
+    assert!(
+        e.contains("line 4")
+            && e.contains("field `task.inputs.a`")
+            && e.contains("INTEGER, FLOAT, STRING, BOOLEAN, DATETIME or DURATION")
+            && e.contains("`DOUBLE`"),
+        "{e}"
+    );
+
+    let e = suite_error(&GOOD_SUITE.replace("id = \"two\"", "id = 2"));
+    assert!(
+        e.contains("line 15, column 6")
+            && e.contains("field `case[1].id`")
+            && e.contains("kebab-case"),
+        "{e}"
+    );
+
+    let e = suite_error(&GOOD_SUITE.replace("inputs = { a = 2.0 }", "inputs = { a = \"2\" }"));
+    assert!(
+        e.contains("line 16")
+            && e.contains("field `case[1].inputs` (id `two`)")
+            && e.contains("must be a FLOAT"),
+        "{e}"
+    );
+
+    let e = suite_error(&GOOD_SUITE.replace("[[case]]\nid = \"one\"", "[[case]]\nidd = \"one\""));
+    assert!(
+        e.contains("field `case[0].idd`") && e.contains("expected one of `id`"),
+        "{e}"
+    );
 }

@@ -35,12 +35,14 @@ fn sample() -> RunReport {
             record: Some(Record {
                 argv: vec!["python".into(), "x.py".into()],
                 input_files: BTreeMap::from([("a".into(), FileContent::Text("3".into()))]),
+                input_files_omitted: None,
                 exit_code: Some(0),
                 timed_out: false,
                 files: BTreeMap::from([(
                     "area".into(),
                     FileContent::from_bytes(vec![0xff, b'\n']),
                 )]),
+                files_omitted: None,
                 result: serde_json::json!({"error": {"code": "X", "message": "m"}}),
             }),
             judgement: None,
@@ -48,6 +50,7 @@ fn sample() -> RunReport {
             stdout: String::new(),
             stderr: String::new(),
             reproduce: format!("rawconf run --filter 'python/ellipse/{case}'"),
+            notes: Vec::new(),
         });
     }
     RunReport {

@@ -30,6 +30,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,11 @@ TMP_BYTES = 64 << 20
 # Per-stream log cap and per-file record cap, as in the reference runtime and record.rs.
 LOG_CAP = 1 << 20
 RECORD_CAP = 64 * 1024
+# rawconf's record caps (harness/src/record.rs): entries whose content is read, and levels walked.
+# rawconf applies the byte budget and counts what is left out; this adapter only avoids reading
+# or printing without bound.
+RECORD_MAX_FILES = 256
+RECORD_MAX_DEPTH = 32
 FORMATS = {"JSON": "json", "YAML": "yaml", "PROTO": "proto"}
 
 
@@ -154,7 +160,8 @@ def execute(request, opts):
     run = rawconf.container(
         image=task["image"],
         argv=argv,
-        env=task.get("env", []),
+        # flytekit's local executor passes no environment to Docker (protocol.md §2.1).
+        env=task.get("env", []) if opts.profile == "backend" else [],
         # flytekit's local executor mounts no input directory (protocol.md §5.1).
         binds=([(inputs_dir, input_path, True)] if opts.profile == "backend" else [])
         + [(outputs_dir, output_path, False)],
@@ -217,7 +224,11 @@ class Tools:
 
     def run(self, *args, accept=(0,)):
         cmd = [self.rawconf, *map(str, args)]
-        p = subprocess.run(cmd, capture_output=True, text=True)
+        # Bytes, decoded by hand: text mode would turn the `\r\n` ending Go's error
+        # collections into `\n` (universal newlines).
+        p = subprocess.run(cmd, capture_output=True)
+        p.stdout = p.stdout.decode("utf-8", errors="replace")
+        p.stderr = p.stderr.decode("utf-8", errors="replace")
         if p.returncode not in accept:
             raise AdapterFailure(
                 f"`rawconf {args[0]} {args[1]}` exited {p.returncode}: {p.stderr.strip()}"
@@ -292,28 +303,73 @@ def resolve(program, what):
 
 
 def snapshot(root):
-    """The directory as rawconf records it (record.rs): relative path -> content, symlinks not
-    followed, UTF-8 as a string, other bytes as {"base64": ...}, big files truncated."""
+    """The directory as rawconf records it (record.rs): relative path -> content, in rawconf's
+    walk order (depth first, names sorted), symlinks not followed, UTF-8 as a string, other bytes
+    as {"base64": ...}, big files truncated, FIFOs/sockets/devices as {"special": kind} and never
+    opened (a FIFO would block). Past RECORD_MAX_FILES entries only sizes are reported
+    ({"truncated": size, "base64": ""}), so rawconf can count what its caps leave out."""
     out = {}
     root = Path(root)
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        for name in dirnames + filenames:
-            path = Path(dirpath) / name
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                out[rel] = {"symlink": os.readlink(path)}
-            elif path.is_file():
-                size = path.stat().st_size
-                with open(path, "rb") as f:
-                    data = f.read(RECORD_CAP)
-                if size > RECORD_CAP:
-                    out[rel] = {"truncated": size, "base64": base64.b64encode(data).decode()}
-                else:
-                    try:
-                        out[rel] = data.decode("utf-8")
-                    except UnicodeDecodeError:
-                        out[rel] = {"base64": base64.b64encode(data).decode()}
+    count = 0
+
+    def walk(directory, depth):
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: os.fsencode(e.name))
+        except OSError:
+            return
+        for entry in entries:
+            yield entry, depth
+            if depth < RECORD_MAX_DEPTH and entry.is_dir(follow_symlinks=False):
+                yield from walk(entry.path, depth + 1)
+
+    for entry, _ in walk(root, 1):
+        path = Path(entry.path)
+        rel = path.relative_to(root).as_posix()
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            continue
+        count += 1
+        if stat.S_ISLNK(st.st_mode):
+            out[rel] = {"symlink": os.readlink(path)}
+        elif not stat.S_ISREG(st.st_mode):
+            out[rel] = {"special": special_kind(st.st_mode)}
+        elif count > RECORD_MAX_FILES:
+            out[rel] = {"truncated": st.st_size, "base64": ""}
+        else:
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+            except OSError:
+                continue
+            with os.fdopen(fd, "rb") as f:
+                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                    out[rel] = {"special": special_kind(os.fstat(f.fileno()).st_mode)}
+                    continue
+                size = os.fstat(f.fileno()).st_size
+                data = f.read(RECORD_CAP)
+            if size > RECORD_CAP:
+                out[rel] = {"truncated": size, "base64": base64.b64encode(data).decode()}
+            else:
+                try:
+                    out[rel] = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    out[rel] = {"base64": base64.b64encode(data).decode()}
     return dict(sorted(out.items()))
+
+
+def special_kind(mode):
+    """rawconf's names for what is neither a file, a directory nor a symlink."""
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISBLK(mode):
+        return "block device"
+    if stat.S_ISCHR(mode):
+        return "character device"
+    return "special file"
 
 
 def render_message(stderr):

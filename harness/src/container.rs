@@ -27,6 +27,9 @@ use crate::error::{Error, Result};
 pub const LABEL_RUN: &str = "rawconf.run";
 /// Label holding the process id of the harness that created a container (for reaping).
 pub const LABEL_PID: &str = "rawconf.pid";
+/// Label holding that process's start time (clock ticks since boot), so that a recycled pid
+/// is not taken for the owner (see [`crate::scratch::Owner`]).
+pub const LABEL_PID_START: &str = "rawconf.pid-start";
 
 /// Bytes of stdout and of stderr kept per container; the rest is dropped and flagged.
 const LOG_CAP: usize = 1 << 20;
@@ -136,9 +139,11 @@ async fn create(docker: &Docker, spec: &ContainerSpec, run_id: &str) -> Result<S
         pids_limit: Some(spec.sandbox.pids),
         ..Default::default()
     };
+    let me = crate::scratch::Owner::current();
     let labels = HashMap::from([
         (LABEL_RUN.to_owned(), run_id.to_owned()),
-        (LABEL_PID.to_owned(), std::process::id().to_string()),
+        (LABEL_PID.to_owned(), me.pid.to_string()),
+        (LABEL_PID_START.to_owned(), me.start.to_string()),
     ]);
     let body = ContainerCreateBody {
         image: Some(spec.image.clone()),
@@ -249,24 +254,86 @@ pub async fn remove_own(docker: &Docker) -> Result<usize> {
     Ok(removed)
 }
 
-/// Removes containers left by harness processes that no longer exist (a crash, a kill -9).
+/// A rawconf container whose owner process is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Orphan {
+    /// Container id.
+    pub id: String,
+    /// Container name (without the leading `/`).
+    pub name: String,
+    /// Its [`LABEL_RUN`].
+    pub run: String,
+    /// Its [`LABEL_PID`], if it parses.
+    pub pid: Option<u32>,
+}
+
+/// The containers carrying [`LABEL_RUN`] whose owner ([`LABEL_PID`], [`LABEL_PID_START`]) no
+/// longer runs. Containers without rawconf's labels are never listed, whatever their name.
 ///
-/// A process counts as alive when `/proc/<pid>` exists on this host; with a remote engine the
-/// check can only err on the side of keeping containers.
-pub async fn reap_orphans(docker: &Docker) -> Result<usize> {
-    let mut reaped = 0;
+/// A process counts as alive when `/proc/<pid>` exists on this host with the same start time;
+/// with a remote engine the check can only err on the side of keeping containers.
+pub async fn orphans(docker: &Docker) -> Result<Vec<Orphan>> {
+    let mut out = Vec::new();
     for c in labelled(docker, LABEL_RUN).await? {
-        let pid = c
-            .labels
-            .as_ref()
-            .and_then(|l| l.get(LABEL_PID))
-            .and_then(|p| p.parse::<u32>().ok());
-        if pid.is_some_and(|p| PathBuf::from(format!("/proc/{p}")).exists()) {
+        let labels = c.labels.clone().unwrap_or_default();
+        let pid = labels.get(LABEL_PID).and_then(|p| p.parse::<u32>().ok());
+        let start = labels
+            .get(LABEL_PID_START)
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(0);
+        if pid.is_some_and(|pid| crate::scratch::Owner { pid, start }.alive()) {
             continue;
         }
-        if let Some(id) = c.id
-            && remove(docker, &id).await.is_ok()
+        let Some(id) = c.id else { continue };
+        out.push(Orphan {
+            id,
+            name: c
+                .names
+                .and_then(|n| n.into_iter().next())
+                .map(|n| n.trim_start_matches('/').to_owned())
+                .unwrap_or_default(),
+            run: labels.get(LABEL_RUN).cloned().unwrap_or_default(),
+            pid,
+        });
+    }
+    Ok(out)
+}
+
+/// Removes one orphan (see [`orphans`]). `Ok(false)` when another process got there first —
+/// every rawconf process reaps, so two may race for the same orphan: the engine answers 404
+/// (already gone) or 409 (removal already in progress), and neither is a failure.
+pub async fn remove_orphan(docker: &Docker, orphan: &Orphan) -> Result<bool> {
+    let options = RemoveContainerOptions {
+        force: true,
+        v: true,
+        ..Default::default()
+    };
+    match docker.remove_container(&orphan.id, Some(options)).await {
+        Ok(()) => Ok(true),
+        Err(e)
+            if crate::docker::is_not_found(&e)
+                || matches!(
+                    e,
+                    bollard::errors::Error::DockerResponseServerError {
+                        status_code: 409,
+                        ..
+                    }
+                ) =>
         {
+            Ok(false)
+        }
+        Err(e) => Err(Error::Docker(format!(
+            "removing container {}: {e}",
+            orphan.id
+        ))),
+    }
+}
+
+/// Removes containers left by harness processes that no longer exist (a crash, a kill -9).
+pub async fn reap_orphans(docker: &Docker) -> Result<usize> {
+    let mut reaped = 0;
+    for o in orphans(docker).await? {
+        if remove_orphan(docker, &o).await.unwrap_or(false) {
             reaped += 1;
         }
     }

@@ -19,6 +19,7 @@
 //! | outputs | [`outputs`] | output directory → [`outputs::Collected`] (outputs or error) |
 //! | runtime | [`runtime`] | the stages above for one case → [`runtime::Executed`] + [`record::Record`] |
 //! | judge | [`judge`], [`oracle`] | result → problems (metadata, arithmetic model, precision) |
+//! | judge (other suites) | [`normative`] | result → departures from the backend golden; messages as notes |
 //! | compare | [`golden`], [`expect`], [`outcome`] | record + problems → [`outcome::Outcome`] |
 //! | run | [`run`] | suite × languages → [`report::RunReport`] |
 //! | report | [`report`] | report → terminal matrix, JSON, JUnit, Markdown, HTML |
@@ -31,6 +32,7 @@
 //! Harness faults are [`Error`]s with documented exit codes ([`ExitCode`]); conformance results
 //! are data, never errors.
 
+pub mod clean;
 pub mod container;
 pub mod docker;
 pub mod env;
@@ -45,6 +47,7 @@ pub mod judge;
 pub mod language;
 pub mod limitation;
 pub mod literal;
+pub mod normative;
 pub mod oracle;
 pub mod outcome;
 pub mod outputs;
@@ -54,9 +57,11 @@ pub mod record;
 pub mod report;
 pub mod run;
 pub mod runtime;
+pub mod scratch;
 pub mod suite;
 pub mod template;
 pub mod text;
+pub mod tomlerr;
 
 pub use error::{Error, ExitCode, Result};
 pub use language::{Arithmetic, Language};

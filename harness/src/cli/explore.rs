@@ -81,10 +81,7 @@ pub(crate) async fn explore(args: ExploreArgs, languages_dir: &Path) -> Result<E
     );
 
     let docker = rawconf::docker::connect().await?;
-    let reaped = rawconf::container::reap_orphans(&docker).await?;
-    if reaped > 0 {
-        eprintln!("removed {reaped} container(s) left by earlier rawconf processes");
-    }
+    super::run::reap_dead_runs(&docker).await;
     super::run::cleanup_on_interrupt(docker.clone());
     let executor = DockerExecutor::prepare(docker, &langs).await?;
     let mut config = ExploreConfig::new(cases, seed);

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use rawconf::{Error, ExitCode};
 
+mod clean;
+mod exec;
 mod explore;
 mod images;
 mod protocol;
@@ -27,7 +29,7 @@ enum Command {
     /// Run a suite over the languages and report (the main job).
     Run(run::RunArgs),
     /// Run one ad-hoc case and print its record.
-    Exec(run::ExecArgs),
+    Exec(exec::ExecArgs),
     /// Property runs: generated inputs × languages, findings shrunk to minimal inputs.
     ///
     /// Exit code 0 when every finding is a declared limitation, 100 when there are new findings.
@@ -44,6 +46,8 @@ enum Command {
     /// Collect an output directory as flyte-copilot (or flytekit) does.
     #[command(subcommand)]
     Outputs(protocol::OutputsCommand),
+    /// Remove the containers and temp dirs of rawconf processes that died (never anything else).
+    Clean(clean::CleanArgs),
 }
 
 pub(crate) fn main() -> std::process::ExitCode {
@@ -58,7 +62,7 @@ pub(crate) fn main() -> std::process::ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            return fail(&Error::Usage(format!(
+            return fail(&Error::Internal(format!(
                 "cannot start the async runtime: {e}"
             )));
         }
@@ -66,12 +70,13 @@ pub(crate) fn main() -> std::process::ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Run(args) => run::run(args, &languages_dir).await,
-            Command::Exec(args) => run::exec(args, &languages_dir).await,
+            Command::Exec(args) => exec::exec(args, &languages_dir).await,
             Command::Explore(args) => explore::explore(args, &languages_dir).await,
             Command::Images(cmd) => images::run(cmd, &languages_dir).await,
             Command::Template(cmd) => protocol::template(cmd),
             Command::Inputs(cmd) => protocol::inputs(cmd),
             Command::Outputs(cmd) => protocol::outputs(cmd),
+            Command::Clean(args) => clean::clean(args).await,
         }
     });
     match result {

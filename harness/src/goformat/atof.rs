@@ -113,9 +113,18 @@ fn special(s: &[u8]) -> Option<(f64, usize)> {
             return Some((sign * f64::INFINITY, nsign + n));
         }
     } else if lower(first) == b'n' && prefix(b"nan") == 3 {
-        return Some((f64::NAN, 3));
+        return Some((go_nan(), 3));
     }
     None
+}
+
+/// Go's `math.NaN()` is the bit pattern `0x7FF8000000000001`, not Rust's `f64::NAN`
+/// (`0x7FF8000000000000`). The bits matter: a FLOAT literal parsed by copilot carries them into
+/// `outputs.pb` (a protobuf double is its raw 64 bits). Found by the Go oracle test.
+pub const GO_NAN_BITS: u64 = 0x7FF8_0000_0000_0001;
+
+fn go_nan() -> f64 {
+    f64::from_bits(GO_NAN_BITS)
 }
 
 fn underscore_ok(s: &[u8]) -> bool {
@@ -432,6 +441,8 @@ mod tests {
             assert_eq!(parse_float(s).unwrap(), v, "{s}");
         }
         assert!(parse_float("NaN").unwrap().is_nan());
+        // Go's math.NaN() bits, not Rust's f64::NAN (found by tests/go_oracle.rs).
+        assert_eq!(parse_float("nan").unwrap().to_bits(), GO_NAN_BITS);
         assert_eq!(
             parse_float("abc").unwrap_err().to_string(),
             r#"strconv.ParseFloat: parsing "abc": invalid syntax"#

@@ -11,6 +11,11 @@
 //! or `parsing time "v": <field> out of range` / `: extra text: "rest"`. Fractions beyond 9 digits
 //! are truncated. golang/protobuf `ptypes.TimestampProto` then rejects instants before
 //! 0001-01-01 or from 10000-01-01 on (`timestamp: seconds:N before 0001-01-01`).
+//!
+//! Which Go: the offset range check (`hh ≤ 23`) is Go ≥ 1.23 (golang/go#67470); flytecopilot's
+//! `go.mod` asks for `go 1.22`, so a copilot built with 1.22 would still accept `+25:00`. The
+//! differential test against Debian's Go 1.19 (`tests/go_oracle.rs`) counts exactly those values
+//! and prints them rather than failing.
 
 use super::duration::proto_text_pair;
 use super::quote::time_quote;

@@ -9,6 +9,7 @@ mod gojson;
 mod varmap;
 mod write;
 mod yaml;
+mod yaml_scalar;
 
 pub use varmap::VarValue;
 pub use write::{InputFormat, InputListing, InputsRequest, WrittenEntry, write_inputs};

@@ -4,7 +4,9 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::fsread::{ERROR_FILE_CAP, SIMPLE_FILE_CAP, go_stat_error, read_capped, stat_inside};
+use super::fsread::{
+    ERROR_FILE_CAP, OpenError, SIMPLE_FILE_CAP, go_stat_error, kind_name, read_capped, stat_inside,
+};
 use super::{CollectRequest, Collected};
 use crate::goformat::glob::go_match;
 use crate::goformat::timefmt::validate_timestamp;
@@ -25,6 +27,29 @@ fn upload_error(message: String) -> Collected {
         kind: ErrorKind::Recoverable,
         origin: ErrorOrigin::Unknown,
     })
+}
+
+/// A declared output (or `_ERROR`) that exists but is not a regular file: a FIFO, a socket, a
+/// device. copilot would `ReadFile` it and block forever (a FIFO without writer) or read without
+/// end (a device); rawconf reports it instead, as the task's error.
+fn not_regular(shown: &str, kind: &str) -> Collected {
+    upload_error(format!(
+        "rawconf refuses to read [{shown}]: it is a {kind}, not a regular file (copilot's sidecar would block on it or read it without end)"
+    ))
+}
+
+/// Reads a located file with its cap; a file swapped for a FIFO or device after the `stat` is
+/// still refused (the type is checked on the opened descriptor).
+fn read_located(
+    r: &super::fsread::Resolved,
+    cap: u64,
+    shown: &str,
+) -> Result<std::result::Result<Vec<u8>, Collected>> {
+    match read_capped(&r.path, cap) {
+        Ok(bytes) => Ok(Ok(bytes)),
+        Err(OpenError::NotRegular(kind)) => Ok(Err(not_regular(shown, kind))),
+        Err(OpenError::Io(e)) => Err(Error::io(&r.path, e)),
+    }
 }
 
 /// `MakeLiteralForSimpleType`: trim `" \n\t"` (not `\r`) at both ends, then parse with Go's
@@ -170,8 +195,14 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
             )));
         }
         Ok(r) if r.meta.is_dir() => return Ok(upload_error("error file is a directory".into())),
+        Ok(r) if !r.meta.is_file() => {
+            return Ok(not_regular(&err_shown, kind_name(r.meta.file_type())));
+        }
         Ok(r) => {
-            let bytes = read_capped(&r.path, ERROR_FILE_CAP).map_err(|e| Error::io(&r.path, e))?;
+            let bytes = match read_located(&r, ERROR_FILE_CAP, &err_shown)? {
+                Ok(b) => b,
+                Err(refused) => return Ok(refused),
+            };
             if bytes.len() as u64 > ERROR_FILE_CAP {
                 return Ok(upload_error(format!(
                     "error file too large {}",
@@ -216,14 +247,19 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
                         t.name()
                     )));
                 }
+                if !r.meta.is_file() {
+                    return Ok(not_regular(&shown, kind_name(r.meta.file_type())));
+                }
                 if r.meta.len() > SIMPLE_FILE_CAP {
                     return Ok(upload_error(format!(
                         "maximum allowed filesize is [{SIMPLE_FILE_CAP}], but found [{}]",
                         r.meta.len()
                     )));
                 }
-                let bytes =
-                    read_capped(&r.path, SIMPLE_FILE_CAP).map_err(|e| Error::io(&r.path, e))?;
+                let bytes = match read_located(&r, SIMPLE_FILE_CAP, &shown)? {
+                    Ok(b) => b,
+                    Err(refused) => return Ok(refused),
+                };
                 if bytes.len() as u64 > SIMPLE_FILE_CAP {
                     return Ok(upload_error(format!(
                         "maximum allowed filesize is [{SIMPLE_FILE_CAP}], but found [{}]",
@@ -241,6 +277,10 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
                     Ok(r) => r,
                     Err(m) => return Ok(upload_error(m)),
                 };
+                // copilot would stream the file to the blob store: a FIFO or device never ends.
+                if !r.meta.is_file() && !r.meta.is_dir() {
+                    return Ok(not_regular(&shown, kind_name(r.meta.file_type())));
+                }
                 let dimensionality = if r.meta.is_dir() {
                     Dimensionality::Multipart
                 } else {

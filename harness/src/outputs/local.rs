@@ -8,7 +8,7 @@ use std::io;
 
 use regex::Regex;
 
-use super::fsread::{read_capped, stat_inside};
+use super::fsread::{OpenError, kind_name, read_capped, stat_inside};
 use super::{CollectRequest, Collected};
 use crate::goformat::timefmt::days_from_civil;
 use crate::literal::{
@@ -45,6 +45,16 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
         let shown = format!("{}/{name}", shown_dir.trim_end_matches('/'));
         let lit = match &var.literal_type {
             LiteralType::Blob(_) => match stat_inside(req.dir, &host) {
+                Ok(r) if !r.meta.is_file() && !r.meta.is_dir() => {
+                    return Ok(exception(
+                        "OSError",
+                        format!(
+                            "rawconf refuses to read {}: it is a {}, not a regular file",
+                            py_repr_str(&shown),
+                            kind_name(r.meta.file_type())
+                        ),
+                    ));
+                }
                 Ok(r) => Literal::Scalar(Scalar::Blob(Blob {
                     uri: format!("file://{}", r.path.display()),
                     blob_type: BlobType {
@@ -72,8 +82,10 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
                             io::ErrorKind::IsADirectory,
                             "is a directory",
                         ))
+                    } else if !r.meta.is_file() {
+                        Err(OpenError::NotRegular(kind_name(r.meta.file_type())).into())
                     } else {
-                        read_capped(&r.path, LOCAL_READ_CAP)
+                        read_capped(&r.path, LOCAL_READ_CAP).map_err(io::Error::from)
                     }
                 }) {
                     Ok(b) => b,
@@ -90,6 +102,14 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
                         return Ok(exception(
                             "IsADirectoryError",
                             format!("[Errno 21] Is a directory: {}", py_repr_str(&shown)),
+                        ));
+                    }
+                    // flytekit's `open(path).read()` would block on a FIFO (or never end on a
+                    // device): rawconf reports it instead.
+                    Err(e) if e.kind() == io::ErrorKind::InvalidInput => {
+                        return Ok(exception(
+                            "OSError",
+                            format!("rawconf refuses to read {}: {e}", py_repr_str(&shown)),
                         ));
                     }
                     Err(e) => return Ok(exception("OSError", e.to_string())),

@@ -101,6 +101,9 @@ pub fn to_html(report: &RunReport) -> String {
         if !r.reason.is_empty() {
             out.push_str(&format!("<pre>{}</pre>\n", esc(&r.reason)));
         }
+        for note in &r.notes {
+            out.push_str(&format!("<p class=\"note\">note: {}</p>\n", esc(note)));
+        }
         out.push_str(&format!(
             "<p>reproduce: <code>{}</code></p>\n",
             esc(&r.reproduce)

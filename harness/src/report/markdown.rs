@@ -49,6 +49,19 @@ pub fn to_markdown(report: &RunReport) -> String {
             ));
         }
     }
+    let noted: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| !r.notes.is_empty())
+        .collect();
+    if !noted.is_empty() {
+        out.push_str("\n## Notes\n\n");
+        for r in noted {
+            for n in &r.notes {
+                out.push_str(&format!("- `{}` ({}): {}\n", r.id, r.outcome.as_str(), n));
+            }
+        }
+    }
     let disagreements: Vec<_> = report
         .divergence
         .iter()

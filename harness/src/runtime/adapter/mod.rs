@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use super::{Attempt, Executed, Execution, NotRun, Reported};
 use crate::error::{Error, Result};
-use crate::record::Record;
+use crate::record::{Record, cap_listing};
 
 /// The exit status meaning "this runtime does not support a feature the case needs" (as in
 /// cwltest): the case is `unavailable`, not failed.
@@ -299,14 +299,40 @@ impl Adapter {
             timed_out: parsed.timed_out.is_some(),
             files: parsed.files.is_some(),
         };
-        let record = Record {
+        // An adapter reports what a hostile image left: the same caps as the reference
+        // runtime's own listing apply.
+        let input_files = cap_listing(parsed.input_files.unwrap_or_default());
+        let files = cap_listing(parsed.files.unwrap_or_default());
+        let mut record = Record {
             argv: parsed.argv.unwrap_or_default(),
-            input_files: parsed.input_files.unwrap_or_default(),
+            input_files: input_files.files,
+            input_files_omitted: input_files.omitted,
             exit_code: parsed.exit_code.flatten(),
             timed_out: parsed.timed_out.unwrap_or(false),
-            files: parsed.files.unwrap_or_default(),
+            files: files.files,
+            files_omitted: files.omitted,
             result: parsed.collected.to_json(),
         };
+        // The context's paths live in this case's work dir: judge them as the reference's.
+        let c = &request.context;
+        crate::normative::canonical_context(
+            &mut record,
+            &[
+                (c.output_prefix.clone(), super::OUTPUT_PREFIX.to_owned()),
+                (
+                    c.raw_output_prefix.clone(),
+                    super::RAW_OUTPUT_PREFIX.to_owned(),
+                ),
+                (
+                    c.task_template_path.clone(),
+                    super::TASK_TEMPLATE_PATH.to_owned(),
+                ),
+                (
+                    format!("{}/outputs", c.work_dir),
+                    crate::normative::HOST_OUTPUT_DIR.to_owned(),
+                ),
+            ],
+        );
         Ok(Attempt::Executed(Box::new(Executed {
             record,
             collected: parsed.collected,
@@ -321,10 +347,7 @@ impl Adapter {
 
 /// A fresh work directory with the places the request names.
 fn prepare() -> std::result::Result<tempfile::TempDir, String> {
-    let work = tempfile::Builder::new()
-        .prefix("rawconf-adapter-")
-        .tempdir()
-        .map_err(|e| format!("{}: {e}", std::env::temp_dir().display()))?;
+    let work = crate::scratch::tempdir("adapter").map_err(|e| e.to_string())?;
     for dir in ["output-prefix", "raw-output"] {
         let path = work.path().join(dir);
         std::fs::create_dir(&path).map_err(|e| format!("{}: {e}", path.display()))?;

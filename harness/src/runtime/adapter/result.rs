@@ -186,7 +186,7 @@ fn argv(v: &Value) -> Result<Vec<String>, AdapterProblem> {
         .collect()
 }
 
-const FILE_CONTENT: &str = "expected a string (UTF-8 content) or an object {\"base64\": …}, {\"symlink\": …} or {\"truncated\": N, \"base64\": …}";
+const FILE_CONTENT: &str = "expected a string (UTF-8 content) or an object {\"base64\": …}, {\"symlink\": …}, {\"special\": …} or {\"truncated\": N, \"base64\": …}";
 
 fn files(v: &Value, path: &str) -> Result<BTreeMap<String, FileContent>, AdapterProblem> {
     let Value::Object(map) = v else {
@@ -237,6 +237,10 @@ fn file_content(v: &Value, path: &str) -> Result<FileContent, AdapterProblem> {
                 ["symlink"] => match m.get("symlink") {
                     Some(Value::String(s)) => Ok(FileContent::Symlink { symlink: s.clone() }),
                     _ => Err(field(format!("{path}.symlink"), "expected a string")),
+                },
+                ["special"] => match m.get("special") {
+                    Some(Value::String(s)) => Ok(FileContent::Special { special: s.clone() }),
+                    _ => Err(field(format!("{path}.special"), "expected a string")),
                 },
                 ["base64", "truncated"] => Ok(FileContent::Truncated {
                     truncated: m.get("truncated").and_then(Value::as_u64).ok_or_else(|| {

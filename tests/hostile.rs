@@ -1,0 +1,684 @@
+//! Hostile output directories: what an image under test can leave behind to hang the harness or
+//! blow up its records — FIFOs, sockets, symlinks out of the directory, ten thousand files,
+//! deep trees, huge files. Each must be contained (no hang, bounded record) and reported with a
+//! reason. The first trials build the directory on the host (no Docker); the `docker/` trials
+//! make the probe fixture image (`tests/fixtures/probe`) do it for real through `rawconf exec`.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use rawconf::literal::{LiteralType, SimpleType, TypedInterface, Variable, VariableMap};
+use rawconf::outputs::{CollectRequest, Collected, collect_outputs};
+use rawconf::profile::Profile;
+use support::DockerGate;
+
+use rawconf::record::{
+    FileContent, RECORD_MAX_BYTES, RECORD_MAX_DEPTH, RECORD_MAX_FILES, snapshot_dir,
+};
+
+/// A fresh directory under the target's temp dir.
+fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("hostile-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("scratch dir");
+    d
+}
+
+fn mkfifo(path: &Path) -> Result<(), Failed> {
+    let st = Command::new("mkfifo").arg(path).status()?;
+    if st.success() {
+        Ok(())
+    } else {
+        Err(format!("mkfifo {} failed", path.display()).into())
+    }
+}
+
+fn interface(names: &[&str]) -> TypedInterface {
+    TypedInterface {
+        outputs: VariableMap {
+            variables: names
+                .iter()
+                .map(|n| {
+                    (
+                        (*n).to_owned(),
+                        Variable {
+                            literal_type: LiteralType::Simple(SimpleType::Float),
+                            description: String::new(),
+                        },
+                    )
+                })
+                .collect::<BTreeMap<_, _>>(),
+        },
+        ..Default::default()
+    }
+}
+
+/// Runs `f` on another thread and fails if it does not finish within `limit`: a hang is the bug
+/// these trials look for, and must not hang the test binary too.
+fn within<T: Send + 'static>(
+    limit: Duration,
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Failed> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(limit)
+        .map_err(|_| format!("{what} did not return within {limit:?}: it blocks").into())
+}
+
+fn error_of(c: &Collected) -> Result<String, Failed> {
+    match c {
+        Collected::Error(e) => Ok(format!("{}: {}", e.code, e.message)),
+        Collected::Outputs(m) => Err(format!("expected an error, got {m:?}").into()),
+    }
+}
+
+fn collect(dir: &Path, names: &[&str], profile: Profile) -> Result<Collected, Failed> {
+    let dir = dir.to_path_buf();
+    let iface = interface(names);
+    within(Duration::from_secs(20), "collect_outputs", move || {
+        collect_outputs(&CollectRequest {
+            interface: &iface,
+            dir: &dir,
+            container_dir: Some("/var/outputs"),
+            raw_output_prefix: None,
+            profile,
+        })
+        .map_err(|e| e.to_string())
+    })?
+    .map_err(Failed::from)
+}
+
+fn expect(cond: bool, what: String) -> Result<(), Failed> {
+    if cond { Ok(()) } else { Err(what.into()) }
+}
+
+fn fifo_output(profile: Profile, file: &'static str) -> Result<(), Failed> {
+    let dir = scratch(&format!("fifo-{file}-{profile:?}"));
+    mkfifo(&dir.join(file))?;
+    let got = error_of(&collect(&dir, &["area"], profile)?)?;
+    expect(
+        got.contains("FIFO") && got.contains("not a regular file"),
+        format!("a FIFO `{file}` must be refused with a reason, got `{got}`"),
+    )?;
+    let snap = within(Duration::from_secs(20), "snapshot_dir", move || {
+        snapshot_dir(&dir).map_err(|e| e.to_string())
+    })??;
+    expect(
+        snap.files.get(file)
+            == Some(&FileContent::Special {
+                special: "FIFO".into(),
+            }),
+        format!("the record must list the FIFO as special: {:?}", snap.files),
+    )
+}
+
+fn socket_output() -> Result<(), Failed> {
+    let dir = scratch("socket");
+    let _listener = std::os::unix::net::UnixListener::bind(dir.join("area"))?;
+    let got = error_of(&collect(&dir, &["area"], Profile::Backend)?)?;
+    expect(
+        got.contains("socket"),
+        format!("a socket must be named: `{got}`"),
+    )
+}
+
+fn many_files() -> Result<(), Failed> {
+    let dir = scratch("many");
+    let line = "x".repeat(100);
+    for i in 0..10_000 {
+        std::fs::write(dir.join(format!("f{i:05}")), &line)?;
+    }
+    std::fs::write(dir.join("area"), "1.5")?;
+    let started = Instant::now();
+    let d = dir.clone();
+    let snap = within(Duration::from_secs(60), "snapshot_dir", move || {
+        snapshot_dir(&d).map_err(|e| e.to_string())
+    })??;
+    let omitted = snap.omitted.clone().ok_or("no files_omitted flag")?;
+    expect(
+        snap.files.len() == RECORD_MAX_FILES && omitted.entries == 10_001 - RECORD_MAX_FILES as u64,
+        format!(
+            "{} listed, {} omitted; expected {RECORD_MAX_FILES} and the rest",
+            snap.files.len(),
+            omitted.entries
+        ),
+    )?;
+    expect(
+        // `area` sorts first and is listed; every omitted file holds 100 bytes.
+        omitted.bytes == (10_001 - RECORD_MAX_FILES as u64) * 100,
+        format!("omitted bytes {}", omitted.bytes),
+    )?;
+    let record = rawconf::record::Record {
+        argv: Vec::new(),
+        input_files: BTreeMap::new(),
+        input_files_omitted: None,
+        exit_code: Some(0),
+        timed_out: false,
+        files: snap.files,
+        files_omitted: snap.omitted,
+        result: serde_json::json!({}),
+    };
+    let golden = record.to_golden();
+    expect(
+        golden.len() < 100_000
+            && golden.contains("\"files_omitted\"")
+            && golden.contains("more than 256 entries"),
+        format!(
+            "the record is {} bytes; expected a small one with the flag",
+            golden.len()
+        ),
+    )?;
+    // Collection still finds the declared output among them.
+    match collect(&dir, &["area"], Profile::Backend)? {
+        Collected::Outputs(m) if m.literals.contains_key("area") => {}
+        other => return Err(format!("area not collected: {other:?}").into()),
+    }
+    eprintln!(
+        "  10 001 files: record {} bytes, {:?}",
+        golden.len(),
+        started.elapsed()
+    );
+    Ok(())
+}
+
+fn byte_budget() -> Result<(), Failed> {
+    let dir = scratch("bytes");
+    // 24 files of 100 KiB: the first 16 fill the 1 MiB budget at 64 KiB each.
+    let blob = vec![b'7'; 100 * 1024];
+    for i in 0..24 {
+        std::fs::write(dir.join(format!("big{i:02}")), &blob)?;
+    }
+    let snap = snapshot_dir(&dir)?;
+    let kept: usize = snap
+        .files
+        .values()
+        .map(|c| match c {
+            FileContent::Truncated { base64, .. } => {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD
+                    .decode(base64)
+                    .map_or(0, |b| b.len())
+            }
+            other => other.bytes().map_or(0, |b| b.len()),
+        })
+        .sum();
+    let omitted = snap.omitted.ok_or("no files_omitted flag")?;
+    expect(
+        kept as u64 <= RECORD_MAX_BYTES
+            && snap.files.len() == 16
+            && omitted.entries == 8
+            && omitted
+                .reasons
+                .iter()
+                .any(|r| r.contains("bytes of content")),
+        format!(
+            "kept {kept} bytes in {} files, omitted {omitted:?}",
+            snap.files.len()
+        ),
+    )
+}
+
+fn deep_tree() -> Result<(), Failed> {
+    let dir = scratch("deep");
+    let mut p = dir.clone();
+    for i in 0..(RECORD_MAX_DEPTH + 8) {
+        p = p.join(format!("d{i}"));
+    }
+    std::fs::create_dir_all(&p)?;
+    std::fs::write(p.join("leaf"), "x")?;
+    std::fs::write(dir.join("area"), "2")?;
+    let snap = snapshot_dir(&dir)?;
+    let omitted = snap
+        .omitted
+        .ok_or("no files_omitted flag for a deep tree")?;
+    expect(
+        snap.files.contains_key("area")
+            && omitted.reasons.iter().any(|r| r.contains("deeper than")),
+        format!("{:?} / {omitted:?}", snap.files.keys().collect::<Vec<_>>()),
+    )
+}
+
+fn symlink_out() -> Result<(), Failed> {
+    let dir = scratch("symlink");
+    std::os::unix::fs::symlink("/etc/passwd", dir.join("area"))?;
+    std::os::unix::fs::symlink("../../../../../../etc/passwd", dir.join("_ERROR.txt"))?;
+    let got = error_of(&collect(&dir, &["area"], Profile::Backend)?)?;
+    expect(
+        got.contains("does not have permissions") && !got.contains("root:"),
+        format!("a symlink out of the dir must not be followed: `{got}`"),
+    )?;
+    let snap = snapshot_dir(&dir)?;
+    expect(
+        matches!(snap.files.get("area"), Some(FileContent::Symlink { .. })),
+        format!("{:?}", snap.files),
+    )
+}
+
+/// `rawconf outputs collect` on a FIFO: must exit promptly with the error as a result.
+fn cli_collect_fifo() -> Result<(), Failed> {
+    let dir = scratch("cli-fifo");
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out)?;
+    mkfifo(&out.join("area"))?;
+    let iface = dir.join("iface.json");
+    std::fs::write(
+        &iface,
+        r#"{"outputs":{"variables":{"area":{"type":{"simple":"FLOAT"}}}}}"#,
+    )?;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rawconf"))
+        .args(["outputs", "collect", "--interface"])
+        .arg(&iface)
+        .arg("--dir")
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let started = Instant::now();
+    while child.try_wait()?.is_none() {
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err("`rawconf outputs collect` hangs on a FIFO `area`".into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    expect(
+        output.status.success() && stdout.contains("OutputUploadFailed") && stdout.contains("FIFO"),
+        format!("status {}, stdout {stdout}", output.status),
+    )
+}
+
+// --- through the binary, with the probe image -------------------------------------------------
+
+/// Runs the `rawconf` binary with the probe fixture as the only language and the probe suite,
+/// temp dirs under `tmpdir`; kills it after `limit` (a hang is a failure, not a stuck test).
+fn rawconf_probe(
+    args: &[&str],
+    tmpdir: &Path,
+    limit: Duration,
+) -> Result<std::process::Output, Failed> {
+    let child = probe_command(args, tmpdir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(out) => Ok(out?),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            Err(format!(
+                "`rawconf {}` did not finish within {limit:?}",
+                args.join(" ")
+            )
+            .into())
+        }
+    }
+}
+
+fn probe_command(args: &[&str], tmpdir: &Path) -> Command {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rawconf"));
+    cmd.arg("--languages-dir")
+        .arg(root.join("tests/fixtures"))
+        .args(args)
+        .current_dir(root)
+        .env("TMPDIR", tmpdir)
+        .env("RAWCONF_SUITES_DIR", root.join("tests/fixtures/suites"));
+    cmd
+}
+
+fn docker() -> Result<bollard::Docker, Failed> {
+    match support::docker_gate() {
+        DockerGate::Available(d) => Ok(d.clone()),
+        DockerGate::Unreachable(why) => Err(why.clone().into()),
+        DockerGate::OptedOut => Err("opted out; should have been ignored".into()),
+    }
+}
+
+/// `rawconf exec --json` of the probe in `mode`: the record as JSON.
+fn exec_probe(mode: &str) -> Result<serde_json::Value, Failed> {
+    docker()?;
+    let tmp = scratch(&format!("exec-{mode}"));
+    let started = Instant::now();
+    let out = rawconf_probe(
+        &[
+            "exec",
+            "--language",
+            "probe",
+            "--suite",
+            "probe",
+            "--json",
+            "--input",
+            &format!("mode={mode}"),
+        ],
+        &tmp,
+        Duration::from_secs(240),
+    )?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).map_err(|e| {
+        format!(
+            "exec {mode}: not one JSON record ({e}); status {}; stderr: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })?;
+    let left = leftover_dirs(&tmp);
+    if !left.is_empty() {
+        return Err(format!("exec {mode} left temp dirs: {left:?}").into());
+    }
+    eprintln!(
+        "  {mode}: {:?}, record {} bytes",
+        started.elapsed(),
+        stdout.len()
+    );
+    Ok(v)
+}
+
+fn leftover_dirs(tmp: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(tmp)
+        .map(|r| {
+            r.flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("rawconf-"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn message(v: &serde_json::Value) -> String {
+    v["result"]["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn hostile(mode: &'static str, check: fn(&serde_json::Value) -> Result<(), String>) -> Trial {
+    let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
+    Trial::test(format!("docker/{mode}"), move || {
+        let v = exec_probe(mode)?;
+        check(&v).map_err(|why| Failed::from(format!("{why}\nrecord: {}", short(&v))))
+    })
+    .with_ignored_flag(skip)
+}
+
+fn short(v: &serde_json::Value) -> String {
+    let mut v = v.clone();
+    if let Some(files) = v["files"].as_object_mut()
+        && files.len() > 5
+    {
+        let n = files.len();
+        files.retain(|k, _| k == "out");
+        files.insert("…".into(), format!("{n} entries").into());
+    }
+    let text = v.to_string();
+    text.chars().take(3000).collect()
+}
+
+fn dockerless_or(cond: bool, why: &str) -> Result<(), String> {
+    if cond { Ok(()) } else { Err(why.to_owned()) }
+}
+
+/// Containers labelled as created by process `pid`.
+fn containers_of(docker: &bollard::Docker, pid: u32) -> Result<usize, Failed> {
+    let options = bollard::query_parameters::ListContainersOptions {
+        all: true,
+        filters: Some(std::collections::HashMap::from([(
+            "label".to_owned(),
+            vec![format!("{}={pid}", rawconf::container::LABEL_PID)],
+        )])),
+        ..Default::default()
+    };
+    Ok(support::runtime()
+        .block_on(docker.list_containers(Some(options)))?
+        .len())
+}
+
+/// Starts `rawconf exec` on the probe's 60 s sleep, waits until its container and its case dir
+/// exist, kills it with SIGKILL, checks both were left behind; then `then` must clean them.
+fn killed_run(name: &str, then: fn(&Path) -> Result<String, Failed>) -> Result<(), Failed> {
+    let docker = docker()?;
+    let tmp = scratch(&format!("kill-{name}"));
+    let mut child = probe_command(
+        &[
+            "exec",
+            "--language",
+            "probe",
+            "--suite",
+            "probe",
+            "--input",
+            "mode=sleep",
+        ],
+        &tmp,
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()?;
+    let pid = child.id();
+    let started = Instant::now();
+    let owned = |tmp: &Path| -> Vec<PathBuf> {
+        leftover_dirs(tmp)
+            .into_iter()
+            .filter(|p| p.to_string_lossy().contains(&format!("-p{pid}s")))
+            .collect()
+    };
+    loop {
+        if containers_of(&docker, pid)? > 0 && !owned(&tmp).is_empty() {
+            break;
+        }
+        if let Some(st) = child.try_wait()? {
+            return Err(format!("rawconf exec ended ({st}) before it could be killed").into());
+        }
+        if started.elapsed() > Duration::from_secs(240) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err("no container and case dir appeared within 240 s".into());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill()?; // SIGKILL: no destructor, no signal handler runs
+    child.wait()?;
+    let (left_c, left_d) = (containers_of(&docker, pid)?, owned(&tmp).len());
+    if left_c == 0 || left_d == 0 {
+        return Err(format!(
+            "expected the killed run to leave its container and dir behind (found {left_c} and {left_d}); the test proves nothing otherwise"
+        )
+        .into());
+    }
+    let said = then(&tmp)?;
+    let (left_c, left_d) = (containers_of(&docker, pid)?, owned(&tmp));
+    if left_c != 0 || !left_d.is_empty() {
+        return Err(format!(
+            "after the clean-up, {left_c} container(s) and dirs {left_d:?} of the killed run remain\n{said}"
+        )
+        .into());
+    }
+    eprintln!("  {name}: {}", said.lines().last().unwrap_or_default());
+    Ok(())
+}
+
+/// `rawconf clean` without an engine: the dead run's dir goes, a live run's, an unowned one and
+/// a foreign one stay; exit 96 says the containers were not checked.
+fn clean_without_engine() -> Result<(), Failed> {
+    use rawconf::scratch::Owner;
+    let tmp = scratch("clean-no-engine");
+    let me = Owner::current();
+    let dead = Owner {
+        pid: me.pid,
+        start: me.start + 1,
+    };
+    let dead_dir = tmp.join(format!("rawconf-case-{}-dead01", dead.tag()));
+    let live_dir = tmp.join(format!("rawconf-adapter-{}-live01", me.tag()));
+    let legacy = tmp.join("rawconf-case-Ab12Cd");
+    let foreign = tmp.join(format!("other-case-{}-x", dead.tag()));
+    for d in [&dead_dir, &live_dir, &legacy, &foreign] {
+        std::fs::create_dir_all(d.join("outputs/sub"))?;
+        std::fs::write(d.join("outputs/sub/f"), "x")?;
+    }
+    let out = probe_command(&["clean"], &tmp)
+        .env("DOCKER_HOST", "unix:///nonexistent/rawconf-test.sock")
+        .output()?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    expect(
+        out.status.code() == Some(96)
+            && !dead_dir.exists()
+            && live_dir.exists()
+            && legacy.exists()
+            && foreign.exists()
+            && stdout.contains(&format!("removed temp dir {}", dead_dir.display()))
+            && stdout.contains("kept 1 temp dir(s) without an owner")
+            && stdout.contains("containers not checked")
+            && stderr.contains("containers were not cleaned")
+            && !stderr.contains("docker: containers were not cleaned: docker:"),
+        format!(
+            "status {}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+            out.status
+        ),
+    )
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
+    let mut docker_trials = vec![
+        Trial::test("cleanup/sigkill-then-rawconf-clean", || {
+            killed_run("clean", |tmp| {
+                let out = rawconf_probe(&["clean"], tmp, Duration::from_secs(60))?;
+                let text = String::from_utf8_lossy(&out.stdout).into_owned();
+                // The container may be reaped first by any other rawconf process on this engine
+                // (every run reaps dead runs' containers): only the end state is checked for
+                // it. The temp dir is under this trial's own TMPDIR.
+                if !out.status.success() || !text.contains("removed temp dir") {
+                    return Err(format!(
+                        "rawconf clean: {}\n{text}{}",
+                        out.status,
+                        String::from_utf8_lossy(&out.stderr)
+                    )
+                    .into());
+                }
+                Ok(text)
+            })
+        })
+        .with_ignored_flag(skip),
+        Trial::test("cleanup/sigkill-then-next-run-reaps", || {
+            killed_run("next-run", |tmp| {
+                let out = rawconf_probe(
+                    &[
+                        "exec",
+                        "--language",
+                        "probe",
+                        "--suite",
+                        "probe",
+                        "--input",
+                        "mode=ok",
+                    ],
+                    tmp,
+                    Duration::from_secs(120),
+                )?;
+                let text = String::from_utf8_lossy(&out.stderr).into_owned();
+                if !out.status.success() || !text.contains("removed temp dir") {
+                    return Err(format!("next run: {}\n{text}", out.status).into());
+                }
+                Ok(text)
+            })
+        })
+        .with_ignored_flag(skip),
+        hostile("fifo", |v| {
+            dockerless_or(
+                message(v).contains("FIFO") && v["files"]["out"]["special"] == "FIFO",
+                "a FIFO output must be refused and listed as special",
+            )
+        }),
+        hostile("fifo-error", |v| {
+            dockerless_or(
+                message(v).contains("_ERROR") && message(v).contains("FIFO"),
+                "a FIFO _ERROR must be refused",
+            )
+        }),
+        hostile("escape", |v| {
+            dockerless_or(
+                message(v).contains("does not have permissions") && !message(v).contains("root:"),
+                "a symlink out of the output dir must not be followed",
+            )
+        }),
+        hostile("many", |v| {
+            dockerless_or(
+                v["result"]["outputs"]["literals"]["out"].is_object()
+                    && v["files"]
+                        .as_object()
+                        .is_some_and(|f| f.len() == RECORD_MAX_FILES)
+                    && v["files_omitted"]["entries"].as_u64()
+                        == Some(3001 - RECORD_MAX_FILES as u64),
+                "3000 files: out collected, 256 listed, the rest counted",
+            )
+        }),
+        hostile("deep", |v| {
+            dockerless_or(
+                v["result"]["outputs"]["literals"]["out"].is_object()
+                    && v["files_omitted"]["reasons"]
+                        .to_string()
+                        .contains("deeper than"),
+                "a 60-level tree: out collected, the depth flagged",
+            )
+        }),
+        hostile("huge", |v| {
+            dockerless_or(
+                message(v).contains("maximum allowed filesize is [1024], but found [67108864]")
+                    && v["files"]["out"]["truncated"] == 67108864,
+                "a 64 MiB output: size error, record truncated",
+            )
+        }),
+        hostile("flood", |v| {
+            dockerless_or(
+                v["stdout"].as_str().is_some_and(|s| s.len() <= 1 << 20)
+                    && v["result"]["outputs"]["literals"]["out"].is_object(),
+                "16 MiB of stdout: capped at 1 MiB, the case still collected",
+            )
+        }),
+        hostile("ignore-term", |v| {
+            dockerless_or(
+                v["timed_out"] == true && v["result"]["error"]["code"] == "Timeout",
+                "a TERM-ignoring loop must be killed at the timeout",
+            )
+        }),
+    ];
+    support::announce_skips(if skip { docker_trials.len() } else { 0 });
+    let mut trials = vec![
+        Trial::test("outputs/fifo-area-backend", || {
+            fifo_output(Profile::Backend, "area")
+        }),
+        Trial::test("outputs/fifo-error-file-backend", || {
+            fifo_output(Profile::Backend, "_ERROR")
+        }),
+        Trial::test("outputs/fifo-area-flytekit-local", || {
+            fifo_output(Profile::FlytekitLocal, "area")
+        }),
+        Trial::test("outputs/socket-area", socket_output),
+        Trial::test("outputs/symlink-out-of-the-dir", symlink_out),
+        Trial::test("outputs/cli-collect-fifo", cli_collect_fifo),
+        Trial::test("record/ten-thousand-files", many_files),
+        Trial::test("record/byte-budget", byte_budget),
+        Trial::test("record/deep-tree", deep_tree),
+        Trial::test("cleanup/clean-without-engine", clean_without_engine),
+    ];
+    trials.append(&mut docker_trials);
+    libtest_mimic::run(&args, trials).exit();
+}
