@@ -4,6 +4,8 @@
 //!   `backend` goldens. Flyte 2's local execution is not the backend, so these *fail* — the
 //!   trials pin why (argv `3.0` where the backend renders `3`, no input files) and that the
 //!   outputs themselves are right.
+//! - `flyte2-adapter/backend/probe/protocol/*`: protocol cases through rawconf's runner, each
+//!   pinning one divergence (or agreement) by the output the probe reports.
 //! - `flyte2-adapter/request/*`: hand-made requests piped to `adapters/flyte2/run.sh`, for the
 //!   behaviours the ellipse suite cannot show: a missing `str` output that Flyte 2 turns into
 //!   `"None"`, `_ERROR` and the exit code ignored, the timeout the adapter enforces, and that no
@@ -86,22 +88,33 @@ struct Fixture {
     expectations: Expectations,
 }
 
-fn fixture() -> &'static Fixture {
-    static F: std::sync::OnceLock<Fixture> = std::sync::OnceLock::new();
-    F.get_or_init(|| {
-        let langs = Language::discover(&support::languages_dir()).expect("languages load");
-        let suite = support::suite("ellipse");
-        let expectations = Expectations::new(&langs, &suite).expect("expectations load");
-        Fixture {
-            suite,
-            langs,
-            expectations,
-        }
-    })
+/// The suite `name` with every language and its expectations, loaded once per suite.
+fn fixture(name: &str) -> &'static Fixture {
+    static F: std::sync::OnceLock<Vec<(String, &'static Fixture)>> = std::sync::OnceLock::new();
+    let all = F.get_or_init(|| {
+        ["ellipse", "protocol"]
+            .into_iter()
+            .map(|n| {
+                let langs = Language::discover(&support::languages_dir()).expect("languages load");
+                let suite = support::suite(n);
+                let expectations = Expectations::new(&langs, &suite).expect("expectations load");
+                let f: &'static Fixture = Box::leak(Box::new(Fixture {
+                    suite,
+                    langs,
+                    expectations,
+                }));
+                (n.to_owned(), f)
+            })
+            .collect()
+    });
+    all.iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, f)| *f)
+        .unwrap_or_else(|| panic!("suite `{name}` is loaded"))
 }
 
 fn language(name: &str) -> &'static Language {
-    fixture()
+    fixture("ellipse")
         .langs
         .iter()
         .find(|l| l.name == name)
@@ -119,7 +132,12 @@ fn image(lang: &Language) -> Result<String, Failed> {
 
 /// One ellipse case through the Flyte 2 adapter, as `rawconf run --profile backend` runs it.
 fn ellipse_case(lang: &str, case: &str) -> Result<CaseResult, Failed> {
-    let f = fixture();
+    suite_case("ellipse", lang, case)
+}
+
+/// One case of `suite` through the Flyte 2 adapter, as `rawconf run --profile backend` runs it.
+fn suite_case(suite: &str, lang: &str, case: &str) -> Result<CaseResult, Failed> {
+    let f = fixture(suite);
     let lang = language(lang);
     let image = image(lang)?;
     venv()?;
@@ -137,6 +155,7 @@ fn ellipse_case(lang: &str, case: &str) -> Result<CaseResult, Failed> {
         golden_root: repo().join("golden"),
         runtime_name: rawconf::runtime::Runtime::name(&runtime),
         image_ids: Default::default(),
+        strict_messages: false,
     };
     let case = f
         .suite
@@ -207,6 +226,33 @@ fn backend_julia_thousand() -> TestResult {
             r.outcome.as_str(),
             r.reason,
             record.result
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// A protocol case through Flyte 2: it must fail against the backend golden (Flyte 2 writes no
+/// input files, so every protocol case does) and give `output`'s string value `expected`.
+fn protocol_case(case: &str, output: &str, expected: &str) -> TestResult {
+    let r = suite_case("protocol", "probe", case)?;
+    if r.outcome != Outcome::Fail {
+        return Err(format!(
+            "{}: expected fail against the backend, got {}: {}\nstderr: {}",
+            r.id,
+            r.outcome.as_str(),
+            r.reason,
+            r.stderr
+        )
+        .into());
+    }
+    let record = r.record.as_ref().ok_or("no record")?;
+    let got =
+        record.result["outputs"]["literals"][output]["scalar"]["primitive"]["stringValue"].as_str();
+    if got != Some(expected) || !record.input_files.is_empty() {
+        return Err(format!(
+            "{}: expected output `{output}` = {expected:?} and no input files, got {}",
+            r.id, record.result
         )
         .into());
     }
@@ -580,6 +626,44 @@ fn main() {
         Trial::test(
             "flyte2-adapter/backend/julia/ellipse/thousand",
             backend_julia_thousand,
+        ),
+        // The missing `t` is read as the string "None" (a Flyte 2 bug; the backend fails).
+        Trial::test(
+            "flyte2-adapter/backend/probe/protocol/outputs/missing-fails",
+            || protocol_case("outputs/missing-fails", "t", "None"),
+        ),
+        // Embedded and repeated placeholders are rendered as the backend renders them.
+        Trial::test(
+            "flyte2-adapter/backend/probe/protocol/template/repeated",
+            || {
+                protocol_case(
+                    "template/repeated",
+                    "argv",
+                    "[/var/outputs][argv][--][77-x y]",
+                )
+            },
+        ),
+        // `{{.Inputs.a}}` is not a placeholder for Flyte 2: it reaches the container verbatim.
+        Trial::test(
+            "flyte2-adapter/backend/probe/protocol/template/inputs-capitalised",
+            || {
+                protocol_case(
+                    "template/inputs-capitalised",
+                    "argv",
+                    "[/var/outputs][argv][--][{{.Inputs.a}}][{{.INPUTS.b}}]",
+                )
+            },
+        ),
+        // Flyte 2 passes no environment to the container.
+        Trial::test(
+            "flyte2-adapter/backend/probe/protocol/env/passed-through",
+            || {
+                protocol_case(
+                    "env/passed-through",
+                    "env",
+                    "[GREETING unset][EMPTY unset][RAWCONF_UNSET unset]",
+                )
+            },
         ),
         Trial::test(
             "flyte2-adapter/request/missing-string-output-is-None",
