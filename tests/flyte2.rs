@@ -518,7 +518,8 @@ fn env_not_passed() -> TestResult {
 }
 
 /// Flyte 2 waits for a local container forever; the adapter kills it at `timeoutSeconds`,
-/// reports `timedOut` and an unknown exit code, and removes it.
+/// reports `timedOut`, an unknown exit code and a `Timeout` error (as the reference runtime
+/// does), and removes it.
 fn timeout_kills() -> TestResult {
     let x = exchange(
         &key("timeout"),
@@ -527,8 +528,15 @@ fn timeout_kills() -> TestResult {
         json!([]),
         2.0,
     )?;
-    if x.result["timedOut"] != json!(true) || !x.result["exitCode"].is_null() {
-        return Err(format!("expected timedOut and a null exit code: {}", x.result).into());
+    if x.result["timedOut"] != json!(true)
+        || !x.result["exitCode"].is_null()
+        || x.result["error"]["code"] != json!("Timeout")
+    {
+        return Err(format!(
+            "expected timedOut, a null exit code and a Timeout error: {}",
+            x.result
+        )
+        .into());
     }
     if x.took > Duration::from_secs(40) {
         return Err(format!("the 2 s timeout took {:?}", x.took).into());

@@ -382,6 +382,15 @@ def execute(request, observer, scratch):
             literals[name] = json_format.MessageToDict(lit)
         result = {"outputs": {"literals": literals}}
 
+    if observer.timed_out:
+        # The timeout is the adapter's (Flyte 2 has none and would wait for ever), so it is
+        # reported as the reference runtime reports its own. What Flyte 2 made of the killed
+        # container — it reads whatever outputs were written, exit status ignored — goes to stderr.
+        log(f"killed the container at the timeout; Flyte 2 then returned {json.dumps(result)}")
+        seconds = float(task["timeoutSeconds"])
+        shown = f"{int(seconds)}s" if seconds.is_integer() else f"{seconds}s"
+        result = {"error": {"code": "Timeout", "kind": "RECOVERABLE", "origin": "SYSTEM",
+                            "message": f"the container ran longer than {shown} and was killed"}}
     if observer.argv is not None:
         result["argv"] = observer.entrypoint() + observer.argv
         result["exitCode"] = observer.exit_code
