@@ -65,6 +65,7 @@ while [ "$total" -lt "$want" ]; do
   dirs=$(find "$tmp" -mindepth 1 -maxdepth 1 -name 'rawconf-*' | wc -l)
   printf '%s,%s,%s,%.1f,%s,%s,%s,%s,%s\n' "$run" "$cases" "$code" "$secs" "$peak" "${min:-0}" "$max" \
     "$containers" "$dirs" >>"$csv"
+  printf -v secs "%.1f" "$secs"
   echo "soak: run $run: $cases cases, exit $code, ${secs}s, peak RSS ${peak} KiB, leaked: $containers container(s), $dirs dir(s)"
   if [ "$code" -ne 0 ] || [ "$cases" -eq 0 ] || [ "$containers" -ne 0 ] || [ "$dirs" -ne 0 ]; then
     failed=1
