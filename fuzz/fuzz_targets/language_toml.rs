@@ -19,9 +19,7 @@ fn folder(text: &str) -> PathBuf {
     let name = toml::from_str::<toml::Table>(text)
         .ok()
         .and_then(|t| t.get("name").and_then(|n| n.as_str().map(str::to_owned)))
-        .filter(|n| {
-            !n.is_empty() && n != "." && n != ".." && !n.contains('/') && !n.contains('\0')
-        })
+        .filter(|n| !n.is_empty() && n != "." && n != ".." && !n.contains('/') && !n.contains('\0'))
         .unwrap_or_else(|| "fuzz".to_owned());
     Path::new("/nonexistent/languages").join(name)
 }
@@ -43,7 +41,10 @@ fuzz_target!(|data: &[u8]| {
             let _ = lang.joins("ellipse");
         }
         Err(e) => {
-            assert!(e.to_string().contains("language.toml"), "error names the file: {e}");
+            assert!(
+                e.to_string().contains("language.toml"),
+                "error names the file: {e}"
+            );
         }
     }
 });

@@ -17,7 +17,11 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(m) = LiteralMap::from_json(&v, "inputs") {
         let printed = m.to_json();
         let again = LiteralMap::from_json(&printed, "inputs").expect("printed LiteralMap parses");
-        assert_eq!(again.to_json(), printed, "LiteralMap print/parse is idempotent");
+        assert_eq!(
+            again.to_json(),
+            printed,
+            "LiteralMap print/parse is idempotent"
+        );
         let _ = m.encode_protobuf();
         let _ = to_go_json(&printed);
     }

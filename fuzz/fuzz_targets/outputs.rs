@@ -21,13 +21,30 @@ use rawconf::profile::Profile;
 /// Names an output directory really holds: the declared outputs, their `name.ext` fallbacks,
 /// `_ERROR`, and something else.
 const NAMES: [&str; 14] = [
-    "area", "metadata", "_ERROR", "n", "flag", "when", "dur", "blob", "parts", "area.txt",
-    "n.int", "_ERROR.txt", "parts/a", "other",
+    "area",
+    "metadata",
+    "_ERROR",
+    "n",
+    "flag",
+    "when",
+    "dur",
+    "blob",
+    "parts",
+    "area.txt",
+    "n.int",
+    "_ERROR.txt",
+    "parts/a",
+    "other",
 ];
 
 /// The declarable outputs: name and type.
 fn declared(i: u8) -> (&'static str, LiteralType) {
-    let blob = |d| LiteralType::Blob(BlobType { format: String::new(), dimensionality: d });
+    let blob = |d| {
+        LiteralType::Blob(BlobType {
+            format: String::new(),
+            dimensionality: d,
+        })
+    };
     match i % 10 {
         0 => ("area", LiteralType::Simple(SimpleType::Float)),
         1 => ("metadata", LiteralType::Simple(SimpleType::String)),
@@ -38,7 +55,10 @@ fn declared(i: u8) -> (&'static str, LiteralType) {
         6 => ("blob", blob(Dimensionality::Single)),
         7 => ("parts", blob(Dimensionality::Multipart)),
         8 => ("other", LiteralType::Simple(SimpleType::None)),
-        _ => ("area", LiteralType::Collection(Box::new(LiteralType::Simple(SimpleType::Float)))),
+        _ => (
+            "area",
+            LiteralType::Collection(Box::new(LiteralType::Simple(SimpleType::Float))),
+        ),
     }
 }
 
@@ -142,10 +162,17 @@ fuzz_target!(|input: Input| {
         let (name, literal_type) = declared(i);
         interface.outputs.variables.insert(
             name.to_owned(),
-            Variable { literal_type, description: String::new() },
+            Variable {
+                literal_type,
+                description: String::new(),
+            },
         );
     }
-    let profile = if input.local { Profile::FlytekitLocal } else { Profile::Backend };
+    let profile = if input.local {
+        Profile::FlytekitLocal
+    } else {
+        Profile::Backend
+    };
     let req = CollectRequest {
         interface: &interface,
         dir: tmp.path(),

@@ -32,7 +32,10 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         Err(e) => {
-            assert!(e.to_string().contains("fuzz.toml"), "error names the file: {e}");
+            assert!(
+                e.to_string().contains("fuzz.toml"),
+                "error names the file: {e}"
+            );
         }
     }
 });

@@ -58,7 +58,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let first = render(&args, &ctx);
     if let Ok(rendered) = &first {
-        assert_eq!(rendered.len(), args.len(), "one rendered argument per argument");
+        assert_eq!(
+            rendered.len(),
+            args.len(),
+            "one rendered argument per argument"
+        );
     }
     assert_eq!(first, render(&args, &ctx), "rendering is deterministic");
 });
