@@ -48,6 +48,16 @@ pub enum Error {
     /// never the user's input.
     #[error("internal error (a rawconf bug, please report it): {0}")]
     Internal(String),
+    /// rawconf cannot make its work directories (case, adapter and re-collection dirs) in the
+    /// temp dir: `TMPDIR` is not a writable directory, or its file system is full. Every case
+    /// would fail the same way, so a run stops at the first one (a setup error).
+    #[error("cannot make a work dir in {} (TMPDIR): {source}", path.display())]
+    WorkDir {
+        /// The temp dir.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
     /// An I/O error on a named path.
     #[error("{}: {source}", path.display())]
     Io {
@@ -88,8 +98,25 @@ impl Error {
             Error::Docker(_) | Error::ImageBuild { .. } | Error::MissingTool { .. } => {
                 ExitCode::Setup
             }
-            Error::Io { .. } => ExitCode::Setup,
+            Error::Io { .. } | Error::WorkDir { .. } => ExitCode::Setup,
             Error::Internal(_) => ExitCode::Internal,
+        }
+    }
+}
+
+impl Error {
+    /// Whether this fault is the environment's, not the case's: the Docker engine or the work
+    /// dir's file system is gone or full, so every remaining case would fail the same way and a
+    /// run stops (see `run::run`). `Docker` errors count only when the engine also fails a
+    /// ping (`Runtime::check_alive`), since one container's 404 is that case's problem.
+    pub fn is_environmental(&self) -> bool {
+        match self {
+            Error::WorkDir { .. } => true,
+            Error::Io { source, .. } => matches!(
+                source.raw_os_error(),
+                Some(libc::ENOSPC) | Some(libc::EDQUOT) | Some(libc::EROFS)
+            ),
+            _ => false,
         }
     }
 }

@@ -142,12 +142,25 @@ impl Language {
     pub fn load(dir: &Path) -> Result<Language> {
         let path = dir.join(MANIFEST);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        Language::from_text(dir, &text, &|p| std::fs::read_to_string(p))
+    }
+
+    /// Validates manifest `text` as if it were `dir/language.toml`, reading the Dockerfile it
+    /// names through `read` instead of the disk. [`Language::load`] is this with the real file
+    /// system; the entry exists so the parser can be fuzzed from bytes (`fuzz/`) without a
+    /// temp dir per input. The folder name check uses `dir`'s last component.
+    pub fn from_text(
+        dir: &Path,
+        text: &str,
+        read: &dyn Fn(&Path) -> std::io::Result<String>,
+    ) -> Result<Language> {
+        let path = dir.join(MANIFEST);
         let bad = |message: String| Error::Manifest {
             path: path.clone(),
             message,
         };
-        let doc = crate::tomlerr::Doc::new(&text);
-        let raw: RawManifest = toml::from_str(&text).map_err(|e| bad(doc.describe(&e, HINTS)))?;
+        let doc = crate::tomlerr::Doc::new(text);
+        let raw: RawManifest = toml::from_str(text).map_err(|e| bad(doc.describe(&e, HINTS)))?;
 
         let folder = dir
             .file_name()
@@ -214,14 +227,13 @@ impl Language {
         }
 
         let dockerfile_path = dir.join(&raw.image.dockerfile);
-        let dockerfile =
-            std::fs::read_to_string(&dockerfile_path).map_err(|e| Error::Manifest {
-                path: path.clone(),
-                message: format!(
-                    "field `image.dockerfile`: cannot read `{}`: {e}",
-                    dockerfile_path.display()
-                ),
-            })?;
+        let dockerfile = read(&dockerfile_path).map_err(|e| Error::Manifest {
+            path: path.clone(),
+            message: format!(
+                "field `image.dockerfile`: cannot read `{}`: {e}",
+                dockerfile_path.display()
+            ),
+        })?;
         let args = dockerfile_args(&dockerfile);
         let mut online_defaults = BTreeMap::new();
         for arg in raw.image.bases.keys() {

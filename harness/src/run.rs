@@ -133,6 +133,22 @@ pub async fn run_case<R: Runtime>(
     case: &Case,
     run_id: &str,
 ) -> CaseResult {
+    run_case_faulted(plan, runtime, expectations, lang, image, case, run_id)
+        .await
+        .0
+}
+
+/// [`run_case`], also handing back the harness fault behind a `harness-error` result, so that
+/// [`run`] can tell a fault of the environment (which stops the run) from one of the case.
+async fn run_case_faulted<R: Runtime>(
+    plan: &RunPlan,
+    runtime: &R,
+    expectations: &Expectations,
+    lang: &Language,
+    image: &str,
+    case: &Case,
+    run_id: &str,
+) -> (CaseResult, Option<crate::Error>) {
     let id = trial_id(&lang.name, &plan.suite.name, &case.id);
     let started = std::time::Instant::now();
     let mut result = CaseResult {
@@ -170,13 +186,13 @@ pub async fn run_case<R: Runtime>(
     };
     let executed = match runtime.attempt(&execution, &id).await {
         Ok(Attempt::Executed(e)) => e,
-        Ok(Attempt::Unsupported(n)) => return not_run(result, Outcome::Unavailable, n),
-        Ok(Attempt::TimedOut(n)) => return not_run(result, Outcome::Timeout, n),
-        Ok(Attempt::Broken(n)) => return not_run(result, Outcome::HarnessError, n),
+        Ok(Attempt::Unsupported(n)) => return (not_run(result, Outcome::Unavailable, n), None),
+        Ok(Attempt::TimedOut(n)) => return (not_run(result, Outcome::Timeout, n), None),
+        Ok(Attempt::Broken(n)) => return (not_run(result, Outcome::HarnessError, n), None),
         Err(e) => {
             result.reason = e.to_string();
             result.duration_ms = started.elapsed().as_millis() as u64;
-            return result;
+            return (result, Some(e));
         }
     };
     let mut executed = executed;
@@ -188,7 +204,7 @@ pub async fn run_case<R: Runtime>(
             Err(e) => {
                 result.reason = e.to_string();
                 result.duration_ms = started.elapsed().as_millis() as u64;
-                return result;
+                return (result, Some(e));
             }
         }
     } else {
@@ -272,10 +288,43 @@ pub async fn run_case<R: Runtime>(
     result.stderr = String::from_utf8_lossy(&executed.stderr).into_owned();
     result.record = Some(executed.record);
     result.duration_ms = executed.duration.as_millis() as u64;
-    result
+    (result, None)
+}
+
+/// Why a run stopped early, set by the first case whose fault is the environment's.
+#[derive(Default)]
+struct Abort(std::sync::Mutex<Option<String>>);
+
+impl Abort {
+    fn reason(&self) -> Option<String> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Records `fault` as the reason to stop when it is the environment's: a full or
+    /// unwritable work dir, or a Docker fault while the engine no longer answers a ping.
+    async fn judge<R: Runtime>(&self, runtime: &R, fault: &crate::Error) {
+        let reason = if fault.is_environmental() {
+            Some(fault.to_string())
+        } else if matches!(fault, crate::Error::Docker(_)) {
+            runtime.check_alive().await.err().map(|e| e.to_string())
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get_or_insert(reason);
+        }
+    }
 }
 
 /// Runs the plan's selection through `runtime` and builds the report.
+///
+/// A case whose harness fault is the environment's (the Docker engine stopped answering, the
+/// work dir is full or unwritable) stops the run: cases not yet started are skipped, those in
+/// flight finish, and the report holds the results obtained with the reason in
+/// `meta.aborted` (the CLI writes it and exits 96).
 pub async fn run<R: Runtime>(
     plan: &RunPlan,
     runtime: &R,
@@ -293,21 +342,32 @@ pub async fn run<R: Runtime>(
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis())
     );
+    let abort = Abort::default();
     let mut results: Vec<CaseResult> = futures_util::stream::iter(selection.iter().copied())
         .map(|(li, ci)| {
             let (lang, image) = &plan.languages[li];
             let case = &plan.suite.cases[ci];
             let expectations = &expectations;
             let run_id = &run_id;
+            let abort = &abort;
             async move {
-                let r = run_case(plan, runtime, expectations, lang, image, case, run_id).await;
+                if abort.reason().is_some() {
+                    return None;
+                }
+                let (r, fault) =
+                    run_case_faulted(plan, runtime, expectations, lang, image, case, run_id).await;
+                if let Some(fault) = fault {
+                    abort.judge(runtime, &fault).await;
+                }
                 observer.finished(&r);
-                r
+                Some(r)
             }
         })
         .buffer_unordered(plan.jobs.max(1))
+        .filter_map(std::future::ready)
         .collect()
         .await;
+    let aborted = abort.reason();
     results.sort_by(|a, b| a.id.cmp(&b.id));
 
     let mut counts = Counts::default();
@@ -319,7 +379,8 @@ pub async fn run<R: Runtime>(
         .map(|r| (r.language.clone(), format!("{}/{}", r.suite, r.case)))
         .collect();
     // Only a full, unsharded, unfiltered run can tell that an entry matches nothing.
-    let unused_expectations = if plan.filter.is_none() && plan.shard.is_none() {
+    let unused_expectations = if plan.filter.is_none() && plan.shard.is_none() && aborted.is_none()
+    {
         expectations
             .unused(plan.profile, &ran)
             .into_iter()
@@ -352,6 +413,13 @@ pub async fn run<R: Runtime>(
         started_at: humantime::format_rfc3339_seconds(started_at).to_string(),
         finished_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         shard: plan.shard.map(|s| format!("{}/{}", s.index, s.total)),
+        aborted: aborted.map(|reason| {
+            format!(
+                "stopped after {} of {} case(s): {reason}",
+                results.len(),
+                selection.len()
+            )
+        }),
     };
     Ok(RunReport {
         meta,

@@ -96,7 +96,7 @@ pub fn tempdir(kind: &str) -> Result<tempfile::TempDir> {
     tempfile::Builder::new()
         .prefix(&format!("{PREFIX}{kind}-{}-", Owner::current().tag()))
         .tempdir_in(&root)
-        .map_err(|e| Error::io(root, e))
+        .map_err(|source| Error::WorkDir { path: root, source })
 }
 
 /// A scratch directory found in the temp dir.

@@ -140,12 +140,19 @@ impl Suite {
     /// Loads and validates a suite file.
     pub fn load(path: &Path) -> Result<Suite> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Suite::from_text(path, &text)
+    }
+
+    /// Validates suite `text` as if it had been read from `path` (named in errors and kept as
+    /// [`Suite::path`]). [`Suite::load`] is this after reading the file; the entry exists so the
+    /// parser can be fuzzed from bytes (`fuzz/`).
+    pub fn from_text(path: &Path, text: &str) -> Result<Suite> {
         let bad = |message: String| Error::Manifest {
             path: path.to_path_buf(),
             message,
         };
-        let doc = crate::tomlerr::Doc::new(&text);
-        let raw: RawSuite = toml::from_str(&text).map_err(|e| bad(doc.describe(&e, HINTS)))?;
+        let doc = crate::tomlerr::Doc::new(text);
+        let raw: RawSuite = toml::from_str(text).map_err(|e| bad(doc.describe(&e, HINTS)))?;
         let base = raw.task;
         let task = resolve_task(
             &RawTaskOverride {

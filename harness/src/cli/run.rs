@@ -227,6 +227,8 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let golden_root = rawconf::golden::golden_root();
     let mut reports = Vec::new();
+    // A fault after some suite ran still leaves a report of what ran (written below).
+    let mut fault = None;
     for (suite, langs) in plans {
         let plan = RunPlan {
             suite,
@@ -262,10 +264,26 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
         );
         bar.enable_steady_tick(Duration::from_millis(200));
         let observer = Arc::new(Bar(bar.clone()));
-        reports.push(rawconf::run::run(&plan, &runtime, observer.as_ref()).await?);
+        let ran = rawconf::run::run(&plan, &runtime, observer.as_ref()).await;
         bar.finish_and_clear();
+        match ran {
+            Ok(report) => {
+                let stop = report.meta.aborted.is_some();
+                reports.push(report);
+                if stop {
+                    break;
+                }
+            }
+            Err(e) => {
+                fault = Some(e);
+                break;
+            }
+        }
     }
     let Some(report) = rawconf::report::RunReport::merge(reports) else {
+        if let Some(e) = fault {
+            return Err(e);
+        }
         eprintln!("error: the selection matched no case; nothing ran");
         return Ok(ExitCode::NothingRan);
     };
@@ -309,6 +327,19 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
         );
     }
 
+    if let Some(e) = fault {
+        eprintln!(
+            "the reports hold the {} case(s) that ran before this error",
+            report.results.len()
+        );
+        return Err(e);
+    }
+    if let Some(why) = &report.meta.aborted {
+        eprintln!(
+            "error: the run {why}\nthe reports hold the results obtained; the other cases did not run"
+        );
+        return Ok(ExitCode::Setup);
+    }
     Ok(run_exit_code(&report.counts, args.allow_unavailable))
 }
 

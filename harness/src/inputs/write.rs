@@ -121,7 +121,8 @@ pub fn write_inputs(req: &InputsRequest<'_>) -> Result<InputListing> {
                 vars.insert(name.clone(), v);
                 local.literals.insert(name.clone(), l);
             }
-            Err(e) => {
+            Err(WriteError::Disk(fault)) => return Err(fault),
+            Err(WriteError::Copilot(e)) => {
                 first_error.get_or_insert_with(|| {
                     format!(
                         "failed to download input variable from remote store: variable [{name}] download/store failed: {e}"
@@ -185,10 +186,45 @@ fn go_path_join(dir: &str, name: &str) -> String {
     }
 }
 
-type Written = std::result::Result<(VarValue, Literal), String>;
+type Written = std::result::Result<(VarValue, Literal), WriteError>;
 
-fn write_file(path: &Path, bytes: &[u8]) -> std::result::Result<(), String> {
-    fs::write(path, bytes).map_err(|e| format!("open {}: {e}", path.display()))
+/// Why one variable was not written: what copilot would have reported (the task's error, data),
+/// or the harness's own work dir failing — full, over quota, read-only — which is not the task's
+/// doing and must not pass for copilot's `InputDownloadFailed` (a fault that stops the run).
+enum WriteError {
+    Copilot(String),
+    Disk(Error),
+}
+
+impl From<String> for WriteError {
+    fn from(message: String) -> WriteError {
+        WriteError::Copilot(message)
+    }
+}
+
+/// An I/O failure on `path`: the environment's when [`Error::is_environmental`], else copilot's
+/// error text `message`.
+fn io_failure(path: &Path, e: std::io::Error, message: String) -> WriteError {
+    let fault = Error::io(path, e);
+    if fault.is_environmental() {
+        WriteError::Disk(fault)
+    } else {
+        WriteError::Copilot(message)
+    }
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> std::result::Result<(), WriteError> {
+    fs::write(path, bytes).map_err(|e| {
+        let message = format!("open {}: {e}", path.display());
+        io_failure(path, e, message)
+    })
+}
+
+fn create_dir(host: &Path) -> std::result::Result<(), WriteError> {
+    fs::create_dir_all(host).map_err(|e| {
+        let message = format!("failed to create directory [{}]: {e}", host.display());
+        io_failure(host, e, message)
+    })
 }
 
 fn write_literal(lit: &Literal, host: &Path, shown: &str) -> Written {
@@ -228,8 +264,7 @@ fn write_literal(lit: &Literal, host: &Path, shown: &str) -> Written {
             ))
         }
         Literal::Collection(items) => {
-            fs::create_dir_all(host)
-                .map_err(|e| format!("failed to create directory [{}]: {e}", host.display()))?;
+            create_dir(host)?;
             let mut vs = Vec::new();
             let mut ls = Vec::new();
             for (i, item) in items.iter().enumerate() {
@@ -244,8 +279,7 @@ fn write_literal(lit: &Literal, host: &Path, shown: &str) -> Written {
             Ok((VarValue::List(vs), Literal::Collection(ls)))
         }
         Literal::Map(m) => {
-            fs::create_dir_all(host)
-                .map_err(|e| format!("failed to create directory [{}]: {e}", host.display()))?;
+            create_dir(host)?;
             let mut vs = BTreeMap::new();
             let mut lm = LiteralMap::default();
             for (k, item) in &m.literals {
@@ -261,22 +295,24 @@ fn write_literal(lit: &Literal, host: &Path, shown: &str) -> Written {
 /// Copy a blob from a local URI (`file://…` or an absolute path). Copilot would fetch it from
 /// object storage or HTTP; the harness only runs against local data, so any other scheme is
 /// reported the way copilot reports an unreadable blob.
-fn copy_blob(b: &Blob, to: &Path) -> std::result::Result<(), String> {
+fn copy_blob(b: &Blob, to: &Path) -> std::result::Result<(), WriteError> {
     let src = b.uri.strip_prefix("file://").unwrap_or(&b.uri);
     if !src.starts_with('/') {
         return Err(format!(
             "failed when looking up Blob: rawconf reads only local blobs (file:// or an absolute path), got [{}]",
             b.uri
-        ));
+        )
+        .into());
     }
     let src = PathBuf::from(src);
-    match b.blob_type.dimensionality {
-        Dimensionality::Single => fs::copy(&src, to)
-            .map(|_| ())
-            .map_err(|e| format!("failed when looking up Blob: {}: {e}", src.display())),
-        Dimensionality::Multipart => copy_dir(&src, to)
-            .map_err(|e| format!("failed when looking up Blob: {}: {e}", src.display())),
-    }
+    let copied = match b.blob_type.dimensionality {
+        Dimensionality::Single => fs::copy(&src, to).map(|_| ()),
+        Dimensionality::Multipart => copy_dir(&src, to),
+    };
+    copied.map_err(|e| {
+        let message = format!("failed when looking up Blob: {}: {e}", src.display());
+        io_failure(to, e, message)
+    })
 }
 
 fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {

@@ -8,7 +8,9 @@ use super::model::RunReport;
 /// The run as Markdown.
 pub fn to_markdown(report: &RunReport) -> String {
     let m = &report.meta;
-    let verdict = if report.counts.failed() {
+    let verdict = if m.aborted.is_some() {
+        "STOPPED"
+    } else if report.counts.failed() {
         "FAILED"
     } else {
         "passed"
@@ -17,6 +19,11 @@ pub fn to_markdown(report: &RunReport) -> String {
         "# rawconf: suite `{}` — {verdict}\n\nprofile `{}` · runtime `{}` · rawconf {} · {}\n\n**{}**\n\n",
         m.suite, m.profile, m.runtime, m.rawconf_version, m.started_at, report.counts
     );
+    if let Some(why) = &m.aborted {
+        out.push_str(&format!(
+            "> **The run {why}.** The tables hold the results obtained.\n\n"
+        ));
+    }
     out.push_str(&format!(
         "## Conformance by rule area (profile `{}`)\n\n| area | passed | expected failures | divergent | unavailable | total |\n|---|---|---|---|---|---|\n",
         m.profile

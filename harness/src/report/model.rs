@@ -34,6 +34,11 @@ pub struct RunMeta {
     pub finished_at: String,
     /// The shard, `I/N`, when the run was one of several.
     pub shard: Option<String>,
+    /// Why the run stopped before its selection was done (the Docker engine went away, the
+    /// work dir filled up), with how many cases ran; absent for a complete run. The results
+    /// are the ones obtained before it stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aborted: Option<String>,
 }
 
 /// The result of one language × case.
@@ -144,6 +149,7 @@ impl RunReport {
             all.meta.suite_digest = format!("{}+{}", all.meta.suite_digest, r.meta.suite_digest);
             all.meta.images.extend(r.meta.images);
             all.meta.finished_at = r.meta.finished_at;
+            all.meta.aborted = all.meta.aborted.or(r.meta.aborted);
             for (o, n) in r.counts.0 {
                 *all.counts.0.entry(o).or_default() += n;
             }

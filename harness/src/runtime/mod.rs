@@ -161,6 +161,13 @@ pub trait Runtime: Sync {
         ex: &Execution<'_>,
         trial: &str,
     ) -> impl Future<Output = Result<Attempt>> + Send;
+
+    /// Asked after a case failed with a Docker fault: `Err` (why) when the runtime cannot run
+    /// any case any more — the engine stopped answering mid-run — so the run stops there and
+    /// reports what it has, instead of failing every remaining case one by one.
+    fn check_alive(&self) -> impl Future<Output = Result<()>> + Send {
+        async { Ok(()) }
+    }
 }
 
 impl Runtime for Reference {
@@ -172,6 +179,10 @@ impl Runtime for Reference {
         Ok(Attempt::Executed(Box::new(
             self.execute_named(ex, &execution_name(trial)).await?,
         )))
+    }
+
+    async fn check_alive(&self) -> Result<()> {
+        self.ping().await
     }
 }
 
@@ -206,6 +217,13 @@ impl Runtime for AnyRuntime {
         match self {
             AnyRuntime::Reference(r) => Runtime::attempt(r, ex, trial).await,
             AnyRuntime::Adapter(a) => Adapter::attempt(a, ex, trial).await,
+        }
+    }
+
+    async fn check_alive(&self) -> Result<()> {
+        match self {
+            AnyRuntime::Reference(r) => Runtime::check_alive(r).await,
+            AnyRuntime::Adapter(_) => Ok(()),
         }
     }
 }

@@ -53,6 +53,16 @@ pub struct Reference {
 }
 
 impl Reference {
+    /// Whether the engine still answers (a ping): `Err` is the engine gone mid-run.
+    pub async fn ping(&self) -> Result<()> {
+        self.docker.ping().await.map(drop).map_err(|e| {
+            Error::Docker(format!(
+                "the Docker engine at {} stopped answering mid-run ({e})",
+                crate::env::docker_host()
+            ))
+        })
+    }
+
     /// A reference runtime on `docker` with the default sandbox.
     pub fn new(docker: Docker) -> Reference {
         Reference {
