@@ -110,7 +110,7 @@ impl Chosen {
     }
 }
 
-async fn images_for(langs: &[Language]) -> Result<(bollard::Docker, Vec<Built>)> {
+pub(crate) async fn images_for(langs: &[Language]) -> Result<(bollard::Docker, Vec<Built>)> {
     let docker = rawconf::docker::connect().await?;
     reap_dead_runs(&docker).await;
     // A cold build takes minutes: show the same per-language progress as `images build`
