@@ -141,7 +141,10 @@ pub struct Pool {
     docker: Docker,
     run_id: String,
     config: PoolConfig,
-    idle: Mutex<HashMap<Layout, Vec<Warm>>>,
+    idle: Mutex<HashMap<Layout, Slots>>,
+    /// Woken whenever a background start finishes (a waiting lease looks again).
+    started: tokio::sync::Notify,
+    closed: std::sync::atomic::AtomicBool,
     images: Mutex<HashMap<String, Arc<ImageDefaults>>>,
     live: Mutex<Vec<String>>,
     created: AtomicUsize,
@@ -157,6 +160,8 @@ impl Pool {
             run_id: run_id.to_owned(),
             config,
             idle: Mutex::default(),
+            started: tokio::sync::Notify::new(),
+            closed: std::sync::atomic::AtomicBool::new(false),
             images: Mutex::default(),
             live: Mutex::default(),
             created: AtomicUsize::new(0),
@@ -174,13 +179,30 @@ impl Pool {
         }
     }
 
-    /// A container for one case of `layout`: an idle one, or a new one.
+    /// A container for one case of `layout`: an idle one, one being started in the
+    /// background, or a new one. Afterwards the layout is topped up to one spare (started in
+    /// the background), so a case that fails — and so retires its container — never makes the
+    /// next case wait for a container start.
     pub async fn lease(self: &Arc<Self>, layout: &Layout) -> Result<Lease> {
-        let idle = lock(&self.idle).get_mut(layout).and_then(Vec::pop);
-        let warm = match idle {
-            Some(w) => w,
-            None => self.start(layout, None).await?,
+        let warm = loop {
+            let notified = self.started.notified();
+            tokio::pin!(notified);
+            // Registered before looking, so a start finishing in between is not missed.
+            notified.as_mut().enable();
+            let waiting = {
+                let mut idle = lock(&self.idle);
+                let slots = idle.entry(layout.clone()).or_default();
+                match slots.ready.pop() {
+                    Some(w) => break w,
+                    None => slots.starting > 0,
+                }
+            };
+            if !waiting {
+                break self.start(layout, None).await?;
+            }
+            notified.await;
         };
+        self.top_up(layout);
         Ok(Lease {
             pool: self.clone(),
             layout: layout.clone(),
@@ -278,6 +300,14 @@ impl Pool {
 
     /// Removes every container the pool made and their scratch dirs.
     pub async fn shutdown(&self) {
+        self.closed.store(true, Ordering::Relaxed);
+        // Background starts finish (and remove what they made) before the sweep below.
+        for _ in 0..500 {
+            if lock(&self.idle).values().all(|s| s.starting == 0) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
         lock(&self.idle).clear();
         let ids: Vec<String> = lock(&self.live).clone();
         for id in ids {
@@ -286,11 +316,53 @@ impl Pool {
     }
 
     fn give_back(&self, layout: Layout, warm: Warm) {
-        lock(&self.idle).entry(layout).or_default().push(warm);
+        lock(&self.idle).entry(layout).or_default().ready.push(warm);
     }
 
-    /// Removes a container in the background (from a destructor).
-    fn discard(self: &Arc<Self>, warm: Warm) {
+    /// Starts a spare container for `layout` in the background unless one is ready or
+    /// starting. Without a runtime (or after shutdown) it does nothing: leases start their own.
+    fn top_up(self: &Arc<Self>, layout: &Layout) {
+        if self.closed.load(Ordering::Relaxed) {
+            return;
+        }
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        {
+            let mut idle = lock(&self.idle);
+            let slots = idle.entry(layout.clone()).or_default();
+            if !slots.ready.is_empty() || slots.starting > 0 {
+                return;
+            }
+            slots.starting += 1;
+        }
+        let pool = self.clone();
+        let layout = layout.clone();
+        handle.spawn(async move {
+            let started = pool.start(&layout, None).await;
+            let late = {
+                let mut idle = lock(&pool.idle);
+                let slots = idle.entry(layout.clone()).or_default();
+                slots.starting -= 1;
+                match started {
+                    Ok(w) if pool.closed.load(Ordering::Relaxed) => Some(w),
+                    Ok(w) => {
+                        slots.ready.push(w);
+                        None
+                    }
+                    // A lease that finds nothing starts its own and reports the error.
+                    Err(_) => None,
+                }
+            };
+            if let Some(w) = late {
+                pool.remove(&w.id).await;
+            }
+            pool.started.notify_waiters();
+        });
+    }
+
+    /// Removes a container in the background (from a destructor), and starts a replacement.
+    fn discard(self: &Arc<Self>, layout: &Layout, warm: Warm) {
         self.recycled.fetch_add(1, Ordering::Relaxed);
         let pool = self.clone();
         match tokio::runtime::Handle::try_current() {
@@ -303,7 +375,15 @@ impl Pool {
             // No runtime to remove it on: shutdown (or the next run's reaping) will.
             Err(_) => drop(warm.dir),
         }
+        self.top_up(layout);
     }
+}
+
+/// The containers of one layout: idle ones, and how many are being started in the background.
+#[derive(Debug, Default)]
+struct Slots {
+    ready: Vec<Warm>,
+    starting: usize,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -515,7 +595,7 @@ impl Drop for Lease {
         if reusable {
             self.pool.give_back(self.layout.clone(), warm);
         } else {
-            self.pool.discard(warm);
+            self.pool.discard(&self.layout, warm);
         }
     }
 }

@@ -9,6 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rawconf::explore::{DockerExecutor, ExploreConfig, Explorer, Regressions, random_seed};
 use rawconf::profile::Profile;
 use rawconf::suite::Suite;
+use rawconf::warm::PoolConfig;
+use rawconf::workspace::Mode;
 use rawconf::{Error, ExitCode, Language, Result};
 
 #[derive(Debug, Args)]
@@ -47,6 +49,13 @@ pub(crate) struct ExploreArgs {
     /// Do not append the minimal inputs of new findings to the regressions file.
     #[arg(long)]
     no_persist: bool,
+    /// `fresh`: a new container per case; `warm`: cases exec'd in pooled running containers
+    /// (same sandbox, a clean container per case, recycled after a failure; several times faster).
+    #[arg(long, default_value = "fresh", value_name = "MODE")]
+    mode: Mode,
+    /// Warm mode: replace a pooled container after this many cases.
+    #[arg(long, value_name = "N", default_value_t = PoolConfig::default().recycle_after)]
+    warm_recycle: u32,
 }
 
 pub(crate) async fn explore(args: ExploreArgs, languages_dir: &Path) -> Result<ExitCode> {
@@ -83,7 +92,15 @@ pub(crate) async fn explore(args: ExploreArgs, languages_dir: &Path) -> Result<E
     let docker = rawconf::docker::connect().await?;
     super::run::reap_dead_runs(&docker).await;
     super::run::cleanup_on_interrupt(docker.clone());
-    let executor = DockerExecutor::prepare(docker, &langs).await?;
+    let mut executor = DockerExecutor::prepare(docker.clone(), &langs).await?;
+    if args.mode == Mode::Warm {
+        executor = executor.warm(
+            docker,
+            PoolConfig {
+                recycle_after: args.warm_recycle.max(1),
+            },
+        );
+    }
     let mut config = ExploreConfig::new(cases, seed);
     config.profile = args.profile;
     config.jobs = args
@@ -114,7 +131,15 @@ pub(crate) async fn explore(args: ExploreArgs, languages_dir: &Path) -> Result<E
             let _ = ticker.join();
             result
         })
-    })?;
+    });
+    executor.shutdown().await;
+    let exploration = exploration?;
+    if let Some(stats) = executor.pool_stats() {
+        eprintln!(
+            "explore: warm mode: {} cases in {} containers ({} recycled)",
+            stats.cases, stats.created, stats.recycled
+        );
+    }
 
     if args.json {
         for f in &exploration.findings {
