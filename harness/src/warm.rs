@@ -24,7 +24,8 @@
 //! PID 1 and the shell itself), empties `/tmp` and `/dev/shm` (both start empty in a fresh
 //! container), drops the `PWD` that dash exports, and then `exec`s the case's argv — the
 //! program replaces the shell, with the container's environment and working directory, as in
-//! a fresh container (one difference: it is not PID 1). If the prelude cannot make the
+//! a fresh container (two differences: it is not PID 1, and dash passes the environment on in
+//! its own order — the same variables and values). If the prelude cannot make the
 //! container clean it exits [`DIRTY`] with a marker instead of running the case; the
 //! container is then replaced and the case runs once more in a new one, on the same dirs.
 //!
