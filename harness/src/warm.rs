@@ -146,6 +146,8 @@ pub struct Pool {
     /// Woken whenever a background start finishes (a waiting lease looks again).
     started: tokio::sync::Notify,
     closed: std::sync::atomic::AtomicBool,
+    /// Background removals under way (shutdown waits for them).
+    removing: AtomicUsize,
     images: Mutex<HashMap<String, Arc<ImageDefaults>>>,
     live: Mutex<Vec<String>>,
     created: AtomicUsize,
@@ -163,6 +165,7 @@ impl Pool {
             idle: Mutex::default(),
             started: tokio::sync::Notify::new(),
             closed: std::sync::atomic::AtomicBool::new(false),
+            removing: AtomicUsize::new(0),
             images: Mutex::default(),
             live: Mutex::default(),
             created: AtomicUsize::new(0),
@@ -304,7 +307,9 @@ impl Pool {
         self.closed.store(true, Ordering::Relaxed);
         // Background starts finish (and remove what they made) before the sweep below.
         for _ in 0..500 {
-            if lock(&self.idle).values().all(|s| s.starting == 0) {
+            if lock(&self.idle).values().all(|s| s.starting == 0)
+                && self.removing.load(Ordering::SeqCst) == 0
+            {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -368,9 +373,11 @@ impl Pool {
         let pool = self.clone();
         match tokio::runtime::Handle::try_current() {
             Ok(h) => {
+                self.removing.fetch_add(1, Ordering::SeqCst);
                 h.spawn(async move {
                     pool.remove(&warm.id).await;
                     drop(warm.dir);
+                    pool.removing.fetch_sub(1, Ordering::SeqCst);
                 });
             }
             // No runtime to remove it on: shutdown (or the next run's reaping) will.
