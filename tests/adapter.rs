@@ -127,6 +127,7 @@ fn run_profile(
         golden_root: repo().join("golden"),
         runtime_name: rawconf::runtime::Runtime::name(runtime),
         image_ids: Default::default(),
+        strict_messages: false,
     };
     let case = suite
         .cases
@@ -207,6 +208,9 @@ fn fake_hang() -> TestResult {
     let f = fixture();
     let mut suite = f.suite.clone();
     suite.task.timeout = Duration::from_secs(1);
+    for case in &mut suite.cases {
+        case.task.timeout = Duration::from_secs(1);
+    }
     let dir = tempfile::tempdir()?;
     let spec = format!(
         "cmd:{} {}",
@@ -495,6 +499,118 @@ fn cli_run() -> TestResult {
         return Err(format!("expected one pass: {}", report["counts"]).into());
     }
     Ok(())
+}
+
+/// A runtime that answers 33 ("unsupported") to every case must not get exit 0: the run exits
+/// 104 ("nothing ran"), and 0 only with `--allow-unavailable`.
+fn cli_all_unavailable() -> TestResult {
+    docker()?;
+    let spec = format!("cmd:{}", fake("unsupported.sh"));
+    for (extra, want) in [(None, 104), (Some("--allow-unavailable"), 0)] {
+        let out_dir = tempfile::tempdir()?;
+        let report_dir = out_dir.path().to_string_lossy().into_owned();
+        let mut args = vec![
+            "run",
+            "--runtime",
+            &spec,
+            "--language",
+            "python",
+            "--filter",
+            "python/ellipse/{unit,tenth}",
+            "--report-dir",
+            &report_dir,
+        ];
+        args.extend(extra);
+        let out = cli(&args);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if out.status.code() != Some(want) || !stdout.contains("2 unavailable") {
+            return Err(format!(
+                "rawconf {}: expected exit {want} after 2 unavailable cases, got {:?}\n{stdout}\n{}",
+                args.join(" "),
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// The whole protocol suite through `cmd:adapters/reference/adapter.py` gives, case by case,
+/// the outcome and the result the built-in reference runtime gives (and passes).
+fn protocol_same_as_builtin(profile: Profile) -> TestResult {
+    let docker = docker()?;
+    let langs = Language::discover(&support::languages_dir()).expect("languages load");
+    let probe = langs
+        .into_iter()
+        .find(|l| l.joins("protocol"))
+        .expect("a language joins the protocol suite");
+    let suite = Suite::named(&repo().join("tests/suites"), "protocol").expect("suite loads");
+    let image = image(&probe)?;
+    let plan = |runtime_name: String| RunPlan {
+        suite: suite.clone(),
+        languages: vec![(probe.clone(), image.clone())],
+        profile,
+        filter: None,
+        shard: None,
+        jobs: 2,
+        golden: GoldenMode::Check,
+        golden_root: repo().join("golden"),
+        runtime_name,
+        image_ids: Default::default(),
+        strict_messages: true,
+    };
+    struct Quiet;
+    impl rawconf::run::RunObserver for Quiet {
+        fn started(&self, _: usize) {}
+        fn finished(&self, _: &CaseResult) {}
+    }
+    let builtin = rawconf::runtime::Reference::new(docker);
+    let spec = match profile {
+        Profile::Backend => format!("cmd:{}", reference_adapter()),
+        other => format!("cmd:{} --profile {other}", reference_adapter()),
+    };
+    let via_cmd = adapter(&spec);
+    let (a, b) = support::runtime().block_on(async {
+        let a = rawconf::run::run(&plan("reference".into()), &builtin, &Quiet).await;
+        let b = rawconf::run::run(&plan(spec.clone()), &via_cmd, &Quiet).await;
+        (a, b)
+    });
+    let (a, b) = (a.map_err(|e| e.to_string())?, b.map_err(|e| e.to_string())?);
+    let mut problems = Vec::new();
+    for (x, y) in a.results.iter().zip(&b.results) {
+        let result = |r: &CaseResult| r.record.as_ref().map(|rec| rec.result.clone());
+        if x.id != y.id || x.outcome != y.outcome || result(x) != result(y) {
+            problems.push(format!(
+                "{}: built-in {} / cmd: {} ({})",
+                x.id,
+                x.outcome.as_str(),
+                y.outcome.as_str(),
+                y.reason.lines().next().unwrap_or("")
+            ));
+        }
+        if x.outcome.is_failure() {
+            problems.push(format!(
+                "{}: {} under the built-in runtime: {}",
+                x.id,
+                x.outcome.as_str(),
+                x.reason
+            ));
+        }
+    }
+    if a.results.len() != suite.cases.len() || b.results.len() != suite.cases.len() {
+        problems.push(format!(
+            "{} cases, {} built-in and {} cmd: results",
+            suite.cases.len(),
+            a.results.len(),
+            b.results.len()
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n").into())
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -817,6 +933,14 @@ fn main() {
     )
     .chain([
         Trial::test("cli/run-reference-adapter", cli_run),
+        Trial::test("cli/all-unavailable-is-not-green", cli_all_unavailable),
+        Trial::test("reference-adapter/protocol-same-as-builtin", || {
+            protocol_same_as_builtin(Profile::Backend)
+        }),
+        Trial::test(
+            "reference-adapter/flytekit-local/protocol-same-as-builtin",
+            || protocol_same_as_builtin(Profile::FlytekitLocal),
+        ),
         Trial::test("docs/results", docs_results),
     ])
     .map(|t| t.with_ignored_flag(skip))

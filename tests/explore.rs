@@ -11,11 +11,11 @@ use rawconf::explore::{
     CaseInput, Executor, ExploreConfig, Explorer, Regression, Regressions, Source,
 };
 use rawconf::goformat::format_v;
+use rawconf::judge::recollect;
 use rawconf::judge::rendered_input;
 use rawconf::limitation::FailureKind;
 use rawconf::literal::{ContainerError, ErrorKind, ErrorOrigin, LiteralMap};
 use rawconf::oracle::{self, Arg, Prediction};
-use rawconf::outputs::recollect;
 use rawconf::profile::Profile;
 use rawconf::record::{FileContent, Record};
 use rawconf::runtime::{Collected, Executed, Reported};

@@ -51,7 +51,15 @@ fn languages_with_awk() -> tempfile::TempDir {
 fn the_five_languages_load_with_the_original_commands() {
     let langs = Language::discover(&support::languages_dir()).unwrap();
     let names: Vec<&str> = langs.iter().map(|l| l.name.as_str()).collect();
-    assert_eq!(names, ["haskell", "julia", "python", "r", "shell"]);
+    assert_eq!(names, ["haskell", "julia", "probe", "python", "r", "shell"]);
+    let ellipse: Vec<&str> = langs
+        .iter()
+        .filter(|l| l.joins("ellipse"))
+        .map(|l| l.name.as_str())
+        .collect();
+    assert_eq!(ellipse, ["haskell", "julia", "python", "r", "shell"]);
+    let probe = langs.iter().find(|l| l.name == "probe").unwrap();
+    assert!(probe.joins("protocol") && !probe.joins("ellipse"));
     let python = langs.iter().find(|l| l.name == "python").unwrap();
     assert_eq!(
         python.command,
@@ -81,7 +89,8 @@ fn the_five_languages_load_with_the_original_commands() {
 fn a_sixth_language_is_just_a_folder() {
     let root = languages_with_awk();
     let langs = Language::discover(root.path()).unwrap();
-    assert_eq!(langs.len(), 6);
+    assert_eq!(langs.len(), 7, "the five, the probe and awk");
+    assert_eq!(langs.iter().filter(|l| l.joins("ellipse")).count(), 6);
     let awk = langs.iter().find(|l| l.name == "awk").unwrap();
     assert_eq!(awk.metadata, "[from awk rawcontainer]\n");
     assert_eq!(awk.image.online_defaults["BASE"], "debian:bookworm-slim");
@@ -318,7 +327,7 @@ fn suite_errors_give_line_field_and_accepted_values() {
     assert!(
         e.contains("line 4")
             && e.contains("field `task.inputs.a`")
-            && e.contains("INTEGER, FLOAT, STRING or BOOLEAN")
+            && e.contains("INTEGER, FLOAT, STRING, BOOLEAN, DATETIME or DURATION")
             && e.contains("`DOUBLE`"),
         "{e}"
     );

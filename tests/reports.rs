@@ -30,7 +30,10 @@ fn sample() -> RunReport {
             case: case.clone(),
             inputs: serde_json::json!({"literals": {}}),
             outcome,
-            reason: format!("reason <{}> & more", outcome.as_str()),
+            reason: match outcome {
+                Outcome::Fail => "differs from the golden snapshot\n--- golden\n+++ actual\n@@ -1 +1 @@\n-  \"exit_code\": 0,\n+  \"exit_code\": 1,\nreason <fail> & more".into(),
+                _ => format!("reason <{}> & more", outcome.as_str()),
+            },
             duration_ms: 12,
             record: Some(Record {
                 argv: vec!["python".into(), "x.py".into()],
@@ -50,6 +53,7 @@ fn sample() -> RunReport {
             stdout: String::new(),
             stderr: String::new(),
             reproduce: format!("rawconf run --filter 'python/ellipse/{case}'"),
+            notes: Vec::new(),
         });
     }
     RunReport {
@@ -250,4 +254,127 @@ fn matrix_has_one_row_per_case() {
     let text = report::to_matrix(&sample());
     assert_eq!(text.lines().filter(|l| l.starts_with("case-")).count(), 7);
     assert!(text.contains("XPASS") && text.contains("TIMEOUT") && text.contains("ERROR"));
+}
+
+/// The sample plus a protocol result in the `outputs` area, so the summary has two areas.
+fn sample_with_areas() -> RunReport {
+    let mut report = sample();
+    let mut r = report.results[1].clone();
+    r.suite = "protocol".into();
+    r.case = "outputs/keep-cr".into();
+    r.id = "probe/protocol/outputs/keep-cr".into();
+    r.language = "probe".into();
+    r.reproduce = "rawconf run --suite protocol --filter 'probe/protocol/outputs/keep-cr'".into();
+    *report.counts.0.entry(r.outcome).or_default() += 1;
+    report.results.push(r);
+    report
+}
+
+#[test]
+fn the_summary_groups_results_by_rule_area() {
+    let report = sample_with_areas();
+    let areas = report::areas(&report);
+    let names: Vec<&str> = areas.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["ellipse", "protocol/outputs"]);
+    let ellipse = &areas[0];
+    assert_eq!(
+        (
+            ellipse.passed,
+            ellipse.expected,
+            ellipse.divergent,
+            ellipse.unavailable
+        ),
+        (1, 1, 4, 1)
+    );
+    assert_eq!((areas[1].divergent, areas[1].total()), (1, 1));
+    let md = report::to_markdown(&report);
+    assert!(
+        md.contains("| `protocol/outputs` | 0/1 | 0 | 1 | 0 | 1 |"),
+        "{md}"
+    );
+    assert!(md.contains("| `ellipse` | 1/7 | 1 | 4 | 1 | 7 |"), "{md}");
+}
+
+/// What Chromium shows of `report.html`: the page's DOM after loading, tags stripped and
+/// entities decoded, per element id.
+fn rendered_by_chromium(html: &str) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    std::fs::write(&page, html).unwrap();
+    let out = std::process::Command::new("chromium")
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .ok()?;
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+fn text_of(dom: &str) -> String {
+    let tags = regex::Regex::new(r"<[^>]*>").unwrap();
+    tags.replace_all(dom, "")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+fn element<'a>(dom: &'a str, open: &str, close: &str) -> &'a str {
+    let start = dom
+        .find(open)
+        .unwrap_or_else(|| panic!("no {open} in the page"));
+    let end = start + dom[start..].find(close).unwrap();
+    &dom[start..end]
+}
+
+#[test]
+fn the_html_report_renders_in_headless_chromium() {
+    if rawconf::env::skip_browser() {
+        eprintln!(
+            "note: RAWCONF_SKIP_BROWSER is set: the headless-Chromium test is skipped, not passed"
+        );
+        return;
+    }
+    let report = sample_with_areas();
+    let Some(dom) = rendered_by_chromium(&report::to_html(&report)) else {
+        panic!(
+            "this test renders report.html in headless Chromium: install `chromium` (Debian) or set RAWCONF_SKIP_BROWSER=1 to skip it"
+        );
+    };
+    // The matrix: one coloured cell per result, as the browser built the table.
+    let matrix = element(&dom, "<table id=\"matrix\">", "</table>");
+    assert!(matrix.contains("<tbody>"), "{matrix}");
+    let cells = regex::Regex::new(
+        r#"<td class="o (pass|fail|xfail|xpass|timeout|unavailable|harness-error)""#,
+    )
+    .unwrap();
+    assert_eq!(
+        cells.find_iter(matrix).count(),
+        report.results.len(),
+        "{matrix}"
+    );
+    // The summary: one row per area with its counts.
+    let areas = text_of(element(&dom, "<table id=\"areas\">", "</table>"));
+    assert!(areas.contains("protocol/outputs0/10101"), "{areas}");
+    // A failure's golden diff and its reproduction command, as text on the page.
+    let divergences = text_of(element(&dom, "<div id=\"divergences\">", "</div>\n</div>"));
+    assert!(
+        divergences.contains("-  \"exit_code\": 0,\n+  \"exit_code\": 1,"),
+        "{divergences}"
+    );
+    assert!(
+        divergences.contains(
+            "reproduce: rawconf run --suite protocol --filter 'probe/protocol/outputs/keep-cr'"
+        ),
+        "{divergences}"
+    );
+    assert!(
+        divergences.contains("reason <fail> & more"),
+        "escaped text comes back verbatim"
+    );
 }

@@ -53,12 +53,17 @@ fn suite_identical(profile: Profile) -> Result<(), Failed> {
             golden_root: support::repo().join("golden"),
             runtime_name: "reference".into(),
             image_ids: BTreeMap::new(),
+            strict_messages: false,
         };
         let fresh = rawconf::run::run(&plan, &Reference::new(docker.clone()), &Quiet).await?;
         let run_id = format!("test-warm-suite-{}", std::process::id());
         let pool = Arc::new(Pool::new(docker.clone(), &run_id, PoolConfig::default()));
-        let warm = rawconf::run::run(&plan, &Reference::warm(docker.clone(), pool.clone()), &Quiet)
-            .await;
+        let warm = rawconf::run::run(
+            &plan,
+            &Reference::warm(docker.clone(), pool.clone()),
+            &Quiet,
+        )
+        .await;
         pool.shutdown().await;
         let warm = warm?;
         if fresh.results.len() != warm.results.len() || fresh.results.is_empty() {
@@ -137,7 +142,11 @@ where
     support::runtime().block_on(async {
         let image = shell_image(&docker).await?;
         let run_id = format!("test-warm-{name}-{}", std::process::id());
-        let pool = Arc::new(Pool::new(docker.clone(), &run_id, PoolConfig { recycle_after }));
+        let pool = Arc::new(Pool::new(
+            docker.clone(),
+            &run_id,
+            PoolConfig { recycle_after },
+        ));
         let result = f(pool.clone(), image).await;
         pool.shutdown().await;
         let options = bollard::query_parameters::ListContainersOptions {
@@ -159,10 +168,17 @@ where
 }
 
 /// Runs one script in a leased container; returns its stdout and exit code.
-async fn case(pool: &Arc<Pool>, image: &str, script: &str) -> Result<(String, Option<i64>), Failed> {
+async fn case(
+    pool: &Arc<Pool>,
+    image: &str,
+    script: &str,
+) -> Result<(String, Option<i64>), Failed> {
     let mut lease = pool.lease(&layout(image)).await?;
     let run = lease.run(&sh(image, script, T)).await?;
-    Ok((String::from_utf8_lossy(&run.stdout).into_owned(), run.exit_code))
+    Ok((
+        String::from_utf8_lossy(&run.stdout).into_owned(),
+        run.exit_code,
+    ))
 }
 
 fn main() {
@@ -194,7 +210,9 @@ fn main() {
                 .await?;
                 let want = "/dev/shm:\n\n/tmp:\n\n/var/outputs:\nprocs=2\n";
                 if code != Some(0) || out != want {
-                    return Err(format!("second case saw {out:?} (exit {code:?}), want {want:?}").into());
+                    return Err(
+                        format!("second case saw {out:?} (exit {code:?}), want {want:?}").into(),
+                    );
                 }
                 // The leftover process made the container dirty: it was replaced, once.
                 let stats = pool.stats();
@@ -224,7 +242,11 @@ fn main() {
                 // A timeout kills the process tree by removing the container.
                 let mut lease = pool.lease(&layout(&image)).await?;
                 let run = lease
-                    .run(&sh(&image, "cat /etc/hostname; sleep 60", Duration::from_secs(1)))
+                    .run(&sh(
+                        &image,
+                        "cat /etc/hostname; sleep 60",
+                        Duration::from_secs(1),
+                    ))
                     .await?;
                 let timed_out_host = String::from_utf8_lossy(&run.stdout).into_owned();
                 drop(lease);
@@ -257,7 +279,9 @@ fn main() {
                 let mut warm = Vec::new();
                 for spec in [sh(&image, probe, T), env.clone()] {
                     let mut lease = pool.lease(&layout(&image)).await?;
-                    warm.push(String::from_utf8_lossy(&lease.run(&spec).await?.stdout).into_owned());
+                    warm.push(
+                        String::from_utf8_lossy(&lease.run(&spec).await?.stdout).into_owned(),
+                    );
                 }
                 let dirs = tempfile::tempdir()?;
                 let mut fresh = Vec::new();

@@ -160,7 +160,8 @@ def execute(request, opts):
     run = rawconf.container(
         image=task["image"],
         argv=argv,
-        env=task.get("env", []),
+        # flytekit's local executor passes no environment to Docker (protocol.md §2.1).
+        env=task.get("env", []) if opts.profile == "backend" else [],
         # flytekit's local executor mounts no input directory (protocol.md §5.1).
         binds=([(inputs_dir, input_path, True)] if opts.profile == "backend" else [])
         + [(outputs_dir, output_path, False)],
@@ -223,7 +224,11 @@ class Tools:
 
     def run(self, *args, accept=(0,)):
         cmd = [self.rawconf, *map(str, args)]
-        p = subprocess.run(cmd, capture_output=True, text=True)
+        # Bytes, decoded by hand: text mode would turn the `\r\n` ending Go's error
+        # collections into `\n` (universal newlines).
+        p = subprocess.run(cmd, capture_output=True)
+        p.stdout = p.stdout.decode("utf-8", errors="replace")
+        p.stderr = p.stderr.decode("utf-8", errors="replace")
         if p.returncode not in accept:
             raise AdapterFailure(
                 f"`rawconf {args[0]} {args[1]}` exited {p.returncode}: {p.stderr.strip()}"

@@ -303,6 +303,7 @@ pub async fn bench(
                 golden_root: PathBuf::new(),
                 runtime_name: "reference".into(),
                 image_ids: BTreeMap::new(),
+                strict_messages: false,
             };
             let t = Instant::now();
             let report = crate::run::run(&plan, runtime, &Quiet).await?;

@@ -44,6 +44,10 @@ pub enum Error {
         /// How to install it.
         hint: String,
     },
+    /// A fault of rawconf itself (a task panicked, an invariant broke): a bug to report,
+    /// never the user's input.
+    #[error("internal error (a rawconf bug, please report it): {0}")]
+    Internal(String),
     /// An I/O error on a named path.
     #[error("{}: {source}", path.display())]
     Io {
@@ -85,6 +89,7 @@ impl Error {
                 ExitCode::Setup
             }
             Error::Io { .. } => ExitCode::Setup,
+            Error::Internal(_) => ExitCode::Internal,
         }
     }
 }
@@ -96,10 +101,11 @@ impl Error {
 /// | 0 | success (every case passed or failed as expected) |
 /// | 1 | a command-level error, e.g. `template render` could not render |
 /// | 2 | usage error (bad flags or an unknown name) |
+/// | 70 | internal error: a bug in rawconf (a panic, a failed task), never the user's input |
 /// | 96 | setup error: malformed manifest, Docker unreachable, image build failed |
 /// | 100 | conformance failures: at least one case failed, passed unexpectedly or timed out |
 /// | 101 | harness errors during a run |
-/// | 104 | nothing ran: the selection was empty |
+/// | 104 | nothing ran: the selection was empty, or no case passed or failed as expected (every one unavailable; `--allow-unavailable` accepts that) |
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum ExitCode {
@@ -115,8 +121,11 @@ pub enum ExitCode {
     ConformanceFailure = 100,
     /// At least one harness error during a run.
     HarnessError = 101,
-    /// The selection matched no case.
+    /// The selection matched no case, or no case passed (all unavailable).
     NothingRan = 104,
+    /// A bug in rawconf (sysexits' `EX_SOFTWARE`; not Rust's panic status 101, which is
+    /// [`ExitCode::HarnessError`]).
+    Internal = 70,
 }
 
 /// Result alias for harness operations.

@@ -14,7 +14,9 @@
 //! (`InputDownloadFailed`), yet the container still runs: judging only the first failing stage
 //! would hide what the *program* does with `+Inf` (Haskell's `read` rejects it). So the program
 //! stage is judged on what the container left behind — its exit code and output files, collected
-//! again as the sidecar would have ([`crate::outputs::recollect`]).
+//! again as the sidecar would have ([`recollect()`]).
+
+mod recollect;
 
 use std::collections::BTreeMap;
 
@@ -23,13 +25,14 @@ use crate::language::Language;
 use crate::limitation::FailureKind;
 use crate::literal::{Literal, LiteralMap, Primitive, Scalar};
 use crate::oracle::{self, Arg, Judgement};
-use crate::outputs::recollect;
 use crate::profile::Profile;
 use crate::record::FileContent;
 use crate::runtime::{Collected, Executed};
 use crate::suite::{TaskSpec, float_input};
 use crate::template::{TemplateContext, render};
 use crate::text::first_line;
+
+pub use recollect::recollect;
 
 /// One failing check.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

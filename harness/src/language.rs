@@ -5,6 +5,7 @@
 //!
 //! ```toml
 //! name = "python"                      # must equal the folder name
+//! suites = ["ellipse"]                 # the suites it joins (default: ellipse)
 //! command = ["python", "calculate-ellipse-area.py", "{{.inputs.a}}", "{{.inputs.b}}", "/var/outputs"]
 //! arithmetic = "f64"                   # f64 | f32 | decimal20 | r15
 //! metadata = "[from python rawcontainer]"   # exact bytes of the `metadata` file
@@ -22,6 +23,11 @@
 //! when.argument = '^[+-]Inf$'
 //! reason = "why these inputs fail this way"
 //! ```
+//!
+//! `arithmetic` and `metadata` describe the ellipse program and are required exactly when the
+//! language joins the `ellipse` suite. A language for another suite (the protocol probe,
+//! `languages/probe/`, with `suites = ["protocol"]`) leaves them out and never appears in an
+//! ellipse run, so adding it changes no ellipse golden.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -75,11 +81,14 @@ pub struct Language {
     pub name: String,
     /// The language folder (the image build context).
     pub dir: PathBuf,
-    /// The task's command, with `{{.inputs.x}}` templates, as the original example declares it.
+    /// The suites this language joins (`ellipse` unless the manifest says otherwise).
+    pub suites: Vec<String>,
+    /// The task's command, with `{{.inputs.x}}` templates, as the original example declares it
+    /// (a suite's case may replace it).
     pub command: Vec<String>,
-    /// The arithmetic model of the program.
+    /// The arithmetic model of the program (ellipse languages; `f64` for the others, unused).
     pub arithmetic: Arithmetic,
-    /// Exact bytes the program writes to `metadata`.
+    /// Exact bytes the program writes to `metadata` (ellipse languages; empty for the others).
     pub metadata: String,
     /// How the image is built.
     pub image: ImageSpec,
@@ -94,9 +103,11 @@ pub struct Language {
 #[serde(deny_unknown_fields)]
 struct RawManifest {
     name: String,
+    #[serde(default = "default_suites")]
+    suites: Vec<String>,
     command: Vec<String>,
-    arithmetic: Arithmetic,
-    metadata: String,
+    arithmetic: Option<Arithmetic>,
+    metadata: Option<String>,
     image: RawImage,
     #[serde(default, rename = "expected-failures")]
     expected_failures: BTreeMap<String, BTreeMap<String, String>>,
@@ -111,6 +122,13 @@ struct RawImage {
     dockerfile: String,
     bases: BTreeMap<String, BaseRecipe>,
 }
+
+fn default_suites() -> Vec<String> {
+    vec![ELLIPSE.to_owned()]
+}
+
+/// The suite whose languages compute the ellipse area (and so need `arithmetic`/`metadata`).
+pub const ELLIPSE: &str = "ellipse";
 
 fn default_dockerfile() -> String {
     "Dockerfile".to_owned()
@@ -148,6 +166,31 @@ impl Language {
                 doc.at("command")
             )));
         }
+        if raw.suites.is_empty() {
+            return Err(bad(
+                "field `suites`: expected at least one suite name (default: [\"ellipse\"])".into(),
+            ));
+        }
+        if let Some(s) = raw.suites.iter().find(|s| !valid_suite_name(s)) {
+            return Err(bad(format!(
+                "field `suites`: `{s}` is not a suite name (a-z, 0-9, `-`)"
+            )));
+        }
+        let ellipse = raw.suites.iter().any(|s| s == ELLIPSE);
+        let (arithmetic, metadata) = match (raw.arithmetic, raw.metadata) {
+            (Some(a), Some(m)) => (a, m),
+            (a, _) if ellipse => {
+                let missing = if a.is_none() {
+                    "arithmetic"
+                } else {
+                    "metadata"
+                };
+                return Err(bad(format!(
+                    "field `{missing}` is missing at the top level; it is required for a language of the `ellipse` suite"
+                )));
+            }
+            (a, m) => (a.unwrap_or(Arithmetic::F64), m.unwrap_or_default()),
+        };
         if raw.image.bases.is_empty() {
             return Err(bad(
                 "field `image.bases`: expected at least one base (e.g. `[image.bases.BASE]`)"
@@ -229,9 +272,10 @@ impl Language {
         Ok(Language {
             name: raw.name,
             dir: dir.to_path_buf(),
+            suites: raw.suites,
             command: raw.command,
-            arithmetic: raw.arithmetic,
-            metadata: raw.metadata,
+            arithmetic,
+            metadata,
             image: ImageSpec {
                 dockerfile: raw.image.dockerfile,
                 bases: raw.image.bases,
@@ -255,6 +299,25 @@ impl Language {
         }
         dirs.sort();
         dirs.iter().map(|d| Language::load(d)).collect()
+    }
+
+    /// Whether this language joins `suite`.
+    pub fn joins(&self, suite: &str) -> bool {
+        self.suites.iter().any(|s| s == suite)
+    }
+
+    /// The languages of `all` that join `suite`, picked by name (empty: every one that joins);
+    /// naming a language that does not join the suite is a usage error.
+    pub fn for_suite(all: Vec<Language>, names: &[String], suite: &str) -> Result<Vec<Language>> {
+        let chosen = Language::select(all, names)?;
+        if let Some(l) = chosen.iter().find(|l| !names.is_empty() && !l.joins(suite)) {
+            return Err(Error::Usage(format!(
+                "language `{}` does not join suite `{suite}` (its manifest lists: {})",
+                l.name,
+                l.suites.join(", ")
+            )));
+        }
+        Ok(chosen.into_iter().filter(|l| l.joins(suite)).collect())
     }
 
     /// Picks the named languages out of `all`; an empty selection means all of them.
@@ -312,6 +375,12 @@ const HINTS: crate::tomlerr::Hints<'static> = &[
         "a list of `backend` | `flytekit-local`",
     ),
 ];
+
+fn valid_suite_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
 
 fn valid_package(p: &str) -> bool {
     p.len() >= 2

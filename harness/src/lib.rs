@@ -20,6 +20,7 @@
 //! | workspace | [`workspace`], [`warm`] | a case's dirs + container: fresh, or a pooled one driven by exec |
 //! | runtime | [`runtime`] | the stages above for one case → [`runtime::Executed`] + [`record::Record`] |
 //! | judge | [`judge`], [`oracle`] | result → problems (metadata, arithmetic model, precision) |
+//! | judge (other suites) | [`normative`] | result → departures from the backend golden; messages as notes |
 //! | compare | [`golden`], [`expect`], [`outcome`] | record + problems → [`outcome::Outcome`] |
 //! | run | [`run`] | suite × languages → [`report::RunReport`] |
 //! | report | [`report`] | report → terminal matrix, JSON, JUnit, Markdown, HTML |
@@ -49,6 +50,7 @@ pub mod judge;
 pub mod language;
 pub mod limitation;
 pub mod literal;
+pub mod normative;
 pub mod oracle;
 pub mod outcome;
 pub mod outputs;

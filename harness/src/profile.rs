@@ -58,8 +58,8 @@ impl FromStr for Profile {
             "backend" => Ok(Profile::Backend),
             "flytekit-local" => Ok(Profile::FlytekitLocal),
             other => Err(format!(
-                "unknown profile `{other}` (expected one of: {})",
-                Profile::ALL.map(Profile::as_str).join(", ")
+                "unknown profile `{other}`; accepted: {}",
+                Profile::ALL.map(Profile::as_str).join(" | ")
             )),
         }
     }

@@ -1,32 +1,56 @@
 //! Suites and cases: data files under `tests/suites/<suite>.toml`, with stable string ids.
 //!
-//! A suite declares one task interface (typed inputs and outputs, data dirs, timeout) and a
-//! list of named cases, each with its input values and, optionally, expected failures keyed by
+//! A suite declares one task (typed inputs and outputs, data dirs, timeout) and a list of named
+//! cases, each with its input values and, optionally, expected failures keyed by
 //! `<profile>/<language>` globs. Goldens, expected-failure globs, trial names and reports all
 //! refer to cases as `<suite>/<case>`, never by position.
+//!
+//! A case may replace any part of the suite's task with its own `[case.task]` table —
+//! `inputs`, `outputs`, `command`, `args`, `env`, `format`, `input_data_dir`,
+//! `output_data_dir`, `timeout` — so a protocol probe can declare exactly the interface and
+//! command line one rule needs. Parts it does not name come from the suite's `[task]`; a case
+//! without `command` runs the language's command (followed by the case's `args`).
+//!
+//! Case ids are kebab-case words, optionally grouped by `/` into areas
+//! (`outputs/error-file-with-outputs`); the golden of such a case lives in a sub-folder.
+//!
+//! Types: `INTEGER`, `FLOAT`, `STRING`, `BOOLEAN`, `DATETIME` (inputs as RFC 3339 strings),
+//! `DURATION` (inputs in Go syntax, `"1h30m"`), and for outputs only `BLOB` (a file) and
+//! `MULTIPART_BLOB` (a directory).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::Duration as StdDuration;
 
 use serde::Deserialize;
 
-use crate::error::{Error, Result};
-use crate::literal::{
-    Literal, LiteralMap, LiteralType, Primitive, SimpleType, TypedInterface, Variable, VariableMap,
-};
+mod task;
 
-/// The task every case of a suite runs (the image and command come from the language).
+use crate::error::{Error, Result};
+pub use crate::inputs::InputFormat;
+use crate::literal::{Literal, LiteralMap, Primitive, TypedInterface};
+use task::{RawTaskOverride, convert, resolve_task, type_name};
+
+/// The task a case runs (the image, and the command unless the case names one, come from the
+/// language).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskSpec {
     /// Declared inputs and outputs.
     pub interface: TypedInterface,
+    /// `Container.command`; `None` runs the language's command.
+    pub command: Option<Vec<String>>,
+    /// `Container.args`, kept apart from the command as Flyte does (protocol.md §2.2).
+    pub args: Vec<String>,
+    /// `Container.env`, in name order.
+    pub env: Vec<(String, String)>,
+    /// The metadata file the input dir gets besides `inputs.pb` (`DataLoadingConfig.format`).
+    pub format: InputFormat,
     /// Where input files are written inside the container.
     pub input_data_dir: String,
     /// Where the container writes its outputs.
     pub output_data_dir: String,
     /// Wall-clock limit per case.
-    pub timeout: Duration,
+    pub timeout: StdDuration,
 }
 
 /// One named execution.
@@ -38,6 +62,11 @@ pub struct Case {
     pub about: String,
     /// Input literals, by name (exactly the task's inputs).
     pub inputs: LiteralMap,
+    /// The task this case runs: the suite's, with the case's `[case.task]` parts applied.
+    pub task: TaskSpec,
+    /// The case probes the runtime's timeout: a killed container is its expected result,
+    /// judged like any other, not the `timeout` outcome.
+    pub expect_timeout: bool,
     /// Expected failures declared on the case: `<profile>/<language>` glob → reason.
     pub xfail: BTreeMap<String, String>,
 }
@@ -51,7 +80,7 @@ pub struct Suite {
     pub description: String,
     /// The file it was read from.
     pub path: PathBuf,
-    /// The task interface.
+    /// The suite's task (cases may replace parts of it, see [`Case::task`]).
     pub task: TaskSpec,
     /// Cases, in file order.
     pub cases: Vec<Case>,
@@ -81,6 +110,14 @@ struct RawTask {
     input_data_dir: String,
     output_data_dir: String,
     timeout: String,
+    #[serde(default)]
+    command: Option<Vec<String>>,
+    #[serde(default)]
+    args: Vec<String>,
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+    #[serde(default)]
+    format: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -89,7 +126,12 @@ struct RawCase {
     id: String,
     #[serde(default)]
     about: String,
+    #[serde(default)]
     inputs: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    task: Option<RawTaskOverride>,
+    #[serde(default, rename = "expect-timeout")]
+    expect_timeout: bool,
     #[serde(default)]
     xfail: BTreeMap<String, String>,
 }
@@ -104,24 +146,24 @@ impl Suite {
         };
         let doc = crate::tomlerr::Doc::new(&text);
         let raw: RawSuite = toml::from_str(&text).map_err(|e| bad(doc.describe(&e, HINTS)))?;
-        let timeout = parse_timeout(&raw.task.timeout).ok_or_else(|| {
-            bad(format!(
-                "{}field `task.timeout`: expected a duration such as `60s`, `2m`, `500ms` or `1h`, found `{}`",
-                doc.at("task.timeout"),
-                raw.task.timeout
-            ))
-        })?;
-        let input_types = simple_types(&raw.task.inputs, "task.inputs", &doc).map_err(bad)?;
-        let output_types = simple_types(&raw.task.outputs, "task.outputs", &doc).map_err(bad)?;
-        let task = TaskSpec {
-            interface: TypedInterface {
-                inputs: variables(&input_types),
-                outputs: variables(&output_types),
+        let base = raw.task;
+        let task = resolve_task(
+            &RawTaskOverride {
+                inputs: Some(base.inputs),
+                outputs: Some(base.outputs),
+                input_data_dir: Some(base.input_data_dir),
+                output_data_dir: Some(base.output_data_dir),
+                timeout: Some(base.timeout),
+                command: base.command,
+                args: Some(base.args),
+                env: Some(base.env),
+                format: base.format,
             },
-            input_data_dir: raw.task.input_data_dir,
-            output_data_dir: raw.task.output_data_dir,
-            timeout,
-        };
+            None,
+            "task",
+            &doc,
+        )
+        .map_err(bad)?;
         let mut cases: Vec<Case> = Vec::new();
         for (i, c) in raw.cases.into_iter().enumerate() {
             let field = |f: &str| {
@@ -133,24 +175,30 @@ impl Suite {
             };
             if !valid_id(&c.id) {
                 return Err(bad(format!(
-                    "{}: expected a kebab-case id (a-z, 0-9, `-`)",
+                    "{}: expected a kebab-case id (a-z, 0-9, `-`), optionally grouped into areas by `/`",
                     field("id")
                 )));
             }
             if cases.iter().any(|seen| seen.id == c.id) {
                 return Err(bad(format!("{}: the id is used twice", field("id"))));
             }
+            let case_task = match &c.task {
+                Some(o) => resolve_task(o, Some(&task), &format!("case[{i}].task"), &doc)
+                    .map_err(|e| bad(format!("{e} (case id `{}`)", c.id)))?,
+                None => task.clone(),
+            };
+            let input_types = &case_task.interface.inputs.variables;
             let mut inputs = BTreeMap::new();
-            for (name, ty) in &input_types {
+            for (name, var) in input_types {
                 let raw_value = c
                     .inputs
                     .get(name)
                     .ok_or_else(|| bad(format!("{}: missing input `{name}`", field("inputs"))))?;
-                let value = convert(*ty, raw_value).ok_or_else(|| {
+                let value = convert(&var.literal_type, raw_value).ok_or_else(|| {
                     bad(format!(
                         "{}: input `{name}` must be a {}, found `{raw_value}`",
                         field("inputs"),
-                        ty.name()
+                        type_name(&var.literal_type)
                     ))
                 })?;
                 inputs.insert(name.clone(), value);
@@ -166,6 +214,8 @@ impl Suite {
                 id: c.id,
                 about: c.about,
                 inputs: LiteralMap { literals: inputs },
+                task: case_task,
+                expect_timeout: c.expect_timeout,
                 xfail: c.xfail,
             });
         }
@@ -193,6 +243,17 @@ impl Suite {
         Suite::load(&path)
     }
 
+    /// Every suite file (`*.toml`) of `dir`, sorted by name (`rawconf run --suite all`).
+    pub fn all(dir: &Path) -> Result<Vec<Suite>> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        paths.iter().map(|p| Suite::load(p)).collect()
+    }
+
     /// A digest of the suite file, so a report says exactly which cases it ran.
     pub fn digest(&self) -> Result<String> {
         use sha2::Digest;
@@ -206,11 +267,11 @@ impl Suite {
 const HINTS: crate::tomlerr::Hints<'static> = &[
     (
         "task.inputs.*",
-        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN`",
+        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN` | `DATETIME` | `DURATION`",
     ),
     (
         "task.outputs.*",
-        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN`",
+        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN` | `DATETIME` | `DURATION` | `BLOB` | `MULTIPART_BLOB`",
     ),
     (
         "task.timeout",
@@ -237,62 +298,6 @@ const HINTS: crate::tomlerr::Hints<'static> = &[
     ),
 ];
 
-fn simple_types(
-    raw: &BTreeMap<String, String>,
-    field: &str,
-    doc: &crate::tomlerr::Doc<'_>,
-) -> std::result::Result<BTreeMap<String, SimpleType>, String> {
-    raw.iter()
-        .map(|(name, ty)| {
-            SimpleType::ALL
-                .into_iter()
-                .find(|t| t.name() == ty)
-                .filter(|t| {
-                    matches!(
-                        t,
-                        SimpleType::Integer | SimpleType::Float | SimpleType::String | SimpleType::Boolean
-                    )
-                })
-                .map(|t| (name.clone(), t))
-                .ok_or_else(|| {
-                    format!(
-                        "{}field `{field}.{name}`: expected INTEGER, FLOAT, STRING or BOOLEAN, found `{ty}`",
-                        doc.at(&format!("{field}.{name}"))
-                    )
-                })
-        })
-        .collect()
-}
-
-fn variables(types: &BTreeMap<String, SimpleType>) -> VariableMap {
-    VariableMap {
-        variables: types
-            .iter()
-            .map(|(name, t)| {
-                (
-                    name.clone(),
-                    Variable {
-                        literal_type: LiteralType::Simple(*t),
-                        description: String::new(),
-                    },
-                )
-            })
-            .collect(),
-    }
-}
-
-fn convert(ty: SimpleType, v: &toml::Value) -> Option<Literal> {
-    let p = match (ty, v) {
-        (SimpleType::Float, toml::Value::Float(f)) => Primitive::Float(*f),
-        (SimpleType::Float, toml::Value::Integer(i)) => Primitive::Float(*i as f64),
-        (SimpleType::Integer, toml::Value::Integer(i)) => Primitive::Integer(*i),
-        (SimpleType::String, toml::Value::String(s)) => Primitive::String(s.clone()),
-        (SimpleType::Boolean, toml::Value::Boolean(b)) => Primitive::Boolean(*b),
-        _ => return None,
-    };
-    Some(Literal::primitive(p))
-}
-
 /// The float value of input `name`, if it is a float primitive.
 pub fn float_input(inputs: &LiteralMap, name: &str) -> Option<f64> {
     match inputs.literals.get(name)? {
@@ -301,23 +306,26 @@ pub fn float_input(inputs: &LiteralMap, name: &str) -> Option<f64> {
     }
 }
 
+/// Kebab-case words, optionally grouped into areas by `/` (`template/dollar-prefix`).
 fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    id.split('/').all(|part| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    })
 }
 
 /// `90s`, `2m`, `500ms`, `1h`.
-fn parse_timeout(text: &str) -> Option<Duration> {
+fn parse_timeout(text: &str) -> Option<StdDuration> {
     let split = text.find(|c: char| !c.is_ascii_digit())?;
     let (n, unit) = text.split_at(split);
     let n: u64 = n.parse().ok()?;
     Some(match unit {
-        "ms" => Duration::from_millis(n),
-        "s" => Duration::from_secs(n),
-        "m" => Duration::from_secs(n * 60),
-        "h" => Duration::from_secs(n * 3600),
+        "ms" => StdDuration::from_millis(n),
+        "s" => StdDuration::from_secs(n),
+        "m" => StdDuration::from_secs(n * 60),
+        "h" => StdDuration::from_secs(n * 3600),
         _ => return None,
     })
 }
@@ -333,8 +341,8 @@ mod tests {
 
     #[test]
     fn timeouts() {
-        assert_eq!(parse_timeout("60s"), Some(Duration::from_secs(60)));
-        assert_eq!(parse_timeout("2m"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_timeout("60s"), Some(StdDuration::from_secs(60)));
+        assert_eq!(parse_timeout("2m"), Some(StdDuration::from_secs(120)));
         assert_eq!(parse_timeout("60"), None);
         assert_eq!(parse_timeout("s"), None);
     }

@@ -7,6 +7,7 @@ use rawconf::{Error, ExitCode};
 
 mod bench;
 mod clean;
+mod exec;
 mod explore;
 mod images;
 mod protocol;
@@ -29,7 +30,7 @@ enum Command {
     /// Run a suite over the languages and report (the main job).
     Run(run::RunArgs),
     /// Run one ad-hoc case and print its record.
-    Exec(run::ExecArgs),
+    Exec(exec::ExecArgs),
     /// Property runs: generated inputs × languages, findings shrunk to minimal inputs.
     ///
     /// Exit code 0 when every finding is a declared limitation, 100 when there are new findings.
@@ -64,7 +65,7 @@ pub(crate) fn main() -> std::process::ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            return fail(&Error::Usage(format!(
+            return fail(&Error::Internal(format!(
                 "cannot start the async runtime: {e}"
             )));
         }
@@ -72,7 +73,7 @@ pub(crate) fn main() -> std::process::ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Run(args) => run::run(args, &languages_dir).await,
-            Command::Exec(args) => run::exec(args, &languages_dir).await,
+            Command::Exec(args) => exec::exec(args, &languages_dir).await,
             Command::Explore(args) => explore::explore(args, &languages_dir).await,
             Command::Images(cmd) => images::run(cmd, &languages_dir).await,
             Command::Template(cmd) => protocol::template(cmd),

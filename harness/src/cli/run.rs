@@ -1,4 +1,5 @@
-//! `rawconf run` (the main job) and `rawconf exec` (one ad-hoc case).
+//! `rawconf run` (the main job); the runtime choice and image preparation `rawconf exec`
+//! shares.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,18 +10,18 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use rawconf::golden::GoldenMode;
 use rawconf::image::{Builder, Built};
-use rawconf::literal::{Literal, LiteralMap, LiteralType, Primitive, SimpleType};
 use rawconf::profile::Profile;
 use rawconf::report::{self, CaseResult};
 use rawconf::run::{RunObserver, RunPlan, Shard};
-use rawconf::runtime::{Adapter, AnyRuntime, Attempt, Execution, Reference, Runtime};
+use rawconf::runtime::{Adapter, AnyRuntime, Reference, Runtime};
 use rawconf::suite::Suite;
 use rawconf::text::first_line;
 use rawconf::{Error, ExitCode, Language, Result};
 
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
-    /// The suite to run (a file `<name>.toml` in the suites folder).
+    /// The suite to run (a file `<name>.toml` in the suites folder), or `all`: every suite,
+    /// each with the languages that join it, in one report.
     #[arg(long, default_value = "ellipse")]
     suite: String,
     /// Languages to run (repeatable; default: all).
@@ -51,45 +52,28 @@ pub(crate) struct RunArgs {
     /// Write every record as its new golden snapshot instead of comparing (review with git diff).
     #[arg(long)]
     bless: bool,
+    /// Exit 0 even when no case passed because every one was unavailable (the runtime answered
+    /// 33); without it such a run exits 104, so "supports nothing" is never green.
+    #[arg(long)]
+    allow_unavailable: bool,
+    /// Judge a `cmd:` runtime's error messages byte for byte (default: an error whose code and
+    /// kind match but whose message differs passes, with a note).
+    #[arg(long)]
+    strict_messages: bool,
 }
 
-#[derive(Debug, Args)]
-pub(crate) struct ExecArgs {
-    /// The language whose image runs the case.
-    #[arg(long)]
-    language: String,
-    /// An input value, `name=value` (repeatable); floats use Go's ParseFloat syntax.
-    #[arg(long = "input", value_name = "NAME=VALUE")]
-    inputs: Vec<String>,
-    /// The suite whose task interface applies.
-    #[arg(long, default_value = "ellipse")]
-    suite: String,
-    /// Semantics to reproduce.
-    #[arg(long, default_value = "backend")]
-    profile: Profile,
-    /// Print the record as one JSON object (argv, exit_code, files, result, …).
-    #[arg(long)]
-    json: bool,
-    /// The runtime: `reference` or `cmd:PROGRAM ARGS…` (see `rawconf run --help`).
-    #[arg(long, default_value = "reference", value_name = "RUNTIME")]
-    runtime: String,
-    /// Time an adapter gets beyond the task's timeout before it is stopped.
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
-    adapter_margin: Duration,
-}
-
-fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
+pub(super) fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
     humantime::parse_duration(s).map_err(|e| format!("expected a duration such as `30s`: {e}"))
 }
 
 /// The runtime named on the command line. Checked before anything touches Docker, so a typo
 /// is a usage error, not a setup error.
-enum Chosen {
+pub(super) enum Chosen {
     Reference,
     Adapter(Adapter),
 }
 
-fn choose_runtime(spec: &str, margin: Duration) -> Result<Chosen> {
+pub(super) fn choose_runtime(spec: &str, margin: Duration) -> Result<Chosen> {
     if spec == "reference" {
         return Ok(Chosen::Reference);
     }
@@ -102,7 +86,7 @@ fn choose_runtime(spec: &str, margin: Duration) -> Result<Chosen> {
 }
 
 impl Chosen {
-    fn build(self, docker: bollard::Docker) -> AnyRuntime {
+    pub(super) fn build(self, docker: bollard::Docker) -> AnyRuntime {
         match self {
             Chosen::Reference => AnyRuntime::Reference(Reference::new(docker)),
             Chosen::Adapter(a) => AnyRuntime::Adapter(a),
@@ -110,7 +94,7 @@ impl Chosen {
     }
 }
 
-pub(crate) async fn images_for(langs: &[Language]) -> Result<(bollard::Docker, Vec<Built>)> {
+pub(super) async fn images_for(langs: &[Language]) -> Result<(bollard::Docker, Vec<Built>)> {
     let docker = rawconf::docker::connect().await?;
     reap_dead_runs(&docker).await;
     // A cold build takes minutes: show the same per-language progress as `images build`
@@ -151,7 +135,7 @@ pub(crate) fn cleanup_on_interrupt(docker: bollard::Docker) {
     });
 }
 
-struct Bar(ProgressBar);
+pub(super) struct Bar(ProgressBar);
 
 impl RunObserver for Bar {
     fn started(&self, total: usize) {
@@ -179,8 +163,12 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
             "--bless writes the goldens every runtime is compared with; bless with `--runtime reference`".into(),
         ));
     }
-    let langs = Language::select(Language::discover(languages_dir)?, &args.languages)?;
-    let suite = Suite::named(&rawconf::env::suites_dir(), &args.suite)?;
+    let suites_dir = rawconf::env::suites_dir();
+    let suites = if args.suite == ALL_SUITES {
+        Suite::all(&suites_dir)?
+    } else {
+        vec![Suite::named(&suites_dir, &args.suite)?]
+    };
     let filter = args
         .filter
         .as_deref()
@@ -190,60 +178,97 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
                 .map_err(|e| Error::Usage(format!("--filter `{g}`: {e}")))
         })
         .transpose()?;
+    let all_langs = Language::discover(languages_dir)?;
+    // Which languages run which suite; a named language must join at least one of them.
+    let mut plans = Vec::new();
+    for suite in suites {
+        let langs = if args.suite == ALL_SUITES {
+            Language::select(all_langs.clone(), &args.languages)?
+                .into_iter()
+                .filter(|l| l.joins(&suite.name))
+                .collect()
+        } else {
+            Language::for_suite(all_langs.clone(), &args.languages, &suite.name)?
+        };
+        plans.push((suite, langs));
+    }
     // An empty selection is reported before any image is built or container started.
-    let any_selected = langs.iter().any(|l| {
-        suite.cases.iter().any(|c| {
-            let id = rawconf::run::trial_id(&l.name, &suite.name, &c.id);
-            filter.as_ref().is_none_or(|f| f.is_match(&id))
+    let any_selected = plans.iter().any(|(suite, langs)| {
+        langs.iter().any(|l| {
+            suite.cases.iter().any(|c| {
+                let id = rawconf::run::trial_id(&l.name, &suite.name, &c.id);
+                filter.as_ref().is_none_or(|f| f.is_match(&id))
+            })
         })
     });
     if !any_selected {
         eprintln!("error: the selection matched no case; nothing ran");
         return Ok(ExitCode::NothingRan);
     }
-    let (docker, built) = images_for(&langs).await?;
+    let mut needed: Vec<Language> = Vec::new();
+    for (_, langs) in &plans {
+        for l in langs {
+            if !needed.iter().any(|n| n.name == l.name) {
+                needed.push(l.clone());
+            }
+        }
+    }
+    let (docker, built) = images_for(&needed).await?;
     cleanup_on_interrupt(docker.clone());
     let runtime = chosen.build(docker.clone());
     let mut image_ids = BTreeMap::new();
+    let mut images = BTreeMap::new();
     for b in &built {
+        images.insert(b.language.clone(), b.image.clone());
         if let Ok(info) = docker.inspect_image(&b.image).await {
             image_ids.insert(b.language.clone(), info.id.unwrap_or_default());
         }
     }
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let plan = RunPlan {
-        suite,
-        languages: langs
-            .into_iter()
-            .zip(built.iter().map(|b| b.image.clone()))
-            .collect(),
-        profile: args.profile,
-        filter,
-        shard: args.shard,
-        jobs: args.jobs.unwrap_or(cores),
-        golden: if args.bless {
-            GoldenMode::Bless
-        } else {
-            GoldenMode::Check
-        },
-        golden_root: rawconf::golden::golden_root(),
-        runtime_name: runtime.name(),
-        image_ids,
-    };
-    let selected = rawconf::run::select(&plan).len();
-    if selected == 0 {
+    let golden_root = rawconf::golden::golden_root();
+    let mut reports = Vec::new();
+    for (suite, langs) in plans {
+        let plan = RunPlan {
+            suite,
+            languages: langs
+                .into_iter()
+                .map(|l| {
+                    let image = images.get(&l.name).cloned().unwrap_or_default();
+                    (l, image)
+                })
+                .collect(),
+            profile: args.profile,
+            filter: filter.clone(),
+            shard: args.shard,
+            jobs: args.jobs.unwrap_or(cores),
+            golden: if args.bless {
+                GoldenMode::Bless
+            } else {
+                GoldenMode::Check
+            },
+            golden_root: golden_root.clone(),
+            runtime_name: runtime.name(),
+            image_ids: image_ids.clone(),
+            strict_messages: args.strict_messages,
+        };
+        let selected = rawconf::run::select(&plan).len();
+        if selected == 0 {
+            continue;
+        }
+        let bar = ProgressBar::new(selected as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}")
+                .expect("static template"),
+        );
+        bar.enable_steady_tick(Duration::from_millis(200));
+        let observer = Arc::new(Bar(bar.clone()));
+        reports.push(rawconf::run::run(&plan, &runtime, observer.as_ref()).await?);
+        bar.finish_and_clear();
+    }
+    let Some(report) = rawconf::report::RunReport::merge(reports) else {
         eprintln!("error: the selection matched no case; nothing ran");
         return Ok(ExitCode::NothingRan);
-    }
-    let bar = ProgressBar::new(selected as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}")
-            .expect("static template"),
-    );
-    bar.enable_steady_tick(Duration::from_millis(200));
-    let observer = Arc::new(Bar(bar.clone()));
-    let report = rawconf::run::run(&plan, &runtime, observer.as_ref()).await?;
-    bar.finish_and_clear();
+    };
 
     print!("{}", report::to_matrix(&report));
     let failures: Vec<&CaseResult> = report
@@ -263,6 +288,11 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
             println!("    reproduce: {}", r.reproduce);
         }
     }
+    for r in report.results.iter().filter(|r| !r.notes.is_empty()) {
+        for n in &r.notes {
+            println!("note: {} ({}): {n}", r.id, r.outcome.as_str());
+        }
+    }
     for stale in &report.unused_expectations {
         println!("warning: expected failure matches no case: {stale}");
     }
@@ -275,177 +305,58 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
         println!(
             "blessed {} golden snapshot(s) under {}",
             report.results.len(),
-            plan.golden_root.display()
+            golden_root.display()
         );
     }
 
-    let counts = &report.counts;
-    Ok(if counts.total() == 0 {
+    Ok(run_exit_code(&report.counts, args.allow_unavailable))
+}
+
+/// `--suite all`: every suite file of the suites folder, one report.
+const ALL_SUITES: &str = "all";
+
+/// The exit status of a finished run. Never 0 for a run in which nothing held: a runtime that
+/// answers "unsupported" (33) to every case gets [`ExitCode::NothingRan`] unless
+/// `allow_unavailable` (BoGo's allow-unimplemented, cwltest's 33).
+fn run_exit_code(counts: &rawconf::report::Counts, allow_unavailable: bool) -> ExitCode {
+    use rawconf::outcome::Outcome;
+    let held = counts.get(Outcome::Pass) + counts.get(Outcome::Xfail);
+    if counts.total() == 0 {
         ExitCode::NothingRan
-    } else if counts.get(rawconf::outcome::Outcome::HarnessError) > 0 {
+    } else if counts.get(Outcome::HarnessError) > 0 {
         ExitCode::HarnessError
     } else if counts.failed() {
         ExitCode::ConformanceFailure
+    } else if held == 0 && !allow_unavailable {
+        eprintln!(
+            "error: no case passed: all {} were unavailable (the runtime does not support them); --allow-unavailable accepts that",
+            counts.total()
+        );
+        ExitCode::NothingRan
     } else {
         ExitCode::Success
-    })
+    }
 }
 
-/// Parses `name=value` pairs against the suite's input types.
-fn parse_inputs(pairs: &[String], suite: &Suite) -> Result<LiteralMap> {
-    let mut literals = BTreeMap::new();
-    for pair in pairs {
-        let (name, value) = pair
-            .split_once('=')
-            .ok_or_else(|| Error::Usage(format!("--input `{pair}`: expected NAME=VALUE")))?;
-        let var = suite
-            .task
-            .interface
-            .inputs
-            .variables
-            .get(name)
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "--input `{name}`: the {} task has no such input (inputs: {})",
-                    suite.name,
-                    suite
-                        .task
-                        .interface
-                        .inputs
-                        .variables
-                        .keys()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })?;
-        let bad = |what: String| Error::Usage(format!("--input `{pair}`: {what}"));
-        let p = match var.literal_type {
-            LiteralType::Simple(SimpleType::Float) => Primitive::Float(
-                rawconf::goformat::parse_float(value).map_err(|e| bad(e.to_string()))?,
-            ),
-            LiteralType::Simple(SimpleType::Integer) => Primitive::Integer(
-                rawconf::goformat::parse_int(value).map_err(|e| bad(e.to_string()))?,
-            ),
-            LiteralType::Simple(SimpleType::Boolean) => Primitive::Boolean(
-                rawconf::goformat::parse_bool(value).map_err(|e| bad(e.to_string()))?,
-            ),
-            LiteralType::Simple(SimpleType::String) => Primitive::String(value.to_owned()),
-            ref other => {
-                return Err(bad(format!(
-                    "inputs of type {other:?} are not supported by exec"
-                )));
-            }
-        };
-        literals.insert(name.to_owned(), Literal::primitive(p));
-    }
-    let missing: Vec<&String> = suite
-        .task
-        .interface
-        .inputs
-        .variables
-        .keys()
-        .filter(|k| !literals.contains_key(*k))
-        .collect();
-    if !missing.is_empty() {
-        return Err(Error::Usage(format!(
-            "missing --input for {}",
-            missing
-                .iter()
-                .map(|m| m.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
-    Ok(LiteralMap { literals })
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rawconf::outcome::Outcome;
+    use rawconf::report::Counts;
 
-pub(crate) async fn exec(args: ExecArgs, languages_dir: &Path) -> Result<ExitCode> {
-    let langs = Language::select(
-        Language::discover(languages_dir)?,
-        std::slice::from_ref(&args.language),
-    )?;
-    let suite = Suite::named(&rawconf::env::suites_dir(), &args.suite)?;
-    let inputs = parse_inputs(&args.inputs, &suite)?;
-    let chosen = choose_runtime(&args.runtime, args.adapter_margin)?;
-    let (docker, built) = images_for(&langs).await?;
-    cleanup_on_interrupt(docker.clone());
-    let runtime = chosen.build(docker);
-    let trial = rawconf::run::trial_id(&langs[0].name, &suite.name, "exec");
-    let attempt = runtime
-        .attempt(
-            &Execution {
-                language: &langs[0],
-                image: &built[0].image,
-                task: &suite.task,
-                inputs: &inputs,
-                profile: args.profile,
-                run_id: &format!("exec-{}", std::process::id()),
-            },
-            &trial,
-        )
-        .await?;
-    let executed = match attempt {
-        Attempt::Executed(e) => e,
-        Attempt::Unsupported(n) => {
-            return Ok(not_run(args.json, "unavailable", &n, ExitCode::Failure));
-        }
-        Attempt::TimedOut(n) => {
-            return Ok(not_run(
-                args.json,
-                "timeout",
-                &n,
-                ExitCode::ConformanceFailure,
-            ));
-        }
-        Attempt::Broken(n) => {
-            return Ok(not_run(
-                args.json,
-                "harness-error",
-                &n,
-                ExitCode::HarnessError,
-            ));
-        }
-    };
-    let partial = (!executed.reported.is_all()).then(|| executed.reported.keys());
-    if args.json {
-        let mut v = serde_json::to_value(&executed.record).expect("record serializes");
-        v["stdout"] = String::from_utf8_lossy(&executed.stdout)
-            .into_owned()
-            .into();
-        v["stderr"] = String::from_utf8_lossy(&executed.stderr)
-            .into_owned()
-            .into();
-        if let Some(keys) = &partial {
-            v["reported"] = keys.clone().into();
-        }
-        println!("{v}");
-    } else {
-        println!("{}", executed.record.to_golden());
-        if let Some(keys) = &partial {
-            eprintln!(
-                "note: the runtime reported only {}; the other parts of the record are empty",
-                keys.join(", ")
-            );
-        }
+    fn counts(pairs: &[(Outcome, usize)]) -> Counts {
+        Counts(pairs.iter().copied().collect())
     }
-    Ok(ExitCode::Success)
-}
 
-/// Prints why an `exec` case did not run and returns its exit code.
-fn not_run(json: bool, outcome: &str, n: &rawconf::runtime::NotRun, code: ExitCode) -> ExitCode {
-    let stdout = String::from_utf8_lossy(&n.stdout);
-    let stderr = String::from_utf8_lossy(&n.stderr);
-    if json {
-        println!(
-            "{}",
-            serde_json::json!({"outcome": outcome, "reason": n.reason, "stdout": stdout, "stderr": stderr})
-        );
-    } else {
-        eprintln!("{outcome}: {}", n.reason);
-        if !stderr.trim().is_empty() {
-            eprintln!("--- runtime stderr ---\n{}", stderr.trim_end());
-        }
+    #[test]
+    fn all_unavailable_is_not_green_unless_allowed() {
+        let none = counts(&[(Outcome::Unavailable, 130)]);
+        assert_eq!(run_exit_code(&none, false), ExitCode::NothingRan);
+        assert_eq!(run_exit_code(&none, true), ExitCode::Success);
+        let some = counts(&[(Outcome::Unavailable, 3), (Outcome::Xfail, 1)]);
+        assert_eq!(run_exit_code(&some, false), ExitCode::Success);
+        let failed = counts(&[(Outcome::Unavailable, 3), (Outcome::Fail, 1)]);
+        assert_eq!(run_exit_code(&failed, true), ExitCode::ConformanceFailure);
+        assert_eq!(run_exit_code(&counts(&[]), true), ExitCode::NothingRan);
     }
-    code
 }

@@ -108,7 +108,11 @@ impl Explorer<'_> {
                 Some(i) if !known || self.config.shrink_known => {
                     let (lx, ly) = match (self.language(&x), self.language(&y)) {
                         (Some(a), Some(b)) => (a, b),
-                        _ => return Err(Error::Usage(format!("unknown language `{x}` or `{y}`"))),
+                        _ => {
+                            return Err(Error::Internal(format!(
+                                "unknown language `{x}` or `{y}`"
+                            )));
+                        }
                     };
                     // Only the two languages run while shrinking.
                     let same = |c: &CaseInput| -> Result<bool> {
@@ -178,7 +182,7 @@ impl Explorer<'_> {
     ) -> Result<Finding> {
         let (lx, ly) = match (self.language(x), self.language(y)) {
             (Some(a), Some(b)) => (a, b),
-            _ => return Err(Error::Usage(format!("unknown language `{x}` or `{y}`"))),
+            _ => return Err(Error::Internal(format!("unknown language `{x}` or `{y}`"))),
         };
         let ox = self.observe(lx, case)?;
         let oy = self.observe(ly, case)?;

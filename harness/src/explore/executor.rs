@@ -85,7 +85,7 @@ impl Executor for DockerExecutor {
         profile: Profile,
     ) -> Result<Executed> {
         let image = self.images.get(&language.name).ok_or_else(|| {
-            Error::Usage(format!(
+            Error::Internal(format!(
                 "no image was prepared for language `{}`",
                 language.name
             ))

@@ -28,7 +28,7 @@ impl Explorer<'_> {
         case_input()
             .new_tree(&mut runner)
             .map(|t| Box::new(t) as Box<dyn ValueTree<Value = CaseInput>>)
-            .map_err(|e| Error::Usage(format!("the input strategy rejected case {index}: {e}")))
+            .map_err(|e| Error::Internal(format!("the input strategy rejected case {index}: {e}")))
     }
 
     /// The generated cases of this run, in order (the same for every language).

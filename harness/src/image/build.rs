@@ -167,7 +167,7 @@ impl Builder {
             let handle = handles.remove(&lang.name).expect("one task per language");
             out.push(match handle.await {
                 Ok(r) => r,
-                Err(e) => Err(crate::Error::Usage(format!("build task panicked: {e}"))),
+                Err(e) => Err(crate::Error::Internal(format!("build task panicked: {e}"))),
             });
         }
         out

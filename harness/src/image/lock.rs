@@ -18,7 +18,7 @@ pub struct FileLock {
 pub async fn acquire(path: PathBuf) -> Result<FileLock> {
     tokio::task::spawn_blocking(move || acquire_blocking(&path))
         .await
-        .map_err(|e| Error::Usage(format!("lock task failed: {e}")))?
+        .map_err(|e| Error::Internal(format!("lock task failed: {e}")))?
 }
 
 fn acquire_blocking(path: &Path) -> Result<FileLock> {

@@ -8,11 +8,9 @@
 mod backend;
 mod fsread;
 mod local;
-mod recollect;
 
 pub use backend::parse_simple;
 pub use fsread::{ERROR_FILE_CAP, OpenError, SIMPLE_FILE_CAP, kind_name, open_regular};
-pub use recollect::recollect;
 
 use std::path::Path;
 

@@ -1,5 +1,8 @@
-//! `report.html`: a self-contained page with a coloured language × case matrix.
+//! `report.html`: a self-contained page — the conformance summary by rule area, a coloured
+//! language × case matrix, every divergence with its golden diff and reproduction command, and
+//! each result with its record.
 
+use super::areas::{areas, divergences};
 use super::matrix::cell;
 use super::model::RunReport;
 use crate::outcome::Outcome;
@@ -47,6 +50,30 @@ pub fn to_html(report: &RunReport) -> String {
         esc(&m.finished_at),
         esc(&report.counts.to_string())
     );
+    out.push_str(&format!(
+        "<h2>Conformance by rule area (profile <code>{}</code>)</h2>\n<table id=\"areas\"><thead><tr><th>area</th><th>passed</th><th>expected failures</th><th>divergent</th><th>unavailable</th><th>total</th></tr></thead><tbody>\n",
+        esc(&m.profile)
+    ));
+    for a in areas(report) {
+        let state = if a.divergent > 0 {
+            "fail"
+        } else if a.passed + a.expected == 0 {
+            "unavailable"
+        } else {
+            "pass"
+        };
+        out.push_str(&format!(
+            "<tr class=\"{state}\"><th><code>{}</code></th><td>{}/{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            esc(&a.name),
+            a.passed,
+            a.total(),
+            a.expected,
+            a.divergent,
+            a.unavailable,
+            a.total()
+        ));
+    }
+    out.push_str("</tbody></table>\n<h2>Matrix</h2>\n");
     out.push_str("<table id=\"matrix\"><thead><tr><th>case</th>");
     for l in &langs {
         out.push_str(&format!("<th>{}</th>", esc(l)));
@@ -89,7 +116,24 @@ pub fn to_html(report: &RunReport) -> String {
             esc(&d.disagreements.join(", "))
         ));
     }
-    out.push_str("</tbody></table>\n<h2>Results</h2>\n");
+    out.push_str("</tbody></table>\n");
+    let diverging = divergences(report);
+    if !diverging.is_empty() {
+        out.push_str("<h2>Divergences</h2>\n<div id=\"divergences\">\n");
+        for r in diverging {
+            out.push_str(&format!(
+                "<div class=\"divergence\"><h3><a href=\"#{}\"><code>{}</code></a> <span class=\"{}\">{}</span></h3>\n<pre class=\"diff\">{}</pre>\n<p>reproduce: <code>{}</code></p></div>\n",
+                esc(&r.id),
+                esc(&r.id),
+                class(r.outcome),
+                r.outcome.as_str(),
+                esc(r.reason.trim_end()),
+                esc(&r.reproduce)
+            ));
+        }
+        out.push_str("</div>\n");
+    }
+    out.push_str("<h2>Results</h2>\n");
     for r in &report.results {
         out.push_str(&format!(
             "<h3 id=\"{}\"><code>{}</code> <span class=\"{}\">{}</span></h3>\n",
@@ -100,6 +144,9 @@ pub fn to_html(report: &RunReport) -> String {
         ));
         if !r.reason.is_empty() {
             out.push_str(&format!("<pre>{}</pre>\n", esc(&r.reason)));
+        }
+        for note in &r.notes {
+            out.push_str(&format!("<p class=\"note\">note: {}</p>\n", esc(note)));
         }
         out.push_str(&format!(
             "<p>reproduce: <code>{}</code></p>\n",

@@ -37,8 +37,12 @@ pub fn to_junit(report: &RunReport) -> String {
             let mut case = TestCase::new(r.id.clone(), status);
             case.set_classname(format!("{lang}.{}", report.meta.suite));
             case.set_time(std::time::Duration::from_millis(r.duration_ms));
+            let mut out: Vec<String> = r.notes.iter().map(|n| format!("note: {n}")).collect();
             if r.outcome == Outcome::Xfail {
-                case.set_system_out(format!("xfail: {}", r.reason));
+                out.insert(0, format!("xfail: {}", r.reason));
+            }
+            if !out.is_empty() {
+                case.set_system_out(out.join("\n"));
             }
             suite.add_test_case(case);
         }

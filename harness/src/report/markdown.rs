@@ -1,6 +1,7 @@
 //! `summary.md`: counts, the matrix, and every failure with its reproduction command — sized
 //! for a CI step summary.
 
+use super::areas::{areas, divergences};
 use super::matrix::cell;
 use super::model::RunReport;
 
@@ -16,6 +17,23 @@ pub fn to_markdown(report: &RunReport) -> String {
         "# rawconf: suite `{}` — {verdict}\n\nprofile `{}` · runtime `{}` · rawconf {} · {}\n\n**{}**\n\n",
         m.suite, m.profile, m.runtime, m.rawconf_version, m.started_at, report.counts
     );
+    out.push_str(&format!(
+        "## Conformance by rule area (profile `{}`)\n\n| area | passed | expected failures | divergent | unavailable | total |\n|---|---|---|---|---|---|\n",
+        m.profile
+    ));
+    for a in areas(report) {
+        out.push_str(&format!(
+            "| `{}` | {}/{} | {} | {} | {} | {} |\n",
+            a.name,
+            a.passed,
+            a.total(),
+            a.expected,
+            a.divergent,
+            a.unavailable,
+            a.total()
+        ));
+    }
+    out.push_str("\n## Matrix\n\n");
     let langs = report.languages();
     out.push_str("| case |");
     for l in &langs {
@@ -32,11 +50,7 @@ pub fn to_markdown(report: &RunReport) -> String {
         }
         out.push('\n');
     }
-    let failures: Vec<_> = report
-        .results
-        .iter()
-        .filter(|r| r.outcome.is_failure())
-        .collect();
+    let failures = divergences(report);
     if !failures.is_empty() {
         out.push_str("\n## Failures\n\n");
         for r in failures {
@@ -47,6 +61,19 @@ pub fn to_markdown(report: &RunReport) -> String {
                 r.reason.trim_end(),
                 r.reproduce
             ));
+        }
+    }
+    let noted: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| !r.notes.is_empty())
+        .collect();
+    if !noted.is_empty() {
+        out.push_str("\n## Notes\n\n");
+        for r in noted {
+            for n in &r.notes {
+                out.push_str(&format!("- `{}` ({}): {}\n", r.id, r.outcome.as_str(), n));
+            }
         }
     }
     let disagreements: Vec<_> = report

@@ -2,12 +2,14 @@
 //!
 //! Every reporter reads the same [`RunReport`]; none of them decides anything.
 
+mod areas;
 mod html;
 mod junit;
 mod markdown;
 mod matrix;
 mod model;
 
+pub use areas::{Area, area_of, areas, divergences};
 pub use html::to_html;
 pub use junit::to_junit;
 pub use markdown::to_markdown;

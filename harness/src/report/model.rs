@@ -67,6 +67,10 @@ pub struct CaseResult {
     pub stderr: String,
     /// A command that reruns this case alone.
     pub reproduce: String,
+    /// Remarks that do not change the outcome but every report shows (e.g. an error message
+    /// that differs from the reference's, which is not normative for a `cmd:` runtime).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// One row of the cross-language table: each language's area for a case, and whether every
@@ -129,6 +133,27 @@ pub struct RunReport {
 }
 
 impl RunReport {
+    /// One report of several runs of the same runtime and profile (`rawconf run --suite all`):
+    /// results, counts and findings together; `meta.suite` lists the suites joined by `+` and
+    /// `meta.suite_digest` their digests likewise. `None` for no report.
+    pub fn merge(reports: Vec<RunReport>) -> Option<RunReport> {
+        let mut it = reports.into_iter();
+        let mut all = it.next()?;
+        for r in it {
+            all.meta.suite = format!("{}+{}", all.meta.suite, r.meta.suite);
+            all.meta.suite_digest = format!("{}+{}", all.meta.suite_digest, r.meta.suite_digest);
+            all.meta.images.extend(r.meta.images);
+            all.meta.finished_at = r.meta.finished_at;
+            for (o, n) in r.counts.0 {
+                *all.counts.0.entry(o).or_default() += n;
+            }
+            all.results.extend(r.results);
+            all.divergence.extend(r.divergence);
+            all.unused_expectations.extend(r.unused_expectations);
+        }
+        Some(all)
+    }
+
     /// Languages in the report, sorted.
     pub fn languages(&self) -> Vec<String> {
         let mut l: Vec<String> = self.results.iter().map(|r| r.language.clone()).collect();

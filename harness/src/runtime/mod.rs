@@ -14,7 +14,9 @@ pub mod adapter;
 mod reference;
 
 pub use adapter::{Adapter, AdapterError, AdapterProblem};
-pub use reference::Reference;
+pub use reference::{
+    NAMESPACE, OUTPUT_PREFIX, RAW_OUTPUT_PREFIX, Reference, TASK_TEMPLATE_PATH, execution_name,
+};
 
 use std::future::Future;
 use std::time::Duration;
@@ -166,8 +168,10 @@ impl Runtime for Reference {
         "reference".to_owned()
     }
 
-    async fn attempt(&self, ex: &Execution<'_>, _trial: &str) -> Result<Attempt> {
-        Ok(Attempt::Executed(Box::new(self.execute(ex).await?)))
+    async fn attempt(&self, ex: &Execution<'_>, trial: &str) -> Result<Attempt> {
+        Ok(Attempt::Executed(Box::new(
+            self.execute_named(ex, &execution_name(trial)).await?,
+        )))
     }
 }
 

@@ -21,7 +21,7 @@ use bollard::Docker;
 use super::{Collected, Executed, Execution, Reported};
 use crate::container::{Bind, ContainerSpec, Sandbox};
 use crate::error::Result;
-use crate::inputs::{InputFormat, InputsRequest, write_inputs};
+use crate::inputs::{InputsRequest, write_inputs};
 use crate::literal::{ContainerError, ErrorKind, ErrorOrigin};
 use crate::outputs::{CollectRequest, collect_outputs};
 use crate::profile::Profile;
@@ -34,6 +34,18 @@ use crate::workspace::Workspace;
 pub const OUTPUT_PREFIX: &str = "/var/flyte/output-prefix";
 /// The raw output data prefix templates see.
 pub const RAW_OUTPUT_PREFIX: &str = "/var/flyte/raw-output";
+/// The task template path templates see (`{{.TaskTemplatePath}}`; nothing is stored there,
+/// the container only sees the string).
+pub const TASK_TEMPLATE_PATH: &str = "/var/flyte/task-template.pb";
+/// The namespace templates see.
+pub const NAMESPACE: &str = "rawconf";
+
+/// The execution name behind `{{.PerRetryUniqueKey}}` for a trial `<language>/<suite>/<case>`:
+/// derived from the trial alone, so a golden that shows the key is the same in every run and
+/// for every runtime (the adapter request's `context.perRetryUniqueKey` is the same string).
+pub fn execution_name(trial: &str) -> String {
+    format!("rawconf-{trial}")
+}
 
 /// Runs cases on a Docker engine.
 #[derive(Debug, Clone)]
@@ -67,13 +79,29 @@ impl Reference {
         self.pool.as_ref()
     }
 
-    /// Executes one case.
+    /// Executes one case, named after its run and language (`{{.PerRetryUniqueKey}}`).
     pub async fn execute(&self, ex: &Execution<'_>) -> Result<Executed> {
+        let name = format!("{}-{}", ex.run_id, ex.language.name);
+        self.execute_named(ex, &name).await
+    }
+
+    /// Executes one case whose execution is called `name` (see [`execution_name`]).
+    pub async fn execute_named(&self, ex: &Execution<'_>, name: &str) -> Result<Executed> {
         let started = Instant::now();
+        // flytekit's local executor passes no environment to Docker (protocol.md §2.1).
+        let env: Vec<String> = match ex.profile {
+            Profile::Backend => ex
+                .task
+                .env
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect(),
+            Profile::FlytekitLocal => Vec::new(),
+        };
         // A fresh work dir, or a warm container's bound dirs (crate::workspace).
         let layout = Layout {
             image: ex.image.to_owned(),
-            env: Vec::new(),
+            env: env.clone(),
             input_at: (ex.profile == Profile::Backend).then(|| ex.task.input_data_dir.clone()),
             output_at: ex.task.output_data_dir.clone(),
             sandbox: self.sandbox.clone(),
@@ -86,14 +114,18 @@ impl Reference {
             input_prefix: ex.task.input_data_dir.clone(),
             output_prefix: OUTPUT_PREFIX.into(),
             raw_output_prefix: RAW_OUTPUT_PREFIX.into(),
-            per_retry_unique_key: format!("{}-{}", ex.run_id, ex.language.name),
-            task_template_path: None,
-            namespace: "rawconf".into(),
+            per_retry_unique_key: name.to_owned(),
+            task_template_path: Some(TASK_TEMPLATE_PATH.into()),
+            namespace: NAMESPACE.into(),
             inputs: ex.inputs.clone(),
             input_data_dir: Some(ex.task.input_data_dir.clone()),
             ..Default::default()
         };
-        let argv = match render(&ex.language.command, &ctx) {
+        // Command and args are rendered element by element (so their split survives) and stay
+        // apart: Kubernetes `command` replaces the entrypoint, `args` the image's cmd.
+        let command = ex.task.command.as_ref().unwrap_or(&ex.language.command);
+        let templates: Vec<String> = command.iter().chain(&ex.task.args).cloned().collect();
+        let argv = match render(&templates, &ctx) {
             Ok(argv) => argv,
             Err(e) => {
                 // Pod creation fails: nothing runs.
@@ -128,16 +160,17 @@ impl Reference {
             inputs: ex.inputs,
             dir: &input_dir,
             container_dir: Some(&ex.task.input_data_dir),
-            format: InputFormat::Json,
+            format: ex.task.format,
             profile: ex.profile,
         })?;
         let input_files = snapshot_dir(&input_dir)?;
 
+        let (rendered_command, rendered_args) = argv.split_at(command.len());
         let spec = ContainerSpec {
             image: ex.image.to_owned(),
-            command: argv.clone(),
-            args: Vec::new(),
-            env: Vec::new(),
+            command: rendered_command.to_vec(),
+            args: rendered_args.to_vec(),
+            env,
             binds: [
                 // flytekit's local executor mounts no input directory (protocol.md §5.1).
                 (ex.profile == Profile::Backend).then(|| Bind {
@@ -196,6 +229,13 @@ impl Reference {
             })?
         };
 
+        let mut result = collected.to_json();
+        // flytekit's local blob outputs name the host's (temporary) output dir.
+        crate::normative::replace_in_strings(
+            &mut result,
+            &output_dir.to_string_lossy(),
+            crate::normative::HOST_OUTPUT_DIR,
+        );
         Ok(Executed {
             record: Record {
                 argv,
@@ -205,7 +245,7 @@ impl Reference {
                 timed_out: run.timed_out,
                 files: files.files,
                 files_omitted: files.omitted,
-                result: collected.to_json(),
+                result,
             },
             collected,
             stdout: run.stdout,

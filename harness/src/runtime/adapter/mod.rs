@@ -303,7 +303,7 @@ impl Adapter {
         // runtime's own listing apply.
         let input_files = cap_listing(parsed.input_files.unwrap_or_default());
         let files = cap_listing(parsed.files.unwrap_or_default());
-        let record = Record {
+        let mut record = Record {
             argv: parsed.argv.unwrap_or_default(),
             input_files: input_files.files,
             input_files_omitted: input_files.omitted,
@@ -313,6 +313,26 @@ impl Adapter {
             files_omitted: files.omitted,
             result: parsed.collected.to_json(),
         };
+        // The context's paths live in this case's work dir: judge them as the reference's.
+        let c = &request.context;
+        crate::normative::canonical_context(
+            &mut record,
+            &[
+                (c.output_prefix.clone(), super::OUTPUT_PREFIX.to_owned()),
+                (
+                    c.raw_output_prefix.clone(),
+                    super::RAW_OUTPUT_PREFIX.to_owned(),
+                ),
+                (
+                    c.task_template_path.clone(),
+                    super::TASK_TEMPLATE_PATH.to_owned(),
+                ),
+                (
+                    format!("{}/outputs", c.work_dir),
+                    crate::normative::HOST_OUTPUT_DIR.to_owned(),
+                ),
+            ],
+        );
         Ok(Attempt::Executed(Box::new(Executed {
             record,
             collected: parsed.collected,

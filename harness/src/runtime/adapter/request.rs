@@ -12,6 +12,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::inputs::InputFormat;
 use crate::literal::{go_float, to_json_with};
 use crate::runtime::Execution;
 
@@ -111,23 +112,40 @@ impl Request {
             task: TaskJson {
                 name: task_name(trial, &ex.language.name),
                 image: ex.image.to_owned(),
-                command: ex.language.command.clone(),
-                args: Vec::new(),
+                command: ex
+                    .task
+                    .command
+                    .clone()
+                    .unwrap_or_else(|| ex.language.command.clone()),
+                args: ex.task.args.clone(),
                 interface: ex.task.interface.to_json(),
                 data_config: DataConfig {
                     enabled: true,
                     input_path: ex.task.input_data_dir.clone(),
                     output_path: ex.task.output_data_dir.clone(),
-                    format: "JSON".to_owned(),
+                    format: match ex.task.format {
+                        InputFormat::Json => "JSON",
+                        InputFormat::Yaml => "YAML",
+                        InputFormat::Proto => "PROTO",
+                    }
+                    .to_owned(),
                 },
-                env: Vec::new(),
+                env: ex
+                    .task
+                    .env
+                    .iter()
+                    .map(|(key, value)| KeyValue {
+                        key: key.clone(),
+                        value: value.clone(),
+                    })
+                    .collect(),
                 timeout_seconds: ex.task.timeout.as_secs_f64(),
             },
             inputs: ex.inputs.to_json(),
             context: Context {
                 output_prefix: path("output-prefix"),
                 raw_output_prefix: path("raw-output"),
-                per_retry_unique_key: format!("{}-{}", ex.run_id, ex.language.name),
+                per_retry_unique_key: crate::runtime::execution_name(trial),
                 namespace: NAMESPACE.to_owned(),
                 task_template_path: path("task.json"),
                 work_dir: work.to_string_lossy().into_owned(),

@@ -1,4 +1,7 @@
-//! Output collection from a record instead of a live directory.
+//! Output collection from a record instead of a live directory, for the judge.
+//!
+//! Part of judging rather than of [`crate::outputs`]: it reads a [`crate::record`], and the record
+//! module itself uses the output stage's safe file reading.
 //!
 //! When an input-stage error took the place of the program's result (copilot's downloader
 //! failed, yet the container ran), the judge still wants the program's own result: the files
@@ -7,8 +10,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{CollectRequest, Collected, collect_outputs};
 use crate::error::{Error, Result};
+use crate::outputs::{CollectRequest, Collected, collect_outputs};
 use crate::profile::Profile;
 use crate::record::FileContent;
 use crate::suite::TaskSpec;

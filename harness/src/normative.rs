@@ -1,0 +1,219 @@
+//! What is normative when a runtime is judged on a suite other than `ellipse`.
+//!
+//! The ellipse suite has an oracle (π·a·b at the language's precision, the `metadata` text).
+//! The other suites — `protocol` above all — have none: each case's golden, recorded by the
+//! reference runtime, *is* the expected behaviour, and this module adds the two rules around it
+//! that a vendor's runtime needs:
+//!
+//! 1. **Departures from the normative profile.** Under a profile other than `backend`, the
+//!    case's result is also compared with the `backend` golden's result. A difference is a
+//!    problem, so a case where flytekit's local executor departs from Flyte's backend fails
+//!    unless the suite declares it as an expected failure, with the reason
+//!    (`[case.xfail]`): every departure is written down, none is silent.
+//! 2. **Error messages are not normative for independent runtimes.** An error's `code` and
+//!    `kind` are part of the protocol; its exact text is Go's (`strconv.ParseFloat: parsing
+//!    "1.5\r": invalid syntax`), which an independent implementation cannot be expected to copy.
+//!    For a `cmd:` runtime, a result that differs from the golden *only* in `error.message` is
+//!    compared as if the messages were equal and the difference becomes a note
+//!    ([`relax_message`]), shown in every report; `--strict-messages` turns this off. The
+//!    reference runtime always keeps byte-exact goldens.
+
+use serde_json::Value;
+
+use crate::golden;
+use crate::profile::Profile;
+use crate::record::Record;
+
+/// The problems of a non-ellipse case's result under `profile`: none under `backend` (the
+/// golden decides); otherwise whether the result departs from the `backend` golden's.
+pub fn departures(
+    profile: Profile,
+    golden_root: &std::path::Path,
+    suite: &str,
+    case: &str,
+    language: &str,
+    record: &Record,
+) -> Vec<String> {
+    if profile == Profile::Backend {
+        return Vec::new();
+    }
+    let path = golden::path(
+        golden_root,
+        Profile::Backend.as_str(),
+        suite,
+        case,
+        language,
+    );
+    let golden = match golden::read(&path) {
+        Ok(Some(text)) => text,
+        Ok(None) => {
+            return vec![format!(
+                "no backend golden at {} to compare the result with",
+                path.display()
+            )];
+        }
+        Err(e) => return vec![e.to_string()],
+    };
+    let Some(normative) = serde_json::from_str::<Value>(&golden)
+        .ok()
+        .and_then(|g| g.get("result").cloned())
+    else {
+        return vec![format!("{}: not a JSON record", path.display())];
+    };
+    if normative == record.result {
+        return Vec::new();
+    }
+    let pretty = |v: &Value| serde_json::to_string_pretty(v).expect("values serialize");
+    let diff = similar::TextDiff::from_lines(&pretty(&normative), &pretty(&record.result))
+        .unified_diff()
+        .context_radius(2)
+        .header("backend", profile.as_str())
+        .to_string();
+    vec![format!(
+        "the result departs from the backend's (the normative profile)\n{diff}"
+    )]
+}
+
+/// For a `cmd:` runtime without `--strict-messages`: if `record`'s result and the golden's are
+/// both errors whose `code`, `kind` and `origin` agree but whose `message`s differ, copies the
+/// golden's message into `record` (so the golden comparison judges the rest) and returns the
+/// note saying what the runtime wrote instead. Otherwise leaves `record` alone.
+pub fn relax_message(golden: &str, record: &mut Record) -> Option<String> {
+    let golden: Value = serde_json::from_str(golden).ok()?;
+    let want = golden.get("result")?.get("error")?.as_object()?;
+    let got = record.result.get_mut("error")?.as_object_mut()?;
+    let without_message = |m: &serde_json::Map<String, Value>| {
+        let mut m = m.clone();
+        m.remove("message");
+        m
+    };
+    if without_message(want) != without_message(got) || want.get("message") == got.get("message") {
+        return None;
+    }
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_owned();
+    let (expected, actual) = (text(want.get("message")), text(got.get("message")));
+    match want.get("message") {
+        Some(m) => got.insert("message".to_owned(), m.clone()),
+        None => got.remove("message"),
+    };
+    Some(format!(
+        "error message differs from the reference's (not normative; `--strict-messages` makes it a failure): expected {expected:?}, got {actual:?}"
+    ))
+}
+
+/// How a record spells the host directory a local runtime collected outputs from (flytekit's
+/// local blob outputs are `file://<host dir>/<name>`): the directory is a fresh temp dir per
+/// run, so it is replaced by this placeholder to keep goldens stable.
+pub const HOST_OUTPUT_DIR: &str = "{host-output-dir}";
+
+/// Replaces `from` by `to` in every string inside `v` (object keys untouched). `from` empty
+/// does nothing.
+pub fn replace_in_strings(v: &mut Value, from: &str, to: &str) {
+    if from.is_empty() {
+        return;
+    }
+    match v {
+        Value::String(s) if s.contains(from) => *s = s.replace(from, to),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|i| replace_in_strings(i, from, to)),
+        Value::Object(m) => m.values_mut().for_each(|i| replace_in_strings(i, from, to)),
+        _ => {}
+    }
+}
+
+/// Rewrites, in every string of `record` (argv, output file texts, the result), the
+/// run-specific values an adapter's request carried (`context.outputPrefix`, …, as `from`) into
+/// the reference runtime's canonical ones (`to`), so a golden that shows a rendered
+/// `{{.OutputPrefix}}` judges every runtime alike. Pairs are applied in the order given: put
+/// longer values first when one is a prefix of another.
+pub fn canonical_context(record: &mut Record, pairs: &[(String, String)]) {
+    for (from, to) in pairs {
+        if from.is_empty() {
+            continue;
+        }
+        replace_in_strings(&mut record.result, from, to);
+        for a in &mut record.argv {
+            if a.contains(from.as_str()) {
+                *a = a.replace(from.as_str(), to);
+            }
+        }
+        for content in record.files.values_mut() {
+            if let crate::record::FileContent::Text(t) = content
+                && t.contains(from.as_str())
+            {
+                *t = t.replace(from.as_str(), to);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(result: Value) -> Record {
+        Record {
+            argv: Vec::new(),
+            input_files: Default::default(),
+            input_files_omitted: None,
+            exit_code: Some(0),
+            timed_out: false,
+            files: Default::default(),
+            files_omitted: None,
+            result,
+        }
+    }
+
+    fn golden_with(result: Value) -> String {
+        record(result).to_golden()
+    }
+
+    #[test]
+    fn a_message_only_difference_becomes_a_note() {
+        let golden = golden_with(serde_json::json!({"error": {
+            "code": "OutputUploadFailed", "kind": "RECOVERABLE", "message": "Go text"}}));
+        let mut r = record(serde_json::json!({"error": {
+            "code": "OutputUploadFailed", "kind": "RECOVERABLE", "message": "my text"}}));
+        let note = relax_message(&golden, &mut r).expect("a note");
+        assert!(
+            note.contains("\"Go text\"") && note.contains("\"my text\""),
+            "{note}"
+        );
+        assert_eq!(r.result["error"]["message"], "Go text");
+    }
+
+    #[test]
+    fn a_different_code_or_kind_is_left_for_the_golden_to_fail() {
+        let golden = golden_with(serde_json::json!({"error": {
+            "code": "OutputUploadFailed", "kind": "RECOVERABLE", "message": "a"}}));
+        for other in [
+            serde_json::json!({"error": {"code": "UnknownError", "kind": "RECOVERABLE", "message": "b"}}),
+            serde_json::json!({"error": {"code": "OutputUploadFailed", "message": "b"}}),
+            serde_json::json!({"outputs": {}}),
+        ] {
+            let mut r = record(other.clone());
+            assert_eq!(relax_message(&golden, &mut r), None);
+            assert_eq!(r.result, other, "record untouched");
+        }
+    }
+
+    #[test]
+    fn strings_are_replaced_everywhere_but_in_keys() {
+        let mut v = serde_json::json!({"/w/x": ["/w/x/f", {"u": "file:///w/x"}], "n": 1});
+        replace_in_strings(&mut v, "/w/x", HOST_OUTPUT_DIR);
+        assert_eq!(
+            v,
+            serde_json::json!({"/w/x": ["{host-output-dir}/f", {"u": "file://{host-output-dir}"}], "n": 1})
+        );
+    }
+
+    #[test]
+    fn the_backend_profile_has_no_departures() {
+        let r = record(serde_json::json!({"outputs": {}}));
+        let none = std::path::Path::new("/nonexistent");
+        assert!(departures(Profile::Backend, none, "protocol", "x", "probe", &r).is_empty());
+        let problems = departures(Profile::FlytekitLocal, none, "protocol", "x", "probe", &r);
+        assert!(problems[0].contains("no backend golden"), "{problems:?}");
+    }
+}
