@@ -1,9 +1,9 @@
 //! Warm mode (`--mode warm`, `rawconf::warm`): pooled containers driven by exec must give
 //! exactly what fresh containers give, and must never let one case see another's leftovers.
 //!
-//! - `warm/suite/<profile>`: the whole ellipse suite (every language × case) through the
-//!   reference runtime fresh and warm, on both profiles: the same outcome, reason and record
-//!   (the golden text, every byte) for every trial.
+//! - `warm/suite/<suite>/<profile>`: the whole ellipse and protocol suites (every language ×
+//!   case) through the reference runtime fresh and warm, on both profiles: the same outcome,
+//!   reason and record (the golden text, every byte) for every trial.
 //! - `warm/pool/…`: the pool's rules with a real container — a background process or litter in
 //!   `/tmp` and `/dev/shm` left by one case is not seen by the next; a non-zero exit, a timeout
 //!   and `recycle_after` cases retire the container; the sandbox is fresh mode's; shutdown
@@ -32,10 +32,10 @@ impl RunObserver for Quiet {
     fn finished(&self, _: &CaseResult) {}
 }
 
-fn suite_identical(profile: Profile) -> Result<(), Failed> {
+fn suite_identical(suite: &str, profile: Profile) -> Result<(), Failed> {
     let docker = support::docker()?;
-    let langs = Language::discover(&support::languages_dir())?;
-    let suite = support::suite("ellipse");
+    let langs = Language::for_suite(Language::discover(&support::languages_dir())?, &[], suite)?;
+    let suite = support::suite(suite);
     support::runtime().block_on(async {
         let builder = Builder::new(docker.clone());
         let mut languages = Vec::new();
@@ -185,9 +185,17 @@ fn main() {
     let args = Arguments::from_args();
     let skip = support::skip_docker();
     let trials = vec![
-        Trial::test("warm/suite/backend", || suite_identical(Profile::Backend)),
-        Trial::test("warm/suite/flytekit-local", || {
-            suite_identical(Profile::FlytekitLocal)
+        Trial::test("warm/suite/ellipse/backend", || {
+            suite_identical("ellipse", Profile::Backend)
+        }),
+        Trial::test("warm/suite/ellipse/flytekit-local", || {
+            suite_identical("ellipse", Profile::FlytekitLocal)
+        }),
+        Trial::test("warm/suite/protocol/backend", || {
+            suite_identical("protocol", Profile::Backend)
+        }),
+        Trial::test("warm/suite/protocol/flytekit-local", || {
+            suite_identical("protocol", Profile::FlytekitLocal)
         }),
         Trial::test("warm/pool/leftovers-are-not-seen", || {
             with_pool("leftovers", 64, |pool, image| async move {

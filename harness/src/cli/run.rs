@@ -16,6 +16,8 @@ use rawconf::run::{RunObserver, RunPlan, Shard};
 use rawconf::runtime::{Adapter, AnyRuntime, Reference, Runtime};
 use rawconf::suite::Suite;
 use rawconf::text::first_line;
+use rawconf::warm::{Pool, PoolConfig};
+use rawconf::workspace::Mode;
 use rawconf::{Error, ExitCode, Language, Result};
 
 #[derive(Debug, Args)]
@@ -60,6 +62,13 @@ pub(crate) struct RunArgs {
     /// kind match but whose message differs passes, with a note).
     #[arg(long)]
     strict_messages: bool,
+    /// `fresh`: a new container per case (goldens are recorded this way); `warm`: cases exec'd
+    /// in pooled running containers, same sandbox, same records (reference runtime only).
+    #[arg(long, default_value = "fresh", value_name = "MODE")]
+    mode: Mode,
+    /// Warm mode: replace a pooled container after this many cases.
+    #[arg(long, value_name = "N", default_value_t = PoolConfig::default().recycle_after)]
+    warm_recycle: u32,
 }
 
 pub(super) fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
@@ -163,6 +172,11 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
             "--bless writes the goldens every runtime is compared with; bless with `--runtime reference`".into(),
         ));
     }
+    if args.mode == Mode::Warm && (args.bless || matches!(chosen, Chosen::Adapter(_))) {
+        return Err(Error::Usage(
+            "--mode warm runs the reference runtime's cases in pooled containers; goldens are blessed and adapters run with fresh containers".into(),
+        ));
+    }
     let suites_dir = rawconf::env::suites_dir();
     let suites = if args.suite == ALL_SUITES {
         Suite::all(&suites_dir)?
@@ -215,7 +229,19 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
     }
     let (docker, built) = images_for(&needed).await?;
     cleanup_on_interrupt(docker.clone());
-    let runtime = chosen.build(docker.clone());
+    let pool = (args.mode == Mode::Warm).then(|| {
+        Arc::new(Pool::new(
+            docker.clone(),
+            &format!("run-warm-{}", std::process::id()),
+            PoolConfig {
+                recycle_after: args.warm_recycle.max(1),
+            },
+        ))
+    });
+    let runtime = match &pool {
+        Some(p) => AnyRuntime::Reference(Reference::warm(docker.clone(), p.clone())),
+        None => chosen.build(docker.clone()),
+    };
     let mut image_ids = BTreeMap::new();
     let mut images = BTreeMap::new();
     for b in &built {
@@ -262,8 +288,15 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
         );
         bar.enable_steady_tick(Duration::from_millis(200));
         let observer = Arc::new(Bar(bar.clone()));
-        reports.push(rawconf::run::run(&plan, &runtime, observer.as_ref()).await?);
+        let report = rawconf::run::run(&plan, &runtime, observer.as_ref()).await;
         bar.finish_and_clear();
+        if let (Err(_), Some(p)) = (&report, &pool) {
+            p.shutdown().await;
+        }
+        reports.push(report?);
+    }
+    if let Some(p) = &pool {
+        p.shutdown().await;
     }
     let Some(report) = rawconf::report::RunReport::merge(reports) else {
         eprintln!("error: the selection matched no case; nothing ran");
