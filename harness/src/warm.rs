@@ -21,8 +21,8 @@
 //!
 //! **A clean container for every case.** Each exec runs the case through `/bin/sh -c` with a
 //! short prelude ([`PRELUDE`]) that checks that no process of an earlier case is left (only
-//! PID 1 and the shell itself), empties `/tmp` and `/dev/shm` (both start empty in a fresh
-//! container), drops the `PWD` that dash exports, and then `exec`s the case's argv — the
+//! PID 1 and the shell itself) nor any System V IPC object, empties `/tmp`, `/dev/shm` and
+//! `/dev/mqueue` (all start empty in a fresh container), drops the `PWD` that dash exports, and then `exec`s the case's argv — the
 //! program replaces the shell, with the container's environment and working directory, as in
 //! a fresh container (two differences: it is not PID 1, and dash passes the environment on in
 //! its own order — the same variables and values). If the prelude cannot make the
@@ -71,7 +71,13 @@ const MARKER: &str = "rawconf-warm: container not clean:";
 pub const PRELUDE: &str = r#"n=0
 for p in /proc/[0-9]*; do n=$((n+1)); done
 if [ "$n" -gt 2 ]; then echo "rawconf-warm: container not clean: $((n-2)) process(es) left" >&2; exit 125; fi
-for f in /tmp/* /tmp/.[!.]* /tmp/..?* /dev/shm/* /dev/shm/.[!.]* /dev/shm/..?*; do
+for f in /proc/sysvipc/shm /proc/sysvipc/sem /proc/sysvipc/msg; do
+  if [ -r "$f" ]; then
+    n=0; while IFS= read -r l; do n=$((n+1)); done < "$f"
+    if [ "$n" -gt 1 ]; then echo "rawconf-warm: container not clean: System V IPC objects left ($f)" >&2; exit 125; fi
+  fi
+done
+for f in /tmp/* /tmp/.[!.]* /tmp/..?* /dev/shm/* /dev/shm/.[!.]* /dev/shm/..?* /dev/mqueue/*; do
   if [ -e "$f" ] || [ -L "$f" ]; then
     rm -rf -- "$f" 2>/dev/null
     if [ -e "$f" ] || [ -L "$f" ]; then echo "rawconf-warm: container not clean: cannot remove $f" >&2; exit 125; fi
