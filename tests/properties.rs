@@ -39,9 +39,14 @@ struct Setup {
 }
 
 fn setup() -> Result<Setup, String> {
-    let languages = Language::discover(&support::languages_dir()).map_err(|e| e.to_string())?;
     let suites_dir = support::suites_dir();
     let suite = Suite::named(&suites_dir, "ellipse").map_err(|e| e.to_string())?;
+    let languages = Language::for_suite(
+        Language::discover(&support::languages_dir()).map_err(|e| e.to_string())?,
+        &[],
+        &suite.name,
+    )
+    .map_err(|e| e.to_string())?;
     let path = Regressions::path_for(
         &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/properties"),
         &suite.name,

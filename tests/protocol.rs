@@ -265,6 +265,8 @@ fn template_values_by_profile(#[case] p: Primitive, #[case] backend: &str, #[cas
 #[case::echo("echo {{.inputs.f}}", Some("/var/inputs"), "echo {{.inputs.f}}")]
 #[case::missing("{{.inputs.missing}}", Some("/var/inputs"), "None")]
 #[case::a_b("{{.inputs.a b}}", Some("/var/inputs"), "None")]
+// Found by running real flytekit 1.16.31 on the protocol suite: `if k:` skips an empty key.
+#[case::empty_name("{{.inputs.}}", Some("/var/inputs"), "{{.inputs.}}")]
 #[case::path_primitive("/var/inputs/f", Some("/var/inputs"), "3.0")]
 #[case::path_trailing_slash_dir("/var/inputs/f", Some("/var/inputs/"), "3.0")]
 #[case::path_unknown("/var/inputs/x", Some("/var/inputs"), "None")]
@@ -791,6 +793,23 @@ fn local_output_errors() {
             Profile::FlytekitLocal
         )),
         "Invalid timedelta string format"
+    );
+    // Python reads an integer beyond int64; flytekit's Literal cannot hold it (flytekit 1.16.31).
+    assert_eq!(
+        err_msg(collect_one(
+            SimpleType::Integer,
+            &[("o", b" +0009_223_372_036_854_775_808\n")],
+            Profile::FlytekitLocal
+        )),
+        "Value out of range: 9223372036854775808"
+    );
+    assert_eq!(
+        err_msg(collect_one(
+            SimpleType::Integer,
+            &[("o", b"1.5")],
+            Profile::FlytekitLocal
+        )),
+        "invalid literal for int() with base 10: '1.5'"
     );
     let big = vec![b'7'; 2000];
     assert!(matches!(

@@ -269,8 +269,14 @@ def execute(request):
             values = {names[0]: value}
         else:
             values = {n: getattr(value, n) for n in names}
-        out = TypeEngine.dict_to_literal_map(fctx, values, outputs_t)
-        result = {"outputs": json_format.MessageToDict(out.to_flyte_idl())}
+        try:
+            out = TypeEngine.dict_to_literal_map(fctx, values, outputs_t)
+            result = {"outputs": json_format.MessageToDict(out.to_flyte_idl())}
+        except Exception as e:  # noqa: BLE001 - the outputs cannot be carried: a task error
+            # e.g. an integer output beyond int64: Python's int() reads it, the protobuf
+            # Literal cannot hold it (`ValueError: Value out of range`).
+            cause = root_cause(e)
+            result = {"error": {"code": type(cause).__name__, "message": str(cause)}}
     finally:
         observer.remove()
 

@@ -16,7 +16,8 @@
 //!    For a `cmd:` runtime, a result that differs from the golden *only* in `error.message` is
 //!    compared as if the messages were equal and the difference becomes a note
 //!    ([`relax_message`]), shown in every report; `--strict-messages` turns this off. The
-//!    reference runtime always keeps byte-exact goldens.
+//!    reference runtime always keeps byte-exact goldens. The same holds for where a blob
+//!    output is stored ([`relax_blob_uris`]): its type is normative, its URI is the runtime's.
 
 use serde_json::Value;
 
@@ -99,6 +100,51 @@ pub fn relax_message(golden: &str, record: &mut Record) -> Option<String> {
     Some(format!(
         "error message differs from the reference's (not normative; `--strict-messages` makes it a failure): expected {expected:?}, got {actual:?}"
     ))
+}
+
+/// Like [`relax_message`], for blob outputs: where a runtime stores a blob (its URI) is its own
+/// business — the backend's raw output prefix, flytekit's sandbox — so for a `cmd:` runtime a
+/// blob output whose type matches the golden's but whose URI differs is compared as if the URI
+/// were the golden's, and the difference becomes a note. One note per such output.
+pub fn relax_blob_uris(golden: &str, record: &mut Record) -> Vec<String> {
+    let mut notes = Vec::new();
+    let Ok(golden) = serde_json::from_str::<Value>(golden) else {
+        return notes;
+    };
+    let (Some(want), Some(got)) = (
+        golden
+            .pointer("/result/outputs/literals")
+            .and_then(Value::as_object),
+        record
+            .result
+            .pointer_mut("/outputs/literals")
+            .and_then(Value::as_object_mut),
+    ) else {
+        return notes;
+    };
+    for (name, w) in want {
+        let (Some(w_blob), Some(g_blob)) = (
+            w.pointer("/scalar/blob"),
+            got.get_mut(name)
+                .and_then(|g| g.pointer_mut("/scalar/blob")),
+        ) else {
+            continue;
+        };
+        if w_blob.get("metadata") != g_blob.get("metadata")
+            || w_blob.get("uri") == g_blob.get("uri")
+        {
+            continue;
+        }
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_owned();
+        let (expected, actual) = (text(w_blob.get("uri")), text(g_blob.get("uri")));
+        if let Some(uri) = w_blob.get("uri") {
+            g_blob["uri"] = uri.clone();
+        }
+        notes.push(format!(
+            "blob output `{name}` is stored at {actual:?}, the reference's at {expected:?} (not normative: where a runtime keeps a blob is its own; `--strict-messages` makes it a failure)"
+        ));
+    }
+    notes
 }
 
 /// How a record spells the host directory a local runtime collected outputs from (flytekit's
@@ -215,5 +261,31 @@ mod tests {
         assert!(departures(Profile::Backend, none, "protocol", "x", "probe", &r).is_empty());
         let problems = departures(Profile::FlytekitLocal, none, "protocol", "x", "probe", &r);
         assert!(problems[0].contains("no backend golden"), "{problems:?}");
+    }
+
+    #[test]
+    fn blob_uris_are_notes_types_are_not() {
+        let blob = |uri: &str, dim: &str| {
+            serde_json::json!({"outputs": {"literals": {"f": {"scalar": {"blob": {
+                "metadata": {"type": {"dimensionality": dim}}, "uri": uri
+            }}}}}})
+        };
+        let golden = golden_with(blob("file://{host-output-dir}/f", "SINGLE"));
+        let mut same_type = record(blob("/tmp/sandbox/f", "SINGLE"));
+        let notes = relax_blob_uris(&golden, &mut same_type);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("/tmp/sandbox/f"), "{notes:?}");
+        assert_eq!(
+            same_type.to_golden(),
+            golden,
+            "compared as the golden's URI"
+        );
+        let mut other_type = record(blob("/tmp/sandbox/f", "MULTIPART"));
+        assert!(relax_blob_uris(&golden, &mut other_type).is_empty());
+        assert_ne!(
+            other_type.to_golden(),
+            golden,
+            "a different blob type still differs"
+        );
     }
 }

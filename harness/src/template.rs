@@ -317,7 +317,9 @@ fn render_local(arg: &str, ctx: &TemplateContext) -> Result<String, String> {
             false,
         ),
     };
-    let Some(key) = key else {
+    // flytekit tests the key for truth (`if k:`): an empty name (`{{.inputs.}}`) leaves the
+    // argument as it is, where any other unknown name becomes `None`.
+    let Some(key) = key.filter(|k| !k.is_empty()) else {
         return Ok(arg.to_string());
     };
     match ctx.inputs.literals.get(&key) {

@@ -59,8 +59,13 @@ pub(crate) struct ExploreArgs {
 }
 
 pub(crate) async fn explore(args: ExploreArgs, languages_dir: &Path) -> Result<ExitCode> {
-    let langs = Language::select(Language::discover(languages_dir)?, &args.languages)?;
     let suite = Suite::named(&rawconf::env::suites_dir(), &args.suite)?;
+    // Only the languages that take part in the suite (the probe is not an ellipse program).
+    let langs = Language::for_suite(
+        Language::discover(languages_dir)?,
+        &args.languages,
+        &suite.name,
+    )?;
     let regressions_path = Regressions::path_for(&rawconf::env::regressions_dir(), &suite.name);
     let regressions = Regressions::load(&regressions_path)?;
     let cases = match args.cases {

@@ -44,7 +44,7 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
         let host = req.dir.join(name);
         let shown = format!("{}/{name}", shown_dir.trim_end_matches('/'));
         let lit = match &var.literal_type {
-            LiteralType::Blob(_) => match stat_inside(req.dir, &host) {
+            LiteralType::Blob(blob) => match stat_inside(req.dir, &host) {
                 Ok(r) if !r.meta.is_file() && !r.meta.is_dir() => {
                     return Ok(exception(
                         "OSError",
@@ -66,6 +66,17 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
                         },
                     },
                 })),
+                // A missing file: flytekit 1.16.31 builds the FlyteFile and its type engine
+                // then refuses it (seen through adapters/flytekit on the protocol suite; the
+                // message names flytekit's own sandbox path, so only its shape is kept here).
+                Err(_) if blob.dimensionality == Dimensionality::Single => {
+                    return Ok(exception(
+                        "FlyteAssertion",
+                        format!(
+                            "USER:AssertionError: error=Cannot convert from Flyte Serialized object (Literal) to <class 'flytekit.types.file.file.FlyteFile'>. Expected a file, but {shown} is not a file."
+                        ),
+                    ));
+                }
                 Err(_) => {
                     return Ok(exception(
                         "TypeError",
@@ -158,14 +169,17 @@ fn convert(t: SimpleType, value: &str) -> Conv {
                 format!("could not convert string to float: {}", py_repr_str(value)),
             )
         })?),
-        SimpleType::Integer => Primitive::Integer(py_int(value).ok_or_else(|| {
-            (
+        SimpleType::Integer => Primitive::Integer(py_int(value).map_err(|big| match big {
+            // Python's int() reads it; the protobuf Literal's int64 cannot hold it (seen with
+            // flytekit 1.16.31 through adapters/flytekit).
+            Some(digits) => ("ValueError", format!("Value out of range: {digits}")),
+            None => (
                 "ValueError",
                 format!(
                     "invalid literal for int() with base 10: {}",
                     py_repr_str(value)
                 ),
-            )
+            ),
         })?),
         SimpleType::Duration => py_timedelta(value)
             .ok_or_else(|| ("ValueError", "Invalid timedelta string format".to_string()))?,
@@ -226,13 +240,24 @@ fn py_float(value: &str) -> Option<f64> {
     lower.parse().ok()
 }
 
-fn py_int(value: &str) -> Option<i64> {
-    let s = underscored(py_strip(value))?;
-    let body = s.strip_prefix(['+', '-']).unwrap_or(&s);
+/// Python's `int(value)` as an int64: `Err(None)` when Python rejects the text, `Err(Some(n))`
+/// with Python's decimal spelling of `n` when Python reads it but it does not fit in int64.
+fn py_int(value: &str) -> Result<i64, Option<String>> {
+    let s = underscored(py_strip(value)).ok_or(None)?;
+    let (sign, body) = match s.strip_prefix('-') {
+        Some(b) => ("-", b),
+        None => ("", s.strip_prefix('+').unwrap_or(&s)),
+    };
     if body.is_empty() || !body.bytes().all(|c| c.is_ascii_digit()) {
-        return None;
+        return Err(None);
     }
-    s.parse().ok()
+    s.parse().map_err(|_| {
+        let digits = body.trim_start_matches('0');
+        Some(format!(
+            "{sign}{}",
+            if digits.is_empty() { "0" } else { digits }
+        ))
+    })
 }
 
 fn py_timedelta(value: &str) -> Option<Primitive> {
