@@ -40,7 +40,12 @@ fn time<T>(n: usize, mut f: impl FnMut() -> T) -> Duration {
 
 fn main() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let langs = Language::discover(&root.join("languages")).expect("languages");
+    let langs = Language::for_suite(
+        Language::discover(&root.join("languages")).expect("languages"),
+        &[],
+        "ellipse",
+    )
+    .expect("ellipse languages");
     let suite = Suite::named(&root.join("tests/suites"), "ellipse").expect("suite");
     let inputs = LiteralMap {
         literals: BTreeMap::from([

@@ -145,7 +145,10 @@ where
         let pool = Arc::new(Pool::new(
             docker.clone(),
             &run_id,
-            PoolConfig { recycle_after },
+            PoolConfig {
+                recycle_after,
+                ..PoolConfig::default()
+            },
         ));
         let result = f(pool.clone(), image).await;
         pool.shutdown().await;

@@ -90,11 +90,17 @@ done
 pub struct PoolConfig {
     /// A container is replaced after this many cases (also after any failure).
     pub recycle_after: u32,
+    /// Replace the container after a case that exited non-zero. A timeout, an OOM kill, an
+    /// engine error or a dirty container always retire it.
+    pub recycle_on_exit: bool,
 }
 
 impl Default for PoolConfig {
     fn default() -> Self {
-        PoolConfig { recycle_after: 64 }
+        PoolConfig {
+            recycle_after: 64,
+            recycle_on_exit: true,
+        }
     }
 }
 
@@ -456,7 +462,11 @@ impl Lease {
                 continue;
             }
             self.pool.cases.fetch_add(1, Ordering::Relaxed);
-            if run.exit_code != Some(0) || run.timed_out || dirty {
+            let failed = run.exit_code != Some(0);
+            if (failed && (self.pool.config.recycle_on_exit || run.oom_killed))
+                || run.timed_out
+                || dirty
+            {
                 self.healthy = false;
             }
             return Ok(run);

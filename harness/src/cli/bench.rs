@@ -38,8 +38,13 @@ pub(crate) struct BenchArgs {
 }
 
 pub(crate) async fn run(args: BenchArgs, languages_dir: &Path) -> Result<ExitCode> {
-    let langs = Language::select(Language::discover(languages_dir)?, &args.languages)?;
     let suite = Suite::named(&rawconf::env::suites_dir(), &args.suite)?;
+    // Only the languages that take part in the suite (the probe is not an ellipse program).
+    let langs = Language::for_suite(
+        Language::discover(languages_dir)?,
+        &args.languages,
+        &suite.name,
+    )?;
     let repo = languages_dir.parent().unwrap_or(Path::new("."));
     let run_sh = repo.join("adapters").join("flytekit").join("run.sh");
     let venv = rawconf::env::flytekit_venv(repo);

@@ -56,6 +56,10 @@ pub(crate) struct ExploreArgs {
     /// Warm mode: replace a pooled container after this many cases.
     #[arg(long, value_name = "N", default_value_t = PoolConfig::default().recycle_after)]
     warm_recycle: u32,
+    /// Warm mode: keep a container after a case that exited non-zero (every case still starts
+    /// in a clean container: the exec prelude checks it); timeouts and OOM kills still retire it.
+    #[arg(long)]
+    warm_keep_failed: bool,
 }
 
 pub(crate) async fn explore(args: ExploreArgs, languages_dir: &Path) -> Result<ExitCode> {
@@ -103,6 +107,7 @@ pub(crate) async fn explore(args: ExploreArgs, languages_dir: &Path) -> Result<E
             docker,
             PoolConfig {
                 recycle_after: args.warm_recycle.max(1),
+                recycle_on_exit: !args.warm_keep_failed,
             },
         );
     }

@@ -69,6 +69,10 @@ pub(crate) struct RunArgs {
     /// Warm mode: replace a pooled container after this many cases.
     #[arg(long, value_name = "N", default_value_t = PoolConfig::default().recycle_after)]
     warm_recycle: u32,
+    /// Warm mode: keep a container after a case that exited non-zero (every case still starts
+    /// in a clean container: the exec prelude checks it); timeouts and OOM kills still retire it.
+    #[arg(long)]
+    warm_keep_failed: bool,
 }
 
 pub(super) fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
@@ -235,6 +239,7 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
             &format!("run-warm-{}", std::process::id()),
             PoolConfig {
                 recycle_after: args.warm_recycle.max(1),
+                recycle_on_exit: !args.warm_keep_failed,
             },
         ))
     });
