@@ -1,5 +1,9 @@
 //! Warm mode: a pool of long-running sandboxed containers per image, each case run by exec.
 //!
+//! Why this file is long: the pool and its lease are one lifecycle — the pool makes leases and
+//! a lease gives its container back to (or retires it through) the pool; split into sibling
+//! files they would import each other, which the module rules forbid.
+//!
 //! A fresh container per case costs create → start → wait → remove (≈ 0.35 s on 2 cores); an
 //! exec into a running container costs about a third of that. Property runs start thousands of
 //! containers, so `rawconf explore --mode warm` (and `run --mode warm`) run cases in pooled

@@ -20,7 +20,8 @@ pub(crate) struct BenchArgs {
     /// Timed flytekit runs per language (about 2.5 s each); 0 skips flytekit.
     #[arg(long, value_name = "N", default_value_t = 3)]
     flytekit_reps: usize,
-    /// The `-j` values of the suite runs, comma-separated (default: 1, cores, 2 × cores).
+    /// The `-j` values of the suite runs, comma-separated (default: 1, cores, the default `-j`
+    /// of run and explore, 2 × cores).
     #[arg(long, value_name = "N,N,…", value_delimiter = ',')]
     jobs: Vec<usize>,
     /// Cases of the suite per language in each suite run.
@@ -60,7 +61,10 @@ pub(crate) async fn run(args: BenchArgs, languages_dir: &Path) -> Result<ExitCod
     };
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let jobs = if args.jobs.is_empty() {
-        vec![1, cores, 2 * cores]
+        let mut j = vec![1, cores, rawconf::run::default_jobs(), 2 * cores];
+        j.sort();
+        j.dedup();
+        j
     } else {
         args.jobs.clone()
     };

@@ -34,7 +34,7 @@ pub(crate) struct ExploreArgs {
     /// The suite whose task is explored (its interface must be the ellipse task's).
     #[arg(long, default_value = "ellipse")]
     suite: String,
-    /// Containers at once (default: the number of cores).
+    /// Containers at once (default: the number of cores + 1, measured by `rawconf bench`).
     #[arg(short, long, value_name = "N")]
     jobs: Option<usize>,
     /// Stop shrinking one finding after this many seconds.
@@ -113,9 +113,7 @@ pub(crate) async fn explore(args: ExploreArgs, languages_dir: &Path) -> Result<E
     }
     let mut config = ExploreConfig::new(cases, seed);
     config.profile = args.profile;
-    config.jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    config.jobs = args.jobs.unwrap_or_else(rawconf::run::default_jobs);
     config.max_shrink_time = Duration::from_secs(args.max_shrink_time);
     config.shrink_known = !args.no_shrink_known;
     let explorer = Explorer::new(&executor, &suite, langs, regressions, config)?;

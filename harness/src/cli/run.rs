@@ -32,7 +32,7 @@ pub(crate) struct RunArgs {
     /// Only trials whose id `<lang>/<suite>/<case>` matches this glob.
     #[arg(long, value_name = "GLOB")]
     filter: Option<String>,
-    /// Containers at once (default: the number of cores).
+    /// Containers at once (default: the number of cores + 1, measured by `rawconf bench`).
     #[arg(short, long, value_name = "N")]
     jobs: Option<usize>,
     /// Semantics to judge against: backend (normative) or flytekit-local.
@@ -255,7 +255,6 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
             image_ids.insert(b.language.clone(), info.id.unwrap_or_default());
         }
     }
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let golden_root = rawconf::golden::golden_root();
     let mut reports = Vec::new();
     for (suite, langs) in plans {
@@ -271,7 +270,7 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
             profile: args.profile,
             filter: filter.clone(),
             shard: args.shard,
-            jobs: args.jobs.unwrap_or(cores),
+            jobs: args.jobs.unwrap_or_else(rawconf::run::default_jobs),
             golden: if args.bless {
                 GoldenMode::Bless
             } else {
