@@ -230,6 +230,13 @@ fn main() {
                 if stats.recycled != 1 || stats.cases != 2 {
                     return Err(format!("stats {stats:?}: want 1 recycled, 2 cases").into());
                 }
+                // A System V shared memory segment outlives its process: also replaced.
+                case(&pool, &image, "ipcmk -M 4096 >/dev/null").await?;
+                let (out, _) = case(&pool, &image, "cat /proc/sysvipc/shm | wc -l").await?;
+                let stats = pool.stats();
+                if out.trim() != "1" || stats.recycled != 2 {
+                    return Err(format!("after ipcmk: {out:?} lines, stats {stats:?}").into());
+                }
                 Ok(())
             })
         }),
