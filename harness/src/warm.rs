@@ -442,7 +442,9 @@ impl Lease {
     }
 
     /// Runs the case's argv (`command` + `args` of `spec`, Kubernetes semantics against the
-    /// image's entrypoint and cmd) in the container, within `spec.timeout`.
+    /// image's entrypoint and cmd) in the container, within `spec.timeout`. The binds are the
+    /// container's own, made with it from the [`Layout`] (`spec.binds` is not consulted), as are
+    /// the image, environment and sandbox.
     pub async fn run(&mut self, spec: &ContainerSpec) -> Result<ContainerRun> {
         let mut retried = false;
         loop {
@@ -491,6 +493,13 @@ impl Lease {
         } else {
             (spec.command.clone(), spec.args.clone())
         };
+        if entry.is_empty() && args.is_empty() {
+            // What creating a fresh container with no command at all answers.
+            return Err(Error::Docker(format!(
+                "creating a container of {}: no command specified (the task has none and the image neither)",
+                spec.image
+            )));
+        }
         let mut script = PRELUDE.to_owned();
         if !warm.image.sets_pwd && !self.layout.env.iter().any(|e| e.starts_with("PWD=")) {
             script.push_str("unset PWD OLDPWD\n");
