@@ -1,8 +1,9 @@
 //! `cargo bench`: what rawconf adds on top of the work it drives, as ratios and medians.
 //!
 //! - the up-to-date check of `images build` (target: well under 2 s for five images);
-//! - one ellipse case through the reference runtime versus a bare container start of the
-//!   same image (the harness's per-case overhead: templating, input files, sandbox, collection);
+//! - one ellipse case through the reference runtime (fresh and warm) versus the engine's floor:
+//!   the same image, the case's own argv, binds and sandbox through the Engine API with no
+//!   harness work (`rawconf::bench`, also behind `rawconf bench`);
 //! - the pure protocol stages per call (render, collect).
 //!
 //! Needs Docker for the first two; prints medians of several runs. Not a test: machines are
@@ -12,13 +13,13 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use rawconf::Language;
-use rawconf::container::{self, ContainerSpec, Sandbox};
+use rawconf::bench::{BenchConfig, bench};
 use rawconf::image::Builder;
 use rawconf::literal::{Literal, LiteralMap, Primitive};
 use rawconf::profile::Profile;
-use rawconf::runtime::{Execution, Reference};
 use rawconf::suite::Suite;
 use rawconf::template::{TemplateContext, render};
+use rawconf::warm::PoolConfig;
 
 fn median(mut xs: Vec<Duration>) -> Duration {
     xs.sort();
@@ -39,7 +40,12 @@ fn time<T>(n: usize, mut f: impl FnMut() -> T) -> Duration {
 
 fn main() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let langs = Language::discover(&root.join("languages")).expect("languages");
+    let langs = Language::for_suite(
+        Language::discover(&root.join("languages")).expect("languages"),
+        &[],
+        "ellipse",
+    )
+    .expect("ellipse languages");
     let suite = Suite::named(&root.join("tests/suites"), "ellipse").expect("suite");
     let inputs = LiteralMap {
         literals: BTreeMap::from([
@@ -73,38 +79,24 @@ fn main() {
         check
     );
 
-    let reference = Reference::new(docker.clone());
-    for (lang, b) in langs.iter().zip(&built) {
-        let bare = time(5, || {
-            let spec = ContainerSpec {
-                image: b.image.clone(),
-                command: vec!["true".into()],
-                args: vec![],
-                env: vec![],
-                binds: vec![],
-                timeout: Duration::from_secs(60),
-                sandbox: Sandbox::default(),
-            };
-            rt.block_on(container::run(&docker, &spec, "bench"))
-                .expect("bare run")
-        });
-        let case = time(5, || {
-            rt.block_on(reference.execute(&Execution {
-                language: lang,
-                image: &b.image,
-                task: &suite.task,
-                inputs: &inputs,
-                profile: Profile::Backend,
-                run_id: "bench",
-            }))
-            .expect("case")
-        });
-        println!(
-            "{:<8} case {:>8.0?}  bare container {:>8.0?}  ratio {:>5.2}",
-            lang.name,
-            case,
-            bare,
-            case.as_secs_f64() / bare.as_secs_f64()
-        );
-    }
+    // Per case: the engine floor (the case's own argv, binds and sandbox, no harness work)
+    // against rawconf fresh and warm — the same measurement as `rawconf bench`.
+    let languages: Vec<(Language, String)> = langs
+        .iter()
+        .cloned()
+        .zip(built.iter().map(|b| b.image.clone()))
+        .collect();
+    let config = BenchConfig {
+        reps: 5,
+        flytekit_reps: 0,
+        flytekit: Err("not measured by cargo bench (use `rawconf bench`)".into()),
+        jobs: Vec::new(),
+        suite_cases: 0,
+        warm: true,
+        pool: PoolConfig::default(),
+    };
+    let report = rt
+        .block_on(bench(&docker, &languages, &suite, &config, &|_| {}))
+        .expect("bench");
+    print!("{}", report.to_text());
 }

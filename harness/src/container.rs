@@ -32,10 +32,10 @@ pub const LABEL_PID: &str = "rawconf.pid";
 pub const LABEL_PID_START: &str = "rawconf.pid-start";
 
 /// Bytes of stdout and of stderr kept per container; the rest is dropped and flagged.
-const LOG_CAP: usize = 1 << 20;
+pub const LOG_CAP: usize = 1 << 20;
 
 /// Resource limits and isolation for a container under test.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Sandbox {
     /// Memory limit in bytes (swap is disabled: memory-swap equals memory).
     pub memory_bytes: i64,
@@ -112,7 +112,9 @@ pub async fn run(docker: &Docker, spec: &ContainerSpec, run_id: &str) -> Result<
     Ok(run)
 }
 
-async fn create(docker: &Docker, spec: &ContainerSpec, run_id: &str) -> Result<String> {
+/// Creates (does not start) a sandboxed, labelled container for `spec`; returns its id.
+/// Also used by [`crate::warm`] for pool containers, so both modes share one sandbox.
+pub async fn create(docker: &Docker, spec: &ContainerSpec, run_id: &str) -> Result<String> {
     let mounts = spec
         .binds
         .iter()
@@ -357,7 +359,7 @@ async fn labelled(docker: &Docker, label: &str) -> Result<Vec<bollard::models::C
 }
 
 /// Force-removes a container and its anonymous volumes.
-async fn remove(docker: &Docker, id: &str) -> Result<()> {
+pub async fn remove(docker: &Docker, id: &str) -> Result<()> {
     let options = RemoveContainerOptions {
         force: true,
         v: true,

@@ -13,6 +13,7 @@
 //! | `RAWCONF_PROPTEST_CASES` | generated property cases per language (`cargo test`: default 8; `rawconf explore`: default 64; nightly: 256) |
 //! | `RAWCONF_PROPTEST_SEED` | the seed of the property cases (default: a fresh random seed, printed so the run can be repeated) |
 //! | `RAWCONF_REGRESSIONS_DIR` | the folder holding `<suite>.regressions.toml`, inputs replayed before every property run (default: `./tests/properties`, else the source tree's) |
+//! | `FLYTEKIT_VENV` | the flytekit adapter's virtualenv (default: `target/flytekit-venv`; read by `adapters/flytekit/run.sh`, and by `rawconf bench` to skip flytekit when it is absent) |
 //! | `CI` | set (and not `0`/`false`): the property test does not write new findings into the regressions file |
 
 use std::path::PathBuf;
@@ -132,6 +133,14 @@ pub fn regressions_dir() -> PathBuf {
 /// write into the source tree (new findings are reported, not persisted).
 pub fn ci() -> bool {
     non_empty("CI").is_some_and(|v| !matches!(v.as_str(), "0" | "false"))
+}
+
+/// The flytekit adapter's virtualenv, as `adapters/flytekit/run.sh` finds it: `$FLYTEKIT_VENV`,
+/// else `<repo>/target/flytekit-venv`.
+pub fn flytekit_venv(repo: &std::path::Path) -> PathBuf {
+    non_empty("FLYTEKIT_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo.join("target").join("flytekit-venv"))
 }
 
 fn parse_var<T: std::str::FromStr>(name: &str, expected: &str) -> Result<Option<T>, String> {

@@ -17,6 +17,7 @@
 //! | inputs | [`inputs`] | [`literal::LiteralMap`] → the input directory copilot writes |
 //! | container | [`container`] | argv + binds → one sandboxed run ([`container::ContainerRun`]) |
 //! | outputs | [`outputs`] | output directory → [`outputs::Collected`] (outputs or error) |
+//! | workspace | [`workspace`], [`warm`] | a case's dirs + container: fresh, or a pooled one driven by exec |
 //! | runtime | [`runtime`] | the stages above for one case → [`runtime::Executed`] + [`record::Record`] |
 //! | judge | [`judge`], [`oracle`] | result → problems (metadata, arithmetic model, precision) |
 //! | judge (other suites) | [`normative`] | result → departures from the backend golden; messages as notes |
@@ -24,6 +25,7 @@
 //! | run | [`run`] | suite × languages → [`report::RunReport`] |
 //! | report | [`report`] | report → terminal matrix, JSON, JUnit, Markdown, HTML |
 //! | explore | [`explore`] | seed → generated inputs × languages → findings, shrunk (property runs) |
+//! | bench | [`bench`] | images × one case → medians: engine floor, fresh, warm, flytekit, `-j` scaling |
 //!
 //! [`goformat`] and [`pyformat`] reproduce Go's and Python's number/time formatting and parsing
 //! exactly, since byte-exactness is the point of a conformance harness. [`profile`] selects
@@ -32,6 +34,7 @@
 //! Harness faults are [`Error`]s with documented exit codes ([`ExitCode`]); conformance results
 //! are data, never errors.
 
+pub mod bench;
 pub mod clean;
 pub mod container;
 pub mod docker;
@@ -62,6 +65,8 @@ pub mod suite;
 pub mod template;
 pub mod text;
 pub mod tomlerr;
+pub mod warm;
+pub mod workspace;
 
 pub use error::{Error, ExitCode, Result};
 pub use language::{Arithmetic, Language};

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 pub const PREFIX: &str = "rawconf-";
 
 /// The kinds of scratch directory rawconf makes (the `<kind>` in the name).
-pub const KINDS: [&str; 3] = ["case", "adapter", "recollect"];
+pub const KINDS: [&str; 4] = ["case", "adapter", "recollect", "warm"];
 
 /// A process, identified robustly against pid reuse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,7 +104,7 @@ pub fn tempdir(kind: &str) -> Result<tempfile::TempDir> {
 pub struct Found {
     /// Its path.
     pub path: PathBuf,
-    /// Its kind (`case`, `adapter`, `recollect`).
+    /// Its kind (`case`, `adapter`, `recollect`, `warm`).
     pub kind: String,
     /// Who made it; `None` for a directory of an older rawconf that did not record its owner
     /// (`rawconf-case-XXXXXX`): never removed automatically, its owner cannot be known.

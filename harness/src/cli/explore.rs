@@ -9,6 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rawconf::explore::{DockerExecutor, ExploreConfig, Explorer, Regressions, random_seed};
 use rawconf::profile::Profile;
 use rawconf::suite::Suite;
+use rawconf::warm::PoolConfig;
+use rawconf::workspace::Mode;
 use rawconf::{Error, ExitCode, Language, Result};
 
 #[derive(Debug, Args)]
@@ -32,7 +34,7 @@ pub(crate) struct ExploreArgs {
     /// The suite whose task is explored (its interface must be the ellipse task's).
     #[arg(long, default_value = "ellipse")]
     suite: String,
-    /// Containers at once (default: the number of cores).
+    /// Containers at once (default: the number of cores + 1, measured by `rawconf bench`).
     #[arg(short, long, value_name = "N")]
     jobs: Option<usize>,
     /// Stop shrinking one finding after this many seconds.
@@ -47,6 +49,17 @@ pub(crate) struct ExploreArgs {
     /// Do not append the minimal inputs of new findings to the regressions file.
     #[arg(long)]
     no_persist: bool,
+    /// `fresh`: a new container per case; `warm`: cases exec'd in pooled running containers
+    /// (same sandbox, a clean container per case, recycled after a failure; several times faster).
+    #[arg(long, default_value = "fresh", value_name = "MODE")]
+    mode: Mode,
+    /// Warm mode: replace a pooled container after this many cases.
+    #[arg(long, value_name = "N", default_value_t = PoolConfig::default().recycle_after)]
+    warm_recycle: u32,
+    /// Warm mode: keep a container after a case that exited non-zero (every case still starts
+    /// in a clean container: the exec prelude checks it); timeouts and OOM kills still retire it.
+    #[arg(long)]
+    warm_keep_failed: bool,
 }
 
 pub(crate) async fn explore(args: ExploreArgs, languages_dir: &Path) -> Result<ExitCode> {
@@ -88,12 +101,19 @@ pub(crate) async fn explore(args: ExploreArgs, languages_dir: &Path) -> Result<E
     let docker = rawconf::docker::connect().await?;
     super::run::reap_dead_runs(&docker).await;
     super::run::cleanup_on_interrupt(docker.clone());
-    let executor = DockerExecutor::prepare(docker, &langs).await?;
+    let mut executor = DockerExecutor::prepare(docker.clone(), &langs).await?;
+    if args.mode == Mode::Warm {
+        executor = executor.warm(
+            docker,
+            PoolConfig {
+                recycle_after: args.warm_recycle.max(1),
+                recycle_on_exit: !args.warm_keep_failed,
+            },
+        );
+    }
     let mut config = ExploreConfig::new(cases, seed);
     config.profile = args.profile;
-    config.jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    config.jobs = args.jobs.unwrap_or_else(rawconf::run::default_jobs);
     config.max_shrink_time = Duration::from_secs(args.max_shrink_time);
     config.shrink_known = !args.no_shrink_known;
     let explorer = Explorer::new(&executor, &suite, langs, regressions, config)?;
@@ -119,7 +139,15 @@ pub(crate) async fn explore(args: ExploreArgs, languages_dir: &Path) -> Result<E
             let _ = ticker.join();
             result
         })
-    })?;
+    });
+    executor.shutdown().await;
+    let exploration = exploration?;
+    if let Some(stats) = executor.pool_stats() {
+        eprintln!(
+            "explore: warm mode: {} cases in {} containers ({} recycled)",
+            stats.cases, stats.created, stats.recycled
+        );
+    }
 
     if args.json {
         for f in &exploration.findings {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use rawconf::{Error, ExitCode};
 
+mod bench;
 mod clean;
 mod exec;
 mod explore;
@@ -46,6 +47,8 @@ enum Command {
     /// Collect an output directory as flyte-copilot (or flytekit) does.
     #[command(subcommand)]
     Outputs(protocol::OutputsCommand),
+    /// Measure rawconf against the engine's floor, warm mode, flytekit and `-j` scaling.
+    Bench(bench::BenchArgs),
     /// Remove the containers and temp dirs of rawconf processes that died (never anything else).
     Clean(clean::CleanArgs),
 }
@@ -77,6 +80,7 @@ pub(crate) fn main() -> std::process::ExitCode {
             Command::Inputs(cmd) => protocol::inputs(cmd),
             Command::Outputs(cmd) => protocol::outputs(cmd),
             Command::Clean(args) => clean::clean(args).await,
+            Command::Bench(args) => bench::run(args, &languages_dir).await,
         }
     });
     match result {

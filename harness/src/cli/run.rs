@@ -16,6 +16,8 @@ use rawconf::run::{RunObserver, RunPlan, Shard};
 use rawconf::runtime::{Adapter, AnyRuntime, Reference, Runtime};
 use rawconf::suite::Suite;
 use rawconf::text::first_line;
+use rawconf::warm::{Pool, PoolConfig};
+use rawconf::workspace::Mode;
 use rawconf::{Error, ExitCode, Language, Result};
 
 #[derive(Debug, Args)]
@@ -30,7 +32,7 @@ pub(crate) struct RunArgs {
     /// Only trials whose id `<lang>/<suite>/<case>` matches this glob.
     #[arg(long, value_name = "GLOB")]
     filter: Option<String>,
-    /// Containers at once (default: the number of cores).
+    /// Containers at once (default: the number of cores + 1, measured by `rawconf bench`).
     #[arg(short, long, value_name = "N")]
     jobs: Option<usize>,
     /// Semantics to judge against: backend (normative) or flytekit-local.
@@ -60,6 +62,17 @@ pub(crate) struct RunArgs {
     /// kind match but whose message differs passes, with a note).
     #[arg(long)]
     strict_messages: bool,
+    /// `fresh`: a new container per case (goldens are recorded this way); `warm`: cases exec'd
+    /// in pooled running containers, same sandbox, same records (reference runtime only).
+    #[arg(long, default_value = "fresh", value_name = "MODE")]
+    mode: Mode,
+    /// Warm mode: replace a pooled container after this many cases.
+    #[arg(long, value_name = "N", default_value_t = PoolConfig::default().recycle_after)]
+    warm_recycle: u32,
+    /// Warm mode: keep a container after a case that exited non-zero (every case still starts
+    /// in a clean container: the exec prelude checks it); timeouts and OOM kills still retire it.
+    #[arg(long)]
+    warm_keep_failed: bool,
 }
 
 pub(super) fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
@@ -163,6 +176,11 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
             "--bless writes the goldens every runtime is compared with; bless with `--runtime reference`".into(),
         ));
     }
+    if args.mode == Mode::Warm && (args.bless || matches!(chosen, Chosen::Adapter(_))) {
+        return Err(Error::Usage(
+            "--mode warm runs the reference runtime's cases in pooled containers; goldens are blessed and adapters run with fresh containers".into(),
+        ));
+    }
     let suites_dir = rawconf::env::suites_dir();
     let suites = if args.suite == ALL_SUITES {
         Suite::all(&suites_dir)?
@@ -215,7 +233,20 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
     }
     let (docker, built) = images_for(&needed).await?;
     cleanup_on_interrupt(docker.clone());
-    let runtime = chosen.build(docker.clone());
+    let pool = (args.mode == Mode::Warm).then(|| {
+        Arc::new(Pool::new(
+            docker.clone(),
+            &format!("run-warm-{}", std::process::id()),
+            PoolConfig {
+                recycle_after: args.warm_recycle.max(1),
+                recycle_on_exit: !args.warm_keep_failed,
+            },
+        ))
+    });
+    let runtime = match &pool {
+        Some(p) => AnyRuntime::Reference(Reference::warm(docker.clone(), p.clone())),
+        None => chosen.build(docker.clone()),
+    };
     let mut image_ids = BTreeMap::new();
     let mut images = BTreeMap::new();
     for b in &built {
@@ -224,7 +255,6 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
             image_ids.insert(b.language.clone(), info.id.unwrap_or_default());
         }
     }
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let golden_root = rawconf::golden::golden_root();
     let mut reports = Vec::new();
     // A fault after some suite ran still leaves a report of what ran (written below).
@@ -242,7 +272,7 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
             profile: args.profile,
             filter: filter.clone(),
             shard: args.shard,
-            jobs: args.jobs.unwrap_or(cores),
+            jobs: args.jobs.unwrap_or_else(rawconf::run::default_jobs),
             golden: if args.bless {
                 GoldenMode::Bless
             } else {
@@ -279,6 +309,10 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
                 break;
             }
         }
+    }
+    // The warm pool (if any) is removed whatever happened to the run.
+    if let Some(p) = &pool {
+        p.shutdown().await;
     }
     let Some(report) = rawconf::report::RunReport::merge(reports) else {
         if let Some(e) = fault {

@@ -8,6 +8,7 @@ use crate::literal::LiteralMap;
 use crate::profile::Profile;
 use crate::runtime::{Executed, Execution, Reference};
 use crate::suite::TaskSpec;
+use crate::warm::{Pool, PoolConfig};
 
 /// Runs one case of a task for a language: the seam between the property runner and a runtime.
 ///
@@ -52,6 +53,26 @@ impl DockerExecutor {
             images,
             run_id: format!("explore-{}", std::process::id()),
         })
+    }
+
+    /// The same executor in warm mode: cases exec'd in pooled containers ([`crate::warm`]).
+    /// Call [`DockerExecutor::shutdown`] at the end to remove them.
+    pub fn warm(mut self, docker: bollard::Docker, config: PoolConfig) -> DockerExecutor {
+        let pool = std::sync::Arc::new(Pool::new(docker.clone(), &self.run_id, config));
+        self.runtime = Reference::warm(docker, pool);
+        self
+    }
+
+    /// Removes warm mode's pooled containers (nothing in fresh mode).
+    pub async fn shutdown(&self) {
+        if let Some(pool) = self.runtime.pool() {
+            pool.shutdown().await;
+        }
+    }
+
+    /// Warm mode's pool counters, in warm mode.
+    pub fn pool_stats(&self) -> Option<crate::warm::PoolStats> {
+        self.runtime.pool().map(|p| p.stats())
     }
 }
 

@@ -13,13 +13,13 @@
 //!   in the output prefix, so the task fails with it (protocol.md §4.2 step 6; the reader's
 //!   precedence of `errors.pb` is inferred from flyteplugins, not run).
 
-use std::os::unix::fs::PermissionsExt;
+use std::sync::Arc;
 use std::time::Instant;
 
 use bollard::Docker;
 
 use super::{Collected, Executed, Execution, Reported};
-use crate::container::{self, Bind, ContainerSpec, Sandbox};
+use crate::container::{Bind, ContainerSpec, Sandbox};
 use crate::error::{Error, Result};
 use crate::inputs::{InputsRequest, write_inputs};
 use crate::literal::{ContainerError, ErrorKind, ErrorOrigin};
@@ -27,6 +27,8 @@ use crate::outputs::{CollectRequest, collect_outputs};
 use crate::profile::Profile;
 use crate::record::{Record, snapshot_dir};
 use crate::template::{TemplateContext, render};
+use crate::warm::{Layout, Pool};
+use crate::workspace::Workspace;
 
 /// The output prefix templates see: where copilot would upload `outputs.pb`.
 pub const OUTPUT_PREFIX: &str = "/var/flyte/output-prefix";
@@ -50,6 +52,8 @@ pub fn execution_name(trial: &str) -> String {
 pub struct Reference {
     docker: Docker,
     sandbox: Sandbox,
+    /// Warm mode's container pool; `None`: a fresh container per case.
+    pool: Option<Arc<Pool>>,
 }
 
 impl Reference {
@@ -63,12 +67,26 @@ impl Reference {
         })
     }
 
-    /// A reference runtime on `docker` with the default sandbox.
+    /// A reference runtime on `docker` with the default sandbox, a fresh container per case.
     pub fn new(docker: Docker) -> Reference {
         Reference {
             docker,
             sandbox: Sandbox::default(),
+            pool: None,
         }
+    }
+
+    /// The same runtime in warm mode: cases run by exec in `pool`'s containers.
+    pub fn warm(docker: Docker, pool: Arc<Pool>) -> Reference {
+        Reference {
+            pool: Some(pool),
+            ..Reference::new(docker)
+        }
+    }
+
+    /// The warm pool, in warm mode.
+    pub fn pool(&self) -> Option<&Arc<Pool>> {
+        self.pool.as_ref()
     }
 
     /// Executes one case, named after its run and language (`{{.PerRetryUniqueKey}}`).
@@ -80,16 +98,26 @@ impl Reference {
     /// Executes one case whose execution is called `name` (see [`execution_name`]).
     pub async fn execute_named(&self, ex: &Execution<'_>, name: &str) -> Result<Executed> {
         let started = Instant::now();
-        // Owned by this process: reaped by the next run if this one dies (crate::scratch).
-        let work = crate::scratch::tempdir("case")?;
-        let input_dir = work.path().join("inputs");
-        let output_dir = work.path().join("outputs");
-        for dir in [&input_dir, &output_dir] {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-            // Every capability is dropped in the container, so it must not need to own the dir.
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777))
-                .map_err(|e| Error::io(dir, e))?;
-        }
+        // flytekit's local executor passes no environment to Docker (protocol.md §2.1).
+        let env: Vec<String> = match ex.profile {
+            Profile::Backend => ex
+                .task
+                .env
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect(),
+            Profile::FlytekitLocal => Vec::new(),
+        };
+        // A fresh work dir, or a warm container's bound dirs (crate::workspace).
+        let layout = Layout {
+            image: ex.image.to_owned(),
+            env: env.clone(),
+            input_at: (ex.profile == Profile::Backend).then(|| ex.task.input_data_dir.clone()),
+            output_at: ex.task.output_data_dir.clone(),
+            sandbox: self.sandbox.clone(),
+        };
+        let mut work = Workspace::new(self.pool.as_ref(), &layout).await?;
+        let (input_dir, output_dir) = (work.input_dir(), work.output_dir());
 
         let ctx = TemplateContext {
             profile: ex.profile,
@@ -152,16 +180,7 @@ impl Reference {
             image: ex.image.to_owned(),
             command: rendered_command.to_vec(),
             args: rendered_args.to_vec(),
-            // flytekit's local executor passes no environment to Docker (protocol.md §2.1).
-            env: match ex.profile {
-                Profile::Backend => ex
-                    .task
-                    .env
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect(),
-                Profile::FlytekitLocal => Vec::new(),
-            },
+            env,
             binds: [
                 // flytekit's local executor mounts no input directory (protocol.md §5.1).
                 (ex.profile == Profile::Backend).then(|| Bind {
@@ -181,7 +200,7 @@ impl Reference {
             timeout: ex.task.timeout,
             sandbox: self.sandbox.clone(),
         };
-        let run = container::run(&self.docker, &spec, ex.run_id).await?;
+        let run = work.run(&self.docker, &spec, ex.run_id).await?;
         let files = snapshot_dir(&output_dir)?;
 
         let collected = if let Some(error) = listing.error {
