@@ -653,6 +653,48 @@ fn main() {
                 "16 MiB of stdout: capped at 1 MiB, the case still collected",
             )
         }),
+        hostile("forkbomb", |v| {
+            dockerless_or(
+                v["timed_out"] == true && v["result"]["error"]["code"] == "Timeout",
+                "a fork bomb is held by the pids limit and killed at the timeout",
+            )
+        }),
+        hostile("memhog", |v| {
+            dockerless_or(
+                v["result"]["error"]["code"] == "UnknownError"
+                    || v["result"]["outputs"]["literals"]["out"].is_object(),
+                "3 GiB of memory: held by the 1 GiB limit (the pipe's reader is OOM-killed), the case ends with a result",
+            )
+        }),
+        hostile("write-outside", |v| {
+            let out = v["files"]["out"].as_str().unwrap_or_default();
+            dockerless_or(
+                out.split(' ').count() == 5 && !out.contains("=rw"),
+                "no write outside the output dir and /tmp may succeed (read-only root, read-only input dir)",
+            )
+        }),
+        hostile("network", |v| {
+            dockerless_or(
+                v["files"]["out"] == "lo",
+                "the container sees only the loopback interface (network none)",
+            )
+        }),
+        hostile("weird-names", |v| {
+            let files = v["files"].as_object().cloned().unwrap_or_default();
+            dockerless_or(
+                v["result"]["outputs"]["literals"]["out"].is_object()
+                    && files.len() >= 6
+                    && files.keys().any(|k| k.contains('\n'))
+                    && files.keys().any(|k| k.starts_with("-leading")),
+                "odd file names (newline, tab, a leading dash, non-UTF-8, 255 bytes) are listed and the case collected",
+            )
+        }),
+        hostile("garbage", |v| {
+            dockerless_or(
+                v["files"]["out"]["base64"].is_string() && v["result"].is_object(),
+                "binary garbage in a string output: a result, the bytes kept exactly in base64",
+            )
+        }),
         hostile("ignore-term", |v| {
             dockerless_or(
                 v["timed_out"] == true && v["result"]["error"]["code"] == "Timeout",

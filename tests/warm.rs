@@ -160,7 +160,15 @@ where
             )])),
             ..Default::default()
         };
-        let left = docker.list_containers(Some(options)).await?;
+        // The engine may still be finishing a removal the pool asked for: allow it a moment.
+        let mut left = docker.list_containers(Some(options.clone())).await?;
+        for _ in 0..20 {
+            if left.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            left = docker.list_containers(Some(options.clone())).await?;
+        }
         result?;
         if left.is_empty() {
             Ok(())

@@ -321,8 +321,9 @@ impl Pool {
     /// Removes every container the pool made and their scratch dirs.
     pub async fn shutdown(&self) {
         self.closed.store(true, Ordering::Relaxed);
-        // Background starts finish (and remove what they made) before the sweep below.
-        for _ in 0..500 {
+        // Background starts finish (and remove what they made) before the sweep below. A start
+        // on a loaded machine can take seconds; a minute bounds the wait.
+        for _ in 0..3000 {
             if lock(&self.idle).values().all(|s| s.starting == 0)
                 && self.removing.load(Ordering::SeqCst) == 0
             {
