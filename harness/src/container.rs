@@ -219,7 +219,7 @@ async fn start_and_wait(docker: &Docker, id: &str, spec: &ContainerSpec) -> Resu
 }
 
 async fn logs(docker: &Docker, id: &str) -> Result<(Vec<u8>, Vec<u8>)> {
-    let mut stream = docker.logs(
+    let stream = docker.logs(
         id,
         Some(LogsOptions {
             stdout: true,
@@ -228,17 +228,7 @@ async fn logs(docker: &Docker, id: &str) -> Result<(Vec<u8>, Vec<u8>)> {
         }),
     );
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    while let Some(item) = stream.next().await {
-        let item = item.map_err(|e| Error::Docker(format!("reading logs: {e}")))?;
-        let (buf, bytes) = match item {
-            bollard::container::LogOutput::StdErr { message } => (&mut err, message),
-            bollard::container::LogOutput::StdOut { message }
-            | bollard::container::LogOutput::Console { message } => (&mut out, message),
-            bollard::container::LogOutput::StdIn { .. } => continue,
-        };
-        let room = LOG_CAP.saturating_sub(buf.len());
-        buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
-    }
+    drain_capped(stream, &mut out, &mut err, "reading logs").await?;
     Ok((out, err))
 }
 
@@ -369,4 +359,34 @@ pub async fn remove(docker: &Docker, id: &str) -> Result<()> {
         .remove_container(id, Some(options))
         .await
         .map_err(|e| Error::Docker(format!("removing container {id}: {e}")))
+}
+
+/// Appends a Docker output stream (a container's logs, an exec's output) to `out` and `err`,
+/// each capped at [`LOG_CAP`], so a flooding program costs bounded memory. Fresh and warm runs
+/// both read through here; `what` names the stream in errors. Stopped early (a timeout drops
+/// the future), the buffers keep what was read so far.
+pub(crate) async fn drain_capped<S>(
+    stream: S,
+    out: &mut Vec<u8>,
+    err: &mut Vec<u8>,
+    what: &str,
+) -> Result<()>
+where
+    S: futures_util::Stream<
+            Item = std::result::Result<bollard::container::LogOutput, bollard::errors::Error>,
+        >,
+{
+    let mut stream = std::pin::pin!(stream);
+    while let Some(item) = stream.next().await {
+        let item = item.map_err(|e| Error::Docker(format!("{what}: {e}")))?;
+        let (buf, bytes) = match item {
+            bollard::container::LogOutput::StdErr { message } => (&mut *err, message),
+            bollard::container::LogOutput::StdOut { message }
+            | bollard::container::LogOutput::Console { message } => (&mut *out, message),
+            bollard::container::LogOutput::StdIn { .. } => continue,
+        };
+        let room = LOG_CAP.saturating_sub(buf.len());
+        buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+    Ok(())
 }

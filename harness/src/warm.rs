@@ -57,9 +57,8 @@ use std::time::Instant;
 use bollard::Docker;
 use bollard::exec::StartExecResults;
 use bollard::models::ExecConfig;
-use futures_util::StreamExt;
 
-use crate::container::{self, Bind, ContainerRun, ContainerSpec, LOG_CAP, Sandbox};
+use crate::container::{self, Bind, ContainerRun, ContainerSpec, Sandbox};
 use crate::error::{Error, Result};
 
 /// Exit status of the prelude when it could not make the container clean (with [`MARKER`] on
@@ -541,21 +540,7 @@ impl Lease {
             }
         };
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let read = async {
-            let mut output = output;
-            while let Some(item) = output.next().await {
-                let item = item.map_err(|e| Error::Docker(format!("reading exec output: {e}")))?;
-                let (buf, bytes) = match item {
-                    bollard::container::LogOutput::StdErr { message } => (&mut err, message),
-                    bollard::container::LogOutput::StdOut { message }
-                    | bollard::container::LogOutput::Console { message } => (&mut out, message),
-                    bollard::container::LogOutput::StdIn { .. } => continue,
-                };
-                let room = LOG_CAP.saturating_sub(buf.len());
-                buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
-            }
-            Ok::<(), Error>(())
-        };
+        let read = container::drain_capped(output, &mut out, &mut err, "reading exec output");
         let timed_out = match tokio::time::timeout(spec.timeout, read).await {
             Ok(r) => {
                 r?;
