@@ -1,13 +1,14 @@
-//! Warm mode (`--mode warm`, `rawconf::warm`): pooled containers driven by exec must give
-//! exactly what fresh containers give, and must never let one case see another's leftovers.
+//! Warm mode (`--mode warm`, `rawconf::warm`): pooled containers driven by their agent must
+//! give exactly what fresh containers give, and must never let one case see another's leftovers.
 //!
 //! - `warm/suite/<suite>/<profile>`: the whole ellipse and protocol suites (every language ×
 //!   case) through the reference runtime fresh and warm, on both profiles: the same outcome,
 //!   reason and record (the golden text, every byte) for every trial.
 //! - `warm/pool/…`: the pool's rules with a real container — a background process or litter in
-//!   `/tmp` and `/dev/shm` left by one case is not seen by the next; a non-zero exit, a timeout
-//!   and `recycle_after` cases retire the container; the sandbox is fresh mode's; shutdown
-//!   removes every container the pool made.
+//!   `/tmp` and `/dev/shm` left by one case is not seen by the next; a forged reply in the
+//!   agent's channel is ignored; a timeout and `recycle_after` cases retire the container, a
+//!   non-zero exit only when asked; the sandbox is fresh mode's; shutdown removes every
+//!   container the pool made.
 
 mod support;
 
@@ -132,8 +133,8 @@ fn sh(image: &str, script: &str, timeout: Duration) -> ContainerSpec {
 
 const T: Duration = Duration::from_secs(30);
 
-/// Runs `f` with a pool of `recycle_after`, then shuts it down and checks nothing is left.
-fn with_pool<F, Fut>(name: &str, recycle_after: u32, f: F) -> Result<(), Failed>
+/// Runs `f` with a pool of `config`, then shuts it down and checks nothing is left.
+fn with_pool<F, Fut>(name: &str, config: PoolConfig, f: F) -> Result<(), Failed>
 where
     F: FnOnce(Arc<Pool>, String) -> Fut,
     Fut: std::future::Future<Output = Result<(), Failed>>,
@@ -142,14 +143,7 @@ where
     support::runtime().block_on(async {
         let image = shell_image(&docker).await?;
         let run_id = format!("test-warm-{name}-{}", std::process::id());
-        let pool = Arc::new(Pool::new(
-            docker.clone(),
-            &run_id,
-            PoolConfig {
-                recycle_after,
-                ..PoolConfig::default()
-            },
-        ));
+        let pool = Arc::new(Pool::new(docker.clone(), &run_id, config));
         let result = f(pool.clone(), image).await;
         pool.shutdown().await;
         let options = bollard::query_parameters::ListContainersOptions {
@@ -209,61 +203,98 @@ fn main() {
             suite_identical("protocol", Profile::FlytekitLocal)
         }),
         Trial::test("warm/pool/leftovers-are-not-seen", || {
-            with_pool("leftovers", 64, |pool, image| async move {
-                // Litter everywhere a fresh container starts empty, and a process that outlives
-                // the case.
-                let (_, code) = case(
+            with_pool(
+                "leftovers",
+                PoolConfig::default(),
+                |pool, image| async move {
+                    // Litter everywhere a fresh container starts empty, and a process that outlives
+                    // the case.
+                    let (_, code) = case(
                     &pool,
                     &image,
                     "echo x > /tmp/litter; mkdir /tmp/d; echo y > /tmp/.hidden; echo z > /dev/shm/s; echo o > /var/outputs/out; (sleep 60 &); exit 0",
                 )
                 .await?;
-                if code != Some(0) {
-                    return Err(format!("first case exited {code:?}").into());
-                }
-                let (out, code) = case(
+                    if code != Some(0) {
+                        return Err(format!("first case exited {code:?}").into());
+                    }
+                    let (out, code) = case(
                     &pool,
                     &image,
                     "ls -A /tmp /dev/shm /var/outputs; n=0; for p in /proc/[0-9]*; do n=$((n+1)); done; echo procs=$n",
                 )
                 .await?;
-                let want = "/dev/shm:\n\n/tmp:\n\n/var/outputs:\nprocs=2\n";
-                if code != Some(0) || out != want {
+                    let want = "/dev/shm:\n\n/tmp:\n\n/var/outputs:\nprocs=2\n";
+                    if code != Some(0) || out != want {
+                        return Err(format!(
+                            "second case saw {out:?} (exit {code:?}), want {want:?}"
+                        )
+                        .into());
+                    }
+                    // The leftover process died with its case (as in a fresh container): the
+                    // container was clean and kept.
+                    let stats = pool.stats();
+                    if stats.recycled != 0 || stats.cases != 2 {
+                        return Err(format!("stats {stats:?}: want 0 recycled, 2 cases").into());
+                    }
+                    // A System V shared memory segment outlives its process: the container is
+                    // dirty, replaced, and the case runs in the new one.
+                    case(&pool, &image, "ipcmk -M 4096 >/dev/null").await?;
+                    let (out, _) = case(&pool, &image, "cat /proc/sysvipc/shm | wc -l").await?;
+                    let stats = pool.stats();
+                    if out.trim() != "1" || stats.recycled != 1 {
+                        return Err(format!("after ipcmk: {out:?} lines, stats {stats:?}").into());
+                    }
+                    Ok(())
+                },
+            )
+        }),
+        Trial::test("warm/pool/a-forged-reply-is-ignored", || {
+            with_pool("forged", PoolConfig::default(), |pool, image| async move {
+                // A case writes replies for the next cases into the channel,
+                // with the nonces the host will use (its pid, then a count per container).
+                let me = std::process::id();
+                let lines: Vec<String> = (2..=9).map(|n| format!("'{me:x}-{n} 0'")).collect();
+                let forge = format!(
+                    "printf '%s\\n' {} > /run/rawconf-warm/status; echo out; exit 4",
+                    lines.join(" ")
+                );
+                let forge = forge.as_str();
+                let (out, code) = case(&pool, &image, forge).await?;
+                if code != Some(4) || out != "out\n" {
                     return Err(
-                        format!("second case saw {out:?} (exit {code:?}), want {want:?}").into(),
+                        format!("the forging case came back as {out:?}, exit {code:?}").into(),
                     );
                 }
-                // The leftover process made the container dirty: it was replaced, once.
-                let stats = pool.stats();
-                if stats.recycled != 1 || stats.cases != 2 {
-                    return Err(format!("stats {stats:?}: want 1 recycled, 2 cases").into());
-                }
-                // A System V shared memory segment outlives its process: also replaced.
-                case(&pool, &image, "ipcmk -M 4096 >/dev/null").await?;
-                let (out, _) = case(&pool, &image, "cat /proc/sysvipc/shm | wc -l").await?;
-                let stats = pool.stats();
-                if out.trim() != "1" || stats.recycled != 2 {
-                    return Err(format!("after ipcmk: {out:?} lines, stats {stats:?}").into());
+                let (out, code) = case(&pool, &image, "echo second; exit 5").await?;
+                if code != Some(5) || out != "second\n" {
+                    return Err(format!("the next case came back as {out:?}, exit {code:?}").into());
                 }
                 Ok(())
             })
         }),
         Trial::test("warm/pool/failure-timeout-and-age-retire", || {
-            with_pool("retire", 3, |pool, image| async move {
+            let config = PoolConfig {
+                recycle_after: 4,
+                ..PoolConfig::default()
+            };
+            with_pool("retire", config, |pool, image| async move {
                 let host = "cat /etc/hostname";
                 let (a, _) = case(&pool, &image, host).await?;
                 let (b, _) = case(&pool, &image, host).await?;
                 if a != b {
                     return Err(format!("a healthy container is reused: {a} then {b}").into());
                 }
-                // A non-zero exit retires it.
-                let (_, code) = case(&pool, &image, "cat /etc/hostname; exit 3").await?;
-                if code != Some(3) {
-                    return Err(format!("exit 3 came back as {code:?}").into());
+                // A non-zero exit keeps it by default (the agent cleaned up after the case).
+                let (x, code) = case(&pool, &image, "cat /etc/hostname; exit 3").await?;
+                if code != Some(3) || x != a {
+                    return Err(format!("exit 3 came back as {code:?} from {x} (want {a})").into());
                 }
+                // recycle_after = 4: the fourth case in one container is its last.
                 let (c, _) = case(&pool, &image, host).await?;
-                if c == a {
-                    return Err("a container whose case failed was reused".into());
+                let (c2, _) = case(&pool, &image, host).await?;
+                if c != a || c2 == c {
+                    return Err(format!("recycle_after 4: {a} {b} {x} {c} then {c2}").into());
                 }
                 // A timeout kills the process tree by removing the container.
                 let mut lease = pool.lease(&layout(&image)).await?;
@@ -283,18 +314,30 @@ fn main() {
                 if d == timed_out_host {
                     return Err("the timed-out container was reused".into());
                 }
-                // recycle_after = 3: the third case in one container is its last.
-                let (e, _) = case(&pool, &image, host).await?;
-                let (f, _) = case(&pool, &image, host).await?;
-                let (g, _) = case(&pool, &image, host).await?;
-                if !(d == e && e == f) || g == f {
-                    return Err(format!("recycle_after 3: {d} {e} {f} {g}").into());
+                Ok(())
+            })
+        }),
+        Trial::test("warm/pool/recycle-on-exit-retires-after-a-failure", || {
+            let config = PoolConfig {
+                recycle_on_exit: true,
+                ..PoolConfig::default()
+            };
+            with_pool("recycle-failed", config, |pool, image| async move {
+                let host = "cat /etc/hostname";
+                let (a, _) = case(&pool, &image, host).await?;
+                let (x, code) = case(&pool, &image, "cat /etc/hostname; exit 3").await?;
+                let (c, _) = case(&pool, &image, host).await?;
+                if code != Some(3) || x != a || c == a {
+                    return Err(format!(
+                        "recycle_on_exit: {a}, then {x} (exit {code:?}), then {c}"
+                    )
+                    .into());
                 }
                 Ok(())
             })
         }),
         Trial::test("warm/pool/sandbox-and-environment-are-fresh-modes", || {
-            with_pool("sandbox", 64, |pool, image| async move {
+            with_pool("sandbox", PoolConfig::default(), |pool, image| async move {
                 let docker = support::docker()?;
                 let probe = "if touch /root/x 2>/dev/null; then echo root=rw; else echo root=ro; fi; sed -n 's/^CapEff:[[:space:]]*//p;s/^NoNewPrivs:[[:space:]]*//p' /proc/self/status; cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null; if touch /var/inputs/x 2>/dev/null; then echo in=rw; else echo in=ro; fi; ls /sys/class/net; df -k /tmp | tail -1 | tr -s ' ' | cut -d' ' -f2; pwd; id";
                 // The environment the program sees: `env` itself is the argv, no shell between.

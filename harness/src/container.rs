@@ -385,8 +385,13 @@ where
             | bollard::container::LogOutput::Console { message } => (&mut *out, message),
             bollard::container::LogOutput::StdIn { .. } => continue,
         };
-        let room = LOG_CAP.saturating_sub(buf.len());
-        buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        push_capped(buf, &bytes);
     }
     Ok(())
+}
+
+/// Appends `bytes` to `buf` up to [`LOG_CAP`]; the rest is dropped.
+pub(crate) fn push_capped(buf: &mut Vec<u8>, bytes: &[u8]) {
+    let room = LOG_CAP.saturating_sub(buf.len());
+    buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
 }

@@ -69,10 +69,11 @@ pub(crate) struct RunArgs {
     /// Warm mode: replace a pooled container after this many cases.
     #[arg(long, value_name = "N", default_value_t = PoolConfig::default().recycle_after)]
     warm_recycle: u32,
-    /// Warm mode: keep a container after a case that exited non-zero (every case still starts
-    /// in a clean container: the exec prelude checks it); timeouts and OOM kills still retire it.
+    /// Warm mode: also replace a container after a case that exited non-zero (by default only
+    /// timeouts, OOM kills, dirty containers and age retire one: every case starts in a clean
+    /// container either way, the agent checks it).
     #[arg(long)]
-    warm_keep_failed: bool,
+    warm_recycle_failed: bool,
 }
 
 pub(super) fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
@@ -239,7 +240,7 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
             &format!("run-warm-{}", std::process::id()),
             PoolConfig {
                 recycle_after: args.warm_recycle.max(1),
-                recycle_on_exit: !args.warm_keep_failed,
+                recycle_on_exit: args.warm_recycle_failed,
             },
         ))
     });

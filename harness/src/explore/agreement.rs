@@ -18,6 +18,12 @@ impl Explorer<'_> {
     /// Cross-language findings: pairs of languages that both passed a case but disagree beyond
     /// twice the looser of their declared precisions.
     pub fn explore_agreement(&self) -> Result<Vec<Finding>> {
+        let found = self.explore_agreement_unchecked();
+        self.or_fault(found)
+    }
+
+    /// [`Explorer::explore_agreement`], leaving a harness fault for the caller to report.
+    pub(super) fn explore_agreement_unchecked(&self) -> Result<Vec<Finding>> {
         let generated = self.generated()?;
         let entries: Vec<&Regression> = self
             .regressions
@@ -102,11 +108,12 @@ impl Explorer<'_> {
                 }
             }
         }
-        for ((x, y, why), index, case, occurrences) in groups {
+        // Each disagreement shrinks on its own thread; the findings keep the groups' order.
+        let shrunk = self.in_parallel(&groups, |((x, y, why), index, case, occurrences)| {
             let known = why.is_some();
             let (minimal, steps) = match index {
                 Some(i) if !known || self.config.shrink_known => {
-                    let (lx, ly) = match (self.language(&x), self.language(&y)) {
+                    let (lx, ly) = match (self.language(x), self.language(y)) {
                         (Some(a), Some(b)) => (a, b),
                         _ => {
                             return Err(Error::Internal(format!(
@@ -116,17 +123,18 @@ impl Explorer<'_> {
                     };
                     // Only the two languages run while shrinking.
                     let same = |c: &CaseInput| -> Result<bool> {
-                        Ok(self.disagreement(lx, ly, c)?.as_ref() == Some(&why))
+                        Ok(self.disagreement(lx, ly, c)?.as_ref() == Some(why))
                     };
-                    self.shrink(i, &same)?
+                    self.shrink(*i, &same)?
                 }
-                _ => (case, 0),
+                _ => (*case, 0),
             };
-            let mut f = self.agreement_finding(&x, &y, &minimal, index.is_some())?;
-            f.occurrences = occurrences;
+            let mut f = self.agreement_finding(x, y, &minimal, index.is_some())?;
+            f.occurrences = *occurrences;
             f.shrink_steps = steps;
-            findings.push(f);
-        }
+            Ok(f)
+        })?;
+        findings.extend(shrunk);
         Ok(findings)
     }
 

@@ -15,11 +15,18 @@
 //!    once) — per language in `language.rs`, across languages in `agreement.rs`.
 //! 4. **Shrinking** — `shrink.rs`: for each distinct signature (new findings always; known
 //!    ones when asked) proptest simplifies the case while the signature stays the same.
+//!
+//! **Parallel, yet the same findings.** A shrink is a chain of runs, each chosen by the last,
+//! so it cannot be split; but the shrinks of different findings (and of different languages)
+//! are independent. After the first pass each one runs on its own thread ([`Explorer::in_parallel`])
+//! and a gate lets at most `jobs` runs reach the executor at once, whoever asks. Results are put
+//! back in their serial order, and a run's verdict depends only on its input (memoized), so a
+//! seed finds exactly what it found serially — only sooner.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::explore::classify::{Signature, classify, signature};
@@ -47,7 +54,9 @@ pub struct ExploreConfig {
     pub jobs: usize,
     /// At most this many simplification steps per shrunk finding.
     pub max_shrink_iters: u32,
-    /// At most this long shrinking one finding.
+    /// At most this long shrinking one finding, counting its own runs (and the proptest work
+    /// between them) but not the waits for a free job: with every shrink on its own thread,
+    /// a wall-clock limit would stop each one sooner the more findings a run has.
     pub max_shrink_time: Duration,
     /// Shrink known limitations too (for their minimal inputs), not only new findings.
     pub shrink_known: bool,
@@ -105,7 +114,64 @@ pub struct Explorer<'a> {
     pub(super) config: ExploreConfig,
     memo: Memo,
     runs: AtomicUsize,
+    gate: Gate,
+    /// The first harness fault of any thread; once set, no new run starts.
+    fault: Mutex<Option<Error>>,
+    failed: AtomicBool,
 }
+
+/// At most `n` runs at once, however many threads ask for one.
+#[derive(Debug)]
+struct Gate {
+    free: Mutex<usize>,
+    freed: Condvar,
+}
+
+impl Gate {
+    fn new(n: usize) -> Gate {
+        Gate {
+            free: Mutex::new(n.max(1)),
+            freed: Condvar::new(),
+        }
+    }
+
+    /// Runs `f` once a place is free; the wait is added to this thread's [`gate_waits`].
+    fn pass<R>(&self, f: impl FnOnce() -> R) -> R {
+        let asked = Instant::now();
+        {
+            let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
+            while *free == 0 {
+                free = self.freed.wait(free).unwrap_or_else(|p| p.into_inner());
+            }
+            *free -= 1;
+        }
+        WAITED.with(|w| w.set(w.get() + asked.elapsed()));
+        // Given back even if `f` panics, so the other threads do not wait forever.
+        struct Release<'g>(&'g Gate);
+        impl Drop for Release<'_> {
+            fn drop(&mut self) {
+                *self.0.free.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+                self.0.freed.notify_one();
+            }
+        }
+        let _release = Release(self);
+        f()
+    }
+}
+
+thread_local! {
+    static WAITED: std::cell::Cell<Duration> = const { std::cell::Cell::new(Duration::ZERO) };
+}
+
+/// How long this thread has waited at the gate so far: a shrink's time budget leaves it out,
+/// so how many shrinks run side by side does not change how far each one gets.
+pub(super) fn gate_waits() -> Duration {
+    WAITED.with(|w| w.get())
+}
+
+/// What a thread sees once another one hit a harness fault: the fault itself is kept in the
+/// explorer and returned by the public entry points instead of this.
+const CANCELLED: &str = "cancelled: another run of this exploration hit a harness fault";
 
 impl std::fmt::Debug for Explorer<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -170,9 +236,12 @@ impl<'a> Explorer<'a> {
             suite,
             languages,
             regressions,
-            config,
             memo: Mutex::new(HashMap::new()),
             runs: AtomicUsize::new(0),
+            gate: Gate::new(config.jobs),
+            fault: Mutex::new(None),
+            failed: AtomicBool::new(false),
+            config,
         })
     }
 
@@ -207,50 +276,94 @@ impl<'a> Explorer<'a> {
         if let Some(o) = slot.as_ref() {
             return Ok(o.clone());
         }
-        let executed = self.executor.execute(
-            lang,
-            &self.suite.task,
-            &case.literals(),
-            self.config.profile,
-        )?;
-        self.runs.fetch_add(1, Ordering::Relaxed);
-        let o = Arc::new(judge(
-            lang,
-            &self.suite.task,
-            self.config.profile,
-            &case.literals(),
-            &executed,
-        )?);
-        *slot = Some(o.clone());
-        Ok(o)
+        if self.failed.load(Ordering::SeqCst) {
+            return Err(Error::Internal(CANCELLED.into()));
+        }
+        let judged = self.gate.pass(|| {
+            let executed = self.executor.execute(
+                lang,
+                &self.suite.task,
+                &case.literals(),
+                self.config.profile,
+            )?;
+            self.runs.fetch_add(1, Ordering::Relaxed);
+            judge(
+                lang,
+                &self.suite.task,
+                self.config.profile,
+                &case.literals(),
+                &executed,
+            )
+        });
+        match judged {
+            Ok(o) => {
+                let o = Arc::new(o);
+                *slot = Some(o.clone());
+                Ok(o)
+            }
+            Err(e) => {
+                let mut fault = self.fault.lock().unwrap_or_else(|p| p.into_inner());
+                if fault.is_none() {
+                    *fault = Some(e);
+                }
+                self.failed.store(true, Ordering::SeqCst);
+                Err(Error::Internal(CANCELLED.into()))
+            }
+        }
+    }
+
+    /// `result`, unless a run hit a harness fault: then that fault (the cancellations it caused
+    /// elsewhere say less). Every public entry point that runs cases returns through this.
+    pub(super) fn or_fault<T>(&self, result: Result<T>) -> Result<T> {
+        match self.fault.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            Some(e) => Err(e),
+            None => result,
+        }
+    }
+
+    /// `f` of every item, each on its own thread (runs still pass the gate, `jobs` at a time),
+    /// in the items' order; the first error in that order if any.
+    pub(super) fn in_parallel<T: Sync, R: Send>(
+        &self,
+        items: &[T],
+        f: impl Fn(&T) -> Result<R> + Sync,
+    ) -> Result<Vec<R>> {
+        if items.len() <= 1 {
+            return items.iter().map(&f).collect();
+        }
+        let f = &f;
+        let results: Vec<Result<R>> = std::thread::scope(|s| {
+            let handles: Vec<_> = items.iter().map(|item| s.spawn(move || f(item))).collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(Error::Internal("an exploration thread panicked".into()))
+                    })
+                })
+                .collect()
+        });
+        results.into_iter().collect()
     }
 
     /// Runs every language × case not seen yet, `jobs` at a time.
     pub fn prefill(&self, pairs: &[(&Language, CaseInput)]) -> Result<()> {
         let next = AtomicUsize::new(0);
-        let stop = AtomicBool::new(false);
-        let first_error: Mutex<Option<Error>> = Mutex::new(None);
         std::thread::scope(|s| {
             for _ in 0..self.config.jobs.max(1).min(pairs.len().max(1)) {
                 s.spawn(|| {
-                    while !stop.load(Ordering::Relaxed) {
+                    while !self.failed.load(Ordering::SeqCst) {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some((lang, case)) = pairs.get(i) else {
                             break;
                         };
-                        if let Err(e) = self.observe(lang, case) {
-                            stop.store(true, Ordering::Relaxed);
-                            let mut slot = first_error.lock().unwrap_or_else(|p| p.into_inner());
-                            slot.get_or_insert(e);
-                        }
+                        // A fault is kept in `self.fault` and stops every thread.
+                        let _ = self.observe(lang, case);
                     }
                 });
             }
         });
-        match first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
+        self.or_fault(Ok(()))
     }
 
     /// Whether a selected language or the suite declares the limitation `id`.

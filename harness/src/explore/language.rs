@@ -16,6 +16,12 @@ impl Explorer<'_> {
     /// The findings of one language: replayed regressions (and whether each still shows what it
     /// expects), then the generated cases, each distinct failure shrunk to a minimal input.
     pub fn explore_language(&self, lang: &Language) -> Result<Vec<Finding>> {
+        let found = self.explore_language_unchecked(lang);
+        self.or_fault(found)
+    }
+
+    /// [`Explorer::explore_language`], leaving a harness fault for the caller to report.
+    pub(super) fn explore_language_unchecked(&self, lang: &Language) -> Result<Vec<Finding>> {
         let generated = self.generated()?;
         let replays: Vec<(&Regression, CaseInput)> = self
             .regressions
@@ -50,21 +56,25 @@ impl Explorer<'_> {
                 None => groups.push((sig, i as u32, 1)),
             }
         }
-        for (sig, index, occurrences) in groups {
+        // Each group shrinks on its own thread; the findings keep the groups' order.
+        let shrunk = self.in_parallel(&groups, |(sig, index, occurrences)| {
             let known = sig.iter().all(|(_, _, l)| l.is_some());
             let (minimal, steps) = if !known || self.config.shrink_known {
                 let same =
-                    |c: &CaseInput| -> Result<bool> { Ok(self.classified(lang, c)?.1 == sig) };
-                self.shrink(index, &same)?
+                    |c: &CaseInput| -> Result<bool> { Ok(self.classified(lang, c)?.1 == *sig) };
+                self.shrink(*index, &same)?
             } else {
-                (generated[index as usize], 0)
+                (generated[*index as usize], 0)
             };
             let o = self.observe(lang, &minimal)?;
             let explained = classify(&o, &minimal, &lims, self.config.profile);
-            seen.insert(sig, findings.len());
             let mut f = self.finding(&lang.name, &minimal, &o, &explained, Source::Generated);
-            f.occurrences = occurrences;
+            f.occurrences = *occurrences;
             f.shrink_steps = steps;
+            Ok(f)
+        })?;
+        for ((sig, _, _), f) in groups.into_iter().zip(shrunk) {
+            seen.insert(sig, findings.len());
             findings.push(f);
         }
 

@@ -1,6 +1,6 @@
-//! The whole exploration, phase after phase: every language × case first (`jobs` at a time),
-//! then each language's findings (`language.rs`), then cross-language agreement
-//! (`agreement.rs`); and which new findings to persist as regressions.
+//! The whole exploration: every language × case first (`jobs` at a time), then each
+//! language's findings (`language.rs`) and cross-language agreement (`agreement.rs`), side by
+//! side, reported in that order; and which new findings to persist as regressions.
 
 use std::time::Instant;
 
@@ -9,11 +9,18 @@ use crate::error::Result;
 use crate::explore::findings::{Exploration, Finding, Source};
 use crate::explore::regressions::Regression;
 use crate::explore::strategy::CaseInput;
+use crate::language::Language;
 
 impl Explorer<'_> {
     /// The whole exploration: every language, then the cross-language check. Every language ×
-    /// case runs first, `jobs` at a time, so the phases after it only shrink.
+    /// case runs first, `jobs` at a time, so the phases after it only shrink — each language
+    /// and the cross-language check on their own threads, their runs through the same gate.
     pub fn explore(&self) -> Result<Exploration> {
+        let explored = self.explore_all();
+        self.or_fault(explored)
+    }
+
+    fn explore_all(&self) -> Result<Exploration> {
         let started = Instant::now();
         let generated = self.generated()?;
         let mut pairs = Vec::new();
@@ -29,11 +36,21 @@ impl Explorer<'_> {
             }
         }
         self.prefill(&pairs)?;
-        let mut findings = Vec::new();
-        for lang in &self.languages {
-            findings.extend(self.explore_language(lang)?);
-        }
-        findings.extend(self.explore_agreement()?);
+        // `None` is the cross-language check, after every language.
+        let phases: Vec<Option<&Language>> = self
+            .languages
+            .iter()
+            .map(Some)
+            .chain(std::iter::once(None))
+            .collect();
+        let findings: Vec<Finding> = self
+            .in_parallel(&phases, |phase| match phase {
+                Some(lang) => self.explore_language_unchecked(lang),
+                None => self.explore_agreement_unchecked(),
+            })?
+            .into_iter()
+            .flatten()
+            .collect();
         Ok(Exploration {
             seed: self.config.seed,
             cases: self.config.cases,

@@ -2,11 +2,12 @@
 //! from scratch and simplified by proptest while a failure keeps its signature.
 
 use std::cell::{Cell, RefCell};
+use std::time::Instant;
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 
-use super::explorer::{Explorer, case_seed};
+use super::explorer::{Explorer, case_seed, gate_waits};
 use crate::error::{Error, Result};
 use crate::explore::strategy::{CaseInput, case_input, significant_digits};
 
@@ -15,8 +16,8 @@ impl Explorer<'_> {
         TestRunner::new(Config {
             cases: 1,
             max_shrink_iters: self.config.max_shrink_iters,
-            max_shrink_time: u32::try_from(self.config.max_shrink_time.as_millis())
-                .unwrap_or(u32::MAX),
+            // No wall-clock limit: `shrink` keeps its own budget, without the gate's waits.
+            max_shrink_time: 0,
             failure_persistence: None,
             rng_seed: RngSeed::Fixed(case_seed(self.config.seed, index)),
             ..Config::default()
@@ -39,7 +40,9 @@ impl Explorer<'_> {
     }
 
     /// Shrinks generated case `index` while `same` holds; returns the minimal case and the number
-    /// of steps tried.
+    /// of steps tried. Once `max_shrink_time` of this thread's own work is spent (waits at the
+    /// gate not counted), every further step counts as a pass without running, so proptest
+    /// stops simplifying and keeps the smallest case so far.
     pub(super) fn shrink(
         &self,
         index: u32,
@@ -50,11 +53,15 @@ impl Explorer<'_> {
         let original = tree.current();
         let steps = Cell::new(0usize);
         let error: RefCell<Option<Error>> = RefCell::new(None);
+        let (started, waited) = (Instant::now(), gate_waits());
+        let budget = self.config.max_shrink_time;
         let outcome = runner.run_one(tree, |case| {
-            steps.set(steps.get() + 1);
-            if error.borrow().is_some() {
+            let spent = started.elapsed().saturating_sub(gate_waits() - waited);
+            // The first call is the original case, run (and memoized) before: always judged.
+            if error.borrow().is_some() || (steps.get() > 0 && spent >= budget) {
                 return Ok(());
             }
+            steps.set(steps.get() + 1);
             match same(&case) {
                 Ok(true) => Err(TestCaseError::fail("the same failure")),
                 Ok(false) => Ok(()),

@@ -1,11 +1,13 @@
-//! Warm mode: a pool of long-running sandboxed containers per image, each case run by exec.
+//! Warm mode: a pool of long-running sandboxed containers per image, each case run by the
+//! container's own agent.
 //!
 //! Why this file is long: the pool and its lease are one lifecycle — the pool makes leases and
 //! a lease gives its container back to (or retires it through) the pool; split into sibling
 //! files they would import each other, which the module rules forbid.
 //!
-//! A fresh container per case costs create → start → wait → remove (≈ 0.35 s on 2 cores); an
-//! exec into a running container costs about a third of that. Property runs start thousands of
+//! A fresh container per case costs create → start → wait → remove (≈ 0.35 s on 2 cores); a
+//! `docker exec` into a running container about a third of that, a request to the agent in
+//! it a few milliseconds ([`agent`] says why that matters). Property runs start thousands of
 //! containers, so `rawconf explore --mode warm` (and `run --mode warm`) run cases in pooled
 //! containers. `fresh` stays the default: goldens pin fresh-mode records, and a test checks
 //! that warm mode reproduces them exactly.
@@ -13,8 +15,9 @@
 //! **Same sandbox.** A pool container is created by [`crate::container::create`] with the
 //! fresh mode's `HostConfig` (no network, read-only root, tmpfs `/tmp`, every capability
 //! dropped, no-new-privileges, memory and pids limits) and labels (so `rawconf clean`, Ctrl-C
-//! and the next run's reaping find it); only its entrypoint differs: `sleep infinity` (Debian
-//! coreutils, present in every language image).
+//! and the next run's reaping find it); only its entrypoint differs: the [`agent`], a dash
+//! loop (`/bin/sh`, Essential in Debian and present in every language image), and one more
+//! bind, the agent's channel dir at `/run/rawconf-warm`.
 //!
 //! **One layout per container.** The task's data dirs are fixed paths (`/var/inputs`,
 //! `/var/outputs`) and binds are fixed at creation, so each pool container owns a scratch dir
@@ -23,25 +26,31 @@
 //! and returning it empties both dirs from the host (the dirs themselves stay: the binds
 //! follow their inodes).
 //!
-//! **A clean container for every case.** Each exec runs the case through `/bin/sh -c` with a
-//! short prelude ([`PRELUDE`]) that checks that no process of an earlier case is left (only
-//! PID 1 and the shell itself) nor any System V IPC object, empties `/tmp`, `/dev/shm` and
-//! `/dev/mqueue` (all start empty in a fresh container), drops the `PWD` that dash exports, and then `exec`s the case's argv — the
-//! program replaces the shell, with the container's environment and working directory, as in
-//! a fresh container (two differences: it is not PID 1, and dash passes the environment on in
-//! its own order — the same variables and values). If the prelude cannot make the
-//! container clean it exits [`DIRTY`] with a marker instead of running the case; the
-//! container is then replaced and the case runs once more in a new one, on the same dirs.
+//! **One agent per container, no exec per case.** The container's PID 1 is a small dash
+//! loop ([`agent`]) that reads a request from a FIFO in a host dir bound into it, runs the
+//! case in a subshell and answers with its exit code. Before each case it makes the
+//! container as clean as a fresh one (alone, no System V IPC object, `/tmp`, `/dev/shm` and
+//! `/dev/mqueue` empty) or answers "dirty" without running it; the container is then
+//! replaced and the case runs once more in a new one, on the same dirs. After each case it
+//! kills every process the case left, as a fresh container's end does. The program sees
+//! the container's environment and working directory (two differences from fresh mode: it
+//! is not PID 1, and dash passes the environment on in its own order — the same variables
+//! and values).
 //!
 //! **Recycling.** A container is removed — and a new one made on the next lease — after a
-//! non-zero exit, a timeout (removal is what kills the exec'd process tree: an exec has no
-//! kill of its own), an engine error, a host dir that cannot be emptied, or
-//! [`PoolConfig::recycle_after`] cases.
+//! timeout (removal is what kills the case's process tree), an OOM kill, a dirty container,
+//! an engine error, a host dir that cannot be emptied, or [`PoolConfig::recycle_after`]
+//! cases; and after a non-zero exit if [`PoolConfig::recycle_on_exit`] asks. Not by default:
+//! a case that exits non-zero leaves no more behind than one that exits zero (the agent
+//! kills its processes and the next case's check empties every writable place either way),
+//! while replacing the container costs a start of ≈ 0.3 s of CPU — on a property run, where
+//! most shrink steps fail, that is most of warm mode's gain.
 //!
-//! **Why bollard's exec and not testcontainers.** testcontainers' lifecycle (RAII removal of a
-//! started container) would fit, but here it buys little and costs a lot: a missing image makes
-//! it try a registry pull (there is none on these machines); its exec has no timeout and no
-//! kill, so recycling on timeout is ours anyway; the sandbox `HostConfig` and labels would have
+//! **Why bollard and an agent, not testcontainers.** testcontainers' lifecycle (RAII removal of
+//! a started container) would fit, but here it buys little and costs a lot: a missing image
+//! makes it try a registry pull (there is none on these machines); its way to run a command
+//! in a container is `docker exec`, which costs what the agent saves, and has no timeout and
+//! no kill, so recycling on timeout is ours anyway; the sandbox `HostConfig` and labels would have
 //! to be passed through its host-config modifier, a second copy of [`crate::container`]'s; and
 //! its default features add a TLS and BuildKit stack to the build. The pool keeps every id it
 //! created and [`Pool::shutdown`] removes them; a harness that dies leaves labelled containers
@@ -52,49 +61,22 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use bollard::Docker;
-use bollard::exec::StartExecResults;
-use bollard::models::ExecConfig;
+
+mod agent;
 
 use crate::container::{self, Bind, ContainerRun, ContainerSpec, Sandbox};
 use crate::error::{Error, Result};
 
-/// Exit status of the prelude when it could not make the container clean (with [`MARKER`] on
-/// stderr); the case did not run.
-pub const DIRTY: i64 = 125;
-
-/// What the prelude prints before exiting [`DIRTY`].
-const MARKER: &str = "rawconf-warm: container not clean:";
-
-/// The shell prelude of every exec: fail with [`DIRTY`] unless the container is as a fresh
-/// one would be, then replace the shell with the case's argv (`"$@"`). No fork on the clean
-/// path: globbing and `[` are dash built-ins; `rm` runs only when there is something to remove.
-pub const PRELUDE: &str = r#"n=0
-for p in /proc/[0-9]*; do n=$((n+1)); done
-if [ "$n" -gt 2 ]; then echo "rawconf-warm: container not clean: $((n-2)) process(es) left" >&2; exit 125; fi
-for f in /proc/sysvipc/shm /proc/sysvipc/sem /proc/sysvipc/msg; do
-  if [ -r "$f" ]; then
-    n=0; while IFS= read -r l; do n=$((n+1)); done < "$f"
-    if [ "$n" -gt 1 ]; then echo "rawconf-warm: container not clean: System V IPC objects left ($f)" >&2; exit 125; fi
-  fi
-done
-for f in /tmp/* /tmp/.[!.]* /tmp/..?* /dev/shm/* /dev/shm/.[!.]* /dev/shm/..?* /dev/mqueue/*; do
-  if [ -e "$f" ] || [ -L "$f" ]; then
-    rm -rf -- "$f" 2>/dev/null
-    if [ -e "$f" ] || [ -L "$f" ]; then echo "rawconf-warm: container not clean: cannot remove $f" >&2; exit 125; fi
-  fi
-done
-"#;
-
 /// Knobs of a pool.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolConfig {
-    /// A container is replaced after this many cases (also after any failure).
+    /// A container is replaced after this many cases (and after a timeout, an OOM kill, an
+    /// engine error or a dirty container).
     pub recycle_after: u32,
-    /// Replace the container after a case that exited non-zero. A timeout, an OOM kill, an
-    /// engine error or a dirty container always retire it.
+    /// Also replace the container after a case that exited non-zero (off by default: see the
+    /// module doc, "Recycling").
     pub recycle_on_exit: bool,
 }
 
@@ -102,7 +84,7 @@ impl Default for PoolConfig {
     fn default() -> Self {
         PoolConfig {
             recycle_after: 64,
-            recycle_on_exit: true,
+            recycle_on_exit: false,
         }
     }
 }
@@ -127,9 +109,12 @@ pub struct Layout {
 struct Warm {
     id: String,
     dir: tempfile::TempDir,
+    /// The agent's channel (its own dir: a replacement container never inherits its FIFOs);
+    /// boxed, so a lease stays small to move around.
+    chan: Box<agent::Channel>,
     uses: u32,
     /// The image's entrypoint and cmd (for tasks that give no command), and whether the
-    /// container's environment sets `PWD` itself (then the prelude keeps it).
+    /// container's environment sets `PWD` itself (then the agent keeps it for the case).
     image: Arc<ImageDefaults>,
 }
 
@@ -247,7 +232,12 @@ impl Pool {
             }
         };
         let image = self.image_defaults(&layout.image).await?;
-        let mut binds = Vec::new();
+        let chan = Box::new(agent::Channel::new()?);
+        let mut binds = vec![Bind {
+            host: chan.host_dir().to_owned(),
+            container: agent::CTL_AT.into(),
+            read_only: false,
+        }];
         if let Some(at) = &layout.input_at {
             binds.push(Bind {
                 host: dir.path().join("inputs"),
@@ -262,7 +252,13 @@ impl Pool {
         });
         let spec = ContainerSpec {
             image: layout.image.clone(),
-            command: vec!["sleep".into(), "infinity".into()],
+            command: vec![
+                "/bin/sh".into(),
+                "-c".into(),
+                agent::AGENT.into(),
+                "rawconf-warm".into(),
+                agent::CTL_AT.into(),
+            ],
             args: Vec::new(),
             env: layout.env.clone(),
             binds,
@@ -275,13 +271,14 @@ impl Pool {
         if let Err(e) = self.docker.start_container(&id, None).await {
             self.remove(&id).await;
             return Err(Error::Docker(format!(
-                "warm mode: starting a pool container of {} (entrypoint `sleep infinity`; the image needs coreutils' sleep and /bin/sh, else use --mode fresh): {e}",
+                "warm mode: starting a pool container of {} (its agent is a /bin/sh loop; an image without /bin/sh needs --mode fresh): {e}",
                 layout.image
             )));
         }
         Ok(Warm {
             id,
             dir,
+            chan,
             uses: 0,
             image,
         })
@@ -449,16 +446,22 @@ impl Lease {
         let mut retried = false;
         loop {
             let run = self.exec(spec).await;
-            let run = match run {
+            let (run, dirty) = match run {
                 Ok(r) => r,
                 Err(e) => {
                     self.healthy = false;
                     return Err(e);
                 }
             };
-            let dirty = run.exit_code == Some(DIRTY)
-                && String::from_utf8_lossy(&run.stderr).starts_with(MARKER);
-            if dirty && !retried {
+            if dirty && retried {
+                self.healthy = false;
+                return Err(Error::Docker(format!(
+                    "warm mode: a new container of {} is not clean before its first case ({}); use --mode fresh",
+                    spec.image,
+                    String::from_utf8_lossy(&run.stderr).trim_end()
+                )));
+            }
+            if dirty {
                 // The case did not run: replace the container, keep the dirs (inputs written).
                 retried = true;
                 let old = self.warm.take().expect("held");
@@ -469,17 +472,16 @@ impl Lease {
             }
             self.pool.cases.fetch_add(1, Ordering::Relaxed);
             let failed = run.exit_code != Some(0);
-            if (failed && (self.pool.config.recycle_on_exit || run.oom_killed))
-                || run.timed_out
-                || dirty
-            {
+            if (failed && (self.pool.config.recycle_on_exit || run.oom_killed)) || run.timed_out {
                 self.healthy = false;
             }
             return Ok(run);
         }
     }
 
-    async fn exec(&mut self, spec: &ContainerSpec) -> Result<ContainerRun> {
+    /// The case through the container's agent; `true` when the agent found the container
+    /// dirty and did not run it (then `run`'s stderr says why).
+    async fn exec(&mut self, spec: &ContainerSpec) -> Result<(ContainerRun, bool)> {
         let docker = self.pool.docker.clone();
         let warm = self.warm.as_mut().expect("held");
         warm.uses += 1;
@@ -500,75 +502,42 @@ impl Lease {
                 spec.image
             )));
         }
-        let mut script = PRELUDE.to_owned();
-        if !warm.image.sets_pwd && !self.layout.env.iter().any(|e| e.starts_with("PWD=")) {
-            script.push_str("unset PWD OLDPWD\n");
-        }
-        script.push_str("exec \"$@\"\n");
-        let mut cmd = vec![
-            "/bin/sh".to_owned(),
-            "-c".to_owned(),
-            script,
-            "sh".to_owned(),
-        ];
-        cmd.extend(entry);
-        cmd.extend(args);
-        let exec = docker
-            .create_exec(
-                &warm.id,
-                ExecConfig {
-                    attach_stdout: Some(true),
-                    attach_stderr: Some(true),
-                    tty: Some(false),
-                    cmd: Some(cmd),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(|e| Error::Docker(format!("warm mode: exec in {}: {e}", spec.image)))?;
-        let started = Instant::now();
-        let output = match docker.start_exec(&exec.id, None).await {
-            Ok(StartExecResults::Attached { output, .. }) => output,
-            Ok(StartExecResults::Detached) => {
-                return Err(Error::Docker("warm mode: exec started detached".into()));
+        let argv: Vec<String> = entry.into_iter().chain(args).collect();
+        let keep_pwd = warm.image.sets_pwd || self.layout.env.iter().any(|e| e.starts_with("PWD="));
+        let done = warm
+            .chan
+            .run(&docker, &warm.id, &argv, keep_pwd, spec.timeout)
+            .await?;
+        let exit_code = match done.reply {
+            agent::Reply::Exited(code) => Some(code),
+            agent::Reply::Dirty(why) => {
+                let run = ContainerRun {
+                    exit_code: None,
+                    timed_out: false,
+                    oom_killed: false,
+                    stdout: Vec::new(),
+                    stderr: format!("rawconf-warm: container not clean: {why}\n").into_bytes(),
+                    duration: done.duration,
+                };
+                return Ok((run, true));
             }
-            Err(e) => {
-                return Err(Error::Docker(format!(
-                    "warm mode: starting exec in {}: {e}",
-                    spec.image
-                )));
+            agent::Reply::TimedOut => {
+                // The case cannot be killed on its own: removing the container kills its tree,
+                // before the output dir is read (as fresh mode kills before collecting).
+                let id = warm.id.clone();
+                self.pool.remove(&id).await;
+                self.healthy = false;
+                let run = ContainerRun {
+                    exit_code: None,
+                    timed_out: true,
+                    oom_killed: false,
+                    stdout: done.stdout,
+                    stderr: done.stderr,
+                    duration: done.duration,
+                };
+                return Ok((run, false));
             }
         };
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let read = container::drain_capped(output, &mut out, &mut err, "reading exec output");
-        let timed_out = match tokio::time::timeout(spec.timeout, read).await {
-            Ok(r) => {
-                r?;
-                false
-            }
-            Err(_) => true,
-        };
-        let duration = started.elapsed();
-        if timed_out {
-            // An exec cannot be killed on its own: removing the container kills its tree,
-            // before the output dir is read (as fresh mode kills before collecting).
-            let id = warm.id.clone();
-            self.pool.remove(&id).await;
-            self.healthy = false;
-            return Ok(ContainerRun {
-                exit_code: None,
-                timed_out: true,
-                oom_killed: false,
-                stdout: out,
-                stderr: err,
-                duration,
-            });
-        }
-        let inspect = docker
-            .inspect_exec(&exec.id)
-            .await
-            .map_err(|e| Error::Docker(format!("warm mode: inspecting exec: {e}")))?;
-        let exit_code = inspect.exit_code;
         let oom_killed = if exit_code != Some(0) {
             docker
                 .inspect_container(&warm.id, None)
@@ -580,14 +549,15 @@ impl Lease {
         } else {
             false
         };
-        Ok(ContainerRun {
+        let run = ContainerRun {
             exit_code,
             timed_out: false,
             oom_killed,
-            stdout: out,
-            stderr: err,
-            duration,
-        })
+            stdout: done.stdout,
+            stderr: done.stderr,
+            duration: done.duration,
+        };
+        Ok((run, false))
     }
 }
 
