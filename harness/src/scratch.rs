@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 pub const PREFIX: &str = "rawconf-";
 
 /// The kinds of scratch directory rawconf makes (the `<kind>` in the name).
-pub const KINDS: [&str; 4] = ["case", "adapter", "recollect", "warm"];
+pub const KINDS: [&str; 5] = ["case", "adapter", "recollect", "warm", "agent"];
 
 /// A process, identified robustly against pid reuse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

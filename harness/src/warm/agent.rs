@@ -127,7 +127,7 @@ pub(super) struct Channel {
 impl Channel {
     /// A new channel dir with its FIFOs, opened on the host (call inside the tokio runtime).
     pub(super) fn new() -> Result<Channel> {
-        let dir = crate::scratch::tempdir("warm-ctl")?;
+        let dir = crate::scratch::tempdir("agent")?;
         let path = |name: &str| dir.path().join(name);
         let io = |p: PathBuf| move |e: std::io::Error| Error::io(p, e);
         {
