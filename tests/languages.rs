@@ -354,3 +354,36 @@ fn suite_errors_give_line_field_and_accepted_values() {
         "{e}"
     );
 }
+
+#[test]
+fn every_base_of_a_debian_suite_starts_from_one_root() {
+    let root = languages_with_awk();
+    let langs = Language::discover(root.path()).unwrap();
+    let bases: Vec<_> = langs
+        .iter()
+        .flat_map(|l| ImagePlan::new(l, Mode::Offline).unwrap().bases)
+        .collect();
+    let roots = |suite: &str| {
+        let mut keys: Vec<&str> = bases
+            .iter()
+            .filter(|b| b.recipe.suite == suite)
+            .map(|b| b.root_key.as_str())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    };
+    // Six bookworm bases (shell, python, r, haskell ×2, probe, awk), one root.
+    assert_eq!(roots("bookworm").len(), 1, "{bases:#?}");
+    assert!(roots("bookworm")[0].starts_with("bookworm-root-"));
+    assert_eq!(roots("bullseye").len(), 1);
+    assert_ne!(roots("bookworm")[0], roots("bullseye")[0]);
+    // Packages name the base, not the root.
+    let ghc = bases.iter().find(|b| b.recipe.packages == ["ghc"]).unwrap();
+    let python = bases
+        .iter()
+        .find(|b| b.recipe.packages == ["python3-minimal"])
+        .unwrap();
+    assert_ne!(ghc.key, python.key);
+    assert_eq!(ghc.root_key, python.root_key);
+}

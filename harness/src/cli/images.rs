@@ -121,9 +121,12 @@ async fn list(args: ListArgs, languages_dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
-/// One spinner per language; indicatif hides them when stderr is not a terminal.
+/// One spinner per language; indicatif hides them when stderr is not a terminal, and then
+/// each step is a line on stderr with the time since the build started (CI logs show where a
+/// cold build spends its time).
 pub(crate) struct Progress {
     bars: Mutex<HashMap<String, (ProgressBar, String)>>,
+    lines: Option<std::time::Instant>,
 }
 
 impl Progress {
@@ -144,6 +147,7 @@ impl Progress {
             .collect();
         Progress {
             bars: Mutex::new(bars),
+            lines: multi.is_hidden().then(std::time::Instant::now),
         }
     }
 
@@ -159,6 +163,12 @@ impl BuildObserver for Progress {
         let mut bars = self.bars.lock().expect("not poisoned");
         match event {
             BuildEvent::Step { language, step } => {
+                if let Some(start) = self.lines {
+                    eprintln!(
+                        "images: {:>6.1}s {language}: {step}",
+                        start.elapsed().as_secs_f64()
+                    );
+                }
                 if let Some((bar, current)) = bars.get_mut(language) {
                     *current = step.to_owned();
                     bar.set_message(step.to_owned());

@@ -12,6 +12,7 @@ use super::engine::{self, ImageStatus};
 use super::lock;
 use super::plan::{BasePlan, BaseSource, ImagePlan, Mode};
 use super::rootfs;
+use super::turns::Turns;
 use crate::error::Result;
 use crate::language::Language;
 
@@ -37,6 +38,8 @@ pub struct Builder {
     cache: PathBuf,
     source: BaseSource,
     heavy: Arc<Semaphore>,
+    builds: Arc<Semaphore>,
+    turns: Arc<Turns>,
     observer: Arc<dyn BuildObserver>,
 }
 
@@ -50,14 +53,18 @@ impl std::fmt::Debug for Builder {
 }
 
 impl Builder {
-    /// A builder with the default cache dir, automatic base source and one heavy step per core.
+    /// A builder with the default cache dir, automatic base source, one docker build per core
+    /// and no limit on mmdebstrap runs beyond one package set at a time per suite
+    /// ([`super::turns`]).
     pub fn new(docker: Docker) -> Builder {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Builder {
             docker,
             cache: crate::env::cache_dir(),
             source: BaseSource::Auto,
-            heavy: Arc::new(Semaphore::new(cores)),
+            heavy: Arc::new(Semaphore::new(Semaphore::MAX_PERMITS)),
+            builds: Arc::new(Semaphore::new(cores)),
+            turns: Arc::default(),
             observer: Arc::new(NoObserver),
         }
     }
@@ -68,9 +75,10 @@ impl Builder {
         self
     }
 
-    /// How many CPU-heavy steps (mmdebstrap, docker build) may run at once.
+    /// How many mmdebstrap runs, and how many docker builds, may run at once (each).
     pub fn jobs(mut self, jobs: usize) -> Builder {
         self.heavy = Arc::new(Semaphore::new(jobs.max(1)));
+        self.builds = Arc::new(Semaphore::new(jobs.max(1)));
         self
     }
 
@@ -112,6 +120,15 @@ impl Builder {
 
     /// Makes sure the image of `lang` exists, building it (and its bases) if needed.
     pub async fn ensure(&self, lang: &Language) -> Result<Built> {
+        let built = self.ensure_inner(lang).await;
+        // Whatever happened, later package sets of the suite no longer wait for this image's.
+        if let Ok(plan) = ImagePlan::new(lang, Mode::Offline) {
+            self.turns.done(plan.bases.iter().map(|b| b.key.as_str()));
+        }
+        built
+    }
+
+    async fn ensure_inner(&self, lang: &Language) -> Result<Built> {
         let start = Instant::now();
         if let Some((plan, _)) = self.existing(lang).await? {
             return Ok(self.built(plan, true, start));
@@ -133,6 +150,7 @@ impl Builder {
             cache: &self.cache,
             language: &lang.name,
             heavy: &self.heavy,
+            turns: &self.turns,
             observer: self.observer.as_ref(),
         };
         // The bases of one image are independent: prepare them side by side, so a long
@@ -142,7 +160,9 @@ impl Builder {
             result?;
         }
         {
-            let _permit = self.heavy.acquire().await.expect("semaphore never closed");
+            // Builds have their own permits: a small image's build (a COPY, a symlink) must
+            // not queue behind another image's mmdebstrap.
+            let _permit = self.builds.acquire().await.expect("semaphore never closed");
             engine::build(&ctx, &plan).await?;
         }
         Ok(self.built(plan, false, start))
@@ -152,9 +172,16 @@ impl Builder {
     /// [`Builder::jobs`] for the heavy steps). Results come back in the order of `langs`.
     pub async fn ensure_all(&self, langs: &[Language]) -> Vec<Result<Built>> {
         // Start the images with the most bases first: they hold the longest chains of heavy
-        // steps (Haskell: GHC's rootfs, then a compile), and the heavy-step semaphore is FIFO.
+        // steps (Haskell: GHC's rootfs, then a compile); the same order breaks ties in the
+        // order package sets go onto their suite's root (`turns.rs`).
         let mut order: Vec<&Language> = langs.iter().collect();
         order.sort_by_key(|l| std::cmp::Reverse(l.image.bases.len()));
+        let plans: Vec<ImagePlan> = order
+            .iter()
+            .filter_map(|l| ImagePlan::new(l, Mode::Offline).ok())
+            .collect();
+        let bases: Vec<&BasePlan> = plans.iter().flat_map(|p| &p.bases).collect();
+        self.turns.plan(&bases, &self.cache.join("apt"));
         let mut handles = std::collections::HashMap::new();
         for lang in order {
             let this = self.clone();

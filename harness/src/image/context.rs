@@ -49,8 +49,11 @@ pub(crate) struct Ctx<'a> {
     pub(crate) docker: &'a Docker,
     pub(crate) cache: &'a PathBuf,
     pub(crate) language: &'a str,
-    /// Permits for CPU-heavy steps (mmdebstrap, docker build): one per core by default.
+    /// Permits for package-set mmdebstrap runs: unlimited unless `-j` (docker builds have
+    /// their own, one per core).
     pub(crate) heavy: &'a Semaphore,
+    /// The order package sets of one suite go onto its root.
+    pub(crate) turns: &'a super::turns::Turns,
     pub(crate) observer: &'a dyn BuildObserver,
 }
 

@@ -68,7 +68,7 @@ pub(crate) async fn import(ctx: &Ctx<'_>, base: &BasePlan, tarball: &Path) -> Re
     let file = tokio::fs::File::open(tarball)
         .await
         .map_err(|e| Error::io(tarball, e))?;
-    let body = bollard::body_try_stream(tokio_util::io::ReaderStream::new(file));
+    let body = bollard::body_try_stream(tokio_util::io::ReaderStream::with_capacity(file, 1 << 20));
     let (repo, tag) = base.tag.split_once(':').expect("base tags have a colon");
     let options = CreateImageOptions {
         from_src: Some("-".into()),

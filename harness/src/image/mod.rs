@@ -1,7 +1,8 @@
 //! Images: every language's image, built without a registry.
 //!
 //! The offline path makes each base with `mmdebstrap` (a Debian root filesystem tarball,
-//! cached on disk by recipe), imports it through the Engine API (`docker import`), then builds
+//! cached on disk by recipe: one root per suite, each package set installed on it — `plan.rs`,
+//! `rootfs.rs`, in the order of `turns.rs`), imports it through the Engine API (`docker import`), then builds
 //! the language's Dockerfile with the classic builder and `--build-arg BASE=<imported base>`.
 //! The online path builds the same Dockerfile on its default (official) bases.
 //!
@@ -15,6 +16,7 @@ mod engine;
 mod lock;
 mod plan;
 mod rootfs;
+mod turns;
 
 pub use build::{Builder, Built};
 pub use context::{BuildEvent, BuildObserver, NoObserver};
