@@ -41,6 +41,9 @@ enum Recipe<'a> {
 pub(crate) async fn ensure_tarball(ctx: &Ctx<'_>, base: &BasePlan) -> Result<PathBuf> {
     let suite = &base.recipe.suite;
     let root = cached(ctx, &base.root_key, suite, Recipe::Root).await?;
+    if base.recipe.packages.is_empty() {
+        return Ok(root);
+    }
     let listed = root.clone();
     let installed = tokio::task::spawn_blocking(move || installed_packages(&listed))
         .await
