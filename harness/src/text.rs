@@ -9,9 +9,22 @@ pub fn first_line(s: &str) -> &str {
         .trim()
 }
 
+/// `s` as one word for POSIX sh: in single quotes, each `'` written as `'\''`. Used for the
+/// mmdebstrap hooks and the warm agent's argv file, where any byte but NUL may appear.
+pub fn sh_quoted(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::first_line;
+    use super::{first_line, sh_quoted};
+
+    #[test]
+    fn sh_quoting_survives_quotes_and_spaces() {
+        assert_eq!(sh_quoted("a b"), "'a b'");
+        assert_eq!(sh_quoted("it's"), r"'it'\''s'");
+        assert_eq!(sh_quoted(""), "''");
+    }
 
     #[test]
     fn skips_blank_lines_and_trims() {

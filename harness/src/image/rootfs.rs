@@ -23,6 +23,7 @@ use super::context::{BuildEvent, Ctx, TAIL_LINES};
 use super::lock;
 use super::plan::{BasePlan, MMDEBSTRAP_OPTIONS};
 use crate::error::{Error, Result};
+use crate::text::sh_quoted;
 
 /// What one mmdebstrap run makes.
 enum Recipe<'a> {
@@ -130,14 +131,9 @@ fn dpkg_installed(status: &str) -> std::collections::HashSet<String> {
         .collect()
 }
 
-/// `s` in single quotes for sh.
-fn quoted(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
 /// The hooks that sync the suite's apt cache into the chroot (first) and back (last).
 fn apt_cache_hooks(apt: &Path) -> (String, String) {
-    let apt = quoted(&apt.to_string_lossy());
+    let apt = sh_quoted(&apt.to_string_lossy());
     let archives = r#""$1/var/cache/apt/archives""#;
     let sync_in = format!(
         "mkdir -p {archives} && for f in {apt}/*.deb; do [ -e \"$f\" ] || continue; \
@@ -184,7 +180,7 @@ async fn run_mmdebstrap(
                     tail: Vec::new(),
                 });
             }
-            let install: Vec<String> = packages.iter().map(|p| quoted(p)).collect();
+            let install: Vec<String> = packages.iter().map(|p| sh_quoted(p)).collect();
             cmd.args(["--variant=custom", "--skip=check/empty"]);
             cmd.arg(format!("--setup-hook=tar-in {root} /"));
             cmd.arg(format!("--setup-hook={sync_in}"));

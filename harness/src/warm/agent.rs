@@ -37,6 +37,7 @@
 //! An image can make its own results anything it likes anyway; it cannot reach the host or
 //! another image's containers.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -46,6 +47,7 @@ use tokio::net::unix::pipe;
 
 use crate::container::push_capped;
 use crate::error::{Error, Result};
+use crate::text::sh_quoted;
 
 /// Where the channel dir is bound in a pool container.
 pub(super) const CTL_AT: &str = "/run/rawconf-warm";
@@ -130,12 +132,13 @@ impl Channel {
         let dir = crate::scratch::tempdir("agent")?;
         let path = |name: &str| dir.path().join(name);
         let io = |p: PathBuf| move |e: std::io::Error| Error::io(p, e);
-        {
-            use std::os::unix::fs::PermissionsExt;
-            // The image's user may not be root, and every capability is dropped.
-            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
-                .map_err(io(dir.path().to_owned()))?;
-        }
+        // The image's user may not be root, and every capability is dropped (no
+        // CAP_DAC_OVERRIDE): the dir must be searchable and the FIFOs openable by anyone.
+        // mkfifo honours the umask, so the mode is set afterwards.
+        let chmod = |p: PathBuf, mode: u32| {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).map_err(io(p))
+        };
+        chmod(dir.path().to_owned(), 0o755)?;
         for name in ["go", "status", "out", "err"] {
             rustix::fs::mkfifoat(
                 rustix::fs::CWD,
@@ -143,10 +146,7 @@ impl Channel {
                 rustix::fs::Mode::from_raw_mode(0o666),
             )
             .map_err(|e| Error::io(path(name), e.into()))?;
-            // mkfifo honours the umask; the container's user must be able to open them.
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(path(name), std::fs::Permissions::from_mode(0o666))
-                .map_err(io(path(name)))?;
+            chmod(path(name), 0o666)?;
         }
         let receiver = |name: &str| {
             pipe::OpenOptions::new()
@@ -187,9 +187,8 @@ impl Channel {
         }
         script.push_str("set --");
         for a in argv {
-            script.push_str(" '");
-            script.push_str(&a.replace('\'', r"'\''"));
-            script.push('\'');
+            script.push(' ');
+            script.push_str(&sh_quoted(a));
         }
         script.push('\n');
         let argv_path = self.dir.path().join("argv");
