@@ -247,18 +247,75 @@ fn deep_tree() -> Result<(), Failed> {
     )
 }
 
+/// A directory `levels` deep below `base` (`base/d/d/…`), created fresh.
+fn deep_dir(base: &Path, levels: usize) -> PathBuf {
+    let d = (0..levels).fold(base.to_path_buf(), |p, _| p.join("d"));
+    let _ = std::fs::remove_dir_all(base);
+    std::fs::create_dir_all(&d).expect("deep dir");
+    d
+}
+
+/// A directory right below `/tmp` (one level), where a relative escape of eight `..` reaches the
+/// host's root; `None` when `/tmp` is not writable here.
+fn shallow_dir(name: &str) -> Option<PathBuf> {
+    let d = Path::new("/tmp").join(format!("rawconf-hostile-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir(&d).ok().map(|()| d)
+}
+
+/// Symlinks out of the directory, laid out on the host: each is refused, names its literal
+/// target, shows no host path, and gives the same answer from a shallow directory (where the
+/// relative links reach the host's `/etc/passwd`) as from one 30 levels deep (where they reach
+/// nothing), for both profiles.
 fn symlink_out() -> Result<(), Failed> {
-    let dir = scratch("symlink");
-    std::os::unix::fs::symlink("/etc/passwd", dir.join("area"))?;
-    std::os::unix::fs::symlink("../../../../../../etc/passwd", dir.join("_ERROR.txt"))?;
-    let got = error_of(&collect(&dir, &["area"], Profile::Backend)?)?;
+    let links = [
+        ("area", "/etc/passwd"),
+        ("_ERROR.txt", "../../../../../../etc/passwd"),
+        ("rel", "../../../../../../../../etc/passwd"),
+        ("missing", "../../../../../../../../no/such/rawconf/path"),
+        ("proc", "/proc/self/cwd"),
+    ];
+    let deep = deep_dir(&scratch("symlink-deep"), 30);
+    let mut places = vec![deep];
+    places.extend(shallow_dir("symlink"));
+    for profile in [Profile::Backend, Profile::FlytekitLocal] {
+        for (name, target) in links.iter().filter(|(n, _)| *n != "_ERROR.txt") {
+            let mut seen = BTreeMap::new();
+            for dir in &places {
+                let _ = std::fs::remove_dir_all(dir.join("o"));
+                std::fs::create_dir(dir.join("o"))?;
+                for (n, t) in links {
+                    std::os::unix::fs::symlink(t, dir.join("o").join(n))?;
+                }
+                let got = error_of(&collect(&dir.join("o"), &[name], profile)?)?;
+                expect(
+                    !got.contains("root:") && !got.contains(&*dir.to_string_lossy()),
+                    format!("{profile:?} `{name}`: the host shows through: `{got}`"),
+                )?;
+                seen.insert(dir.display().to_string(), got);
+            }
+            let answers: std::collections::BTreeSet<_> = seen.values().collect();
+            expect(
+                answers.len() == 1,
+                format!(
+                    "{profile:?} `{name}`: the answer depends on where the directory is: {seen:#?}"
+                ),
+            )?;
+            if profile == Profile::Backend {
+                let got = answers.into_iter().next().unwrap();
+                expect(
+                    got.contains(&format!("/var/outputs/{name} -> {target}:")),
+                    format!("the refusal must name the link and its literal target: `{got}`"),
+                )?;
+            }
+        }
+    }
+    let snap = snapshot_dir(&places[0].join("o"))?;
     expect(
-        got.contains("does not have permissions") && !got.contains("root:"),
-        format!("a symlink out of the dir must not be followed: `{got}`"),
-    )?;
-    let snap = snapshot_dir(&dir)?;
-    expect(
-        matches!(snap.files.get("area"), Some(FileContent::Symlink { .. })),
+        snap.files.get("area")
+            == Some(&FileContent::Symlink {
+                symlink: "/etc/passwd".into(),
+            }),
         format!("{:?}", snap.files),
     )
 }
@@ -352,8 +409,12 @@ fn docker() -> Result<bollard::Docker, Failed> {
 
 /// `rawconf exec --json` of the probe in `mode`: the record as JSON.
 fn exec_probe(mode: &str) -> Result<serde_json::Value, Failed> {
+    exec_probe_in(mode, &scratch(&format!("exec-{mode}")))
+}
+
+/// [`exec_probe`] with the temp dirs (and so the output dir) under `tmp`.
+fn exec_probe_in(mode: &str, tmp: &Path) -> Result<serde_json::Value, Failed> {
     docker()?;
-    let tmp = scratch(&format!("exec-{mode}"));
     let started = Instant::now();
     let out = rawconf_probe(
         &[
@@ -366,7 +427,7 @@ fn exec_probe(mode: &str) -> Result<serde_json::Value, Failed> {
             "--input",
             &format!("mode={mode}"),
         ],
-        &tmp,
+        tmp,
         Duration::from_secs(240),
     )?;
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -377,7 +438,7 @@ fn exec_probe(mode: &str) -> Result<serde_json::Value, Failed> {
             String::from_utf8_lossy(&out.stderr)
         )
     })?;
-    let left = leftover_dirs(&tmp);
+    let left = leftover_dirs(tmp);
     if !left.is_empty() {
         return Err(format!("exec {mode} left temp dirs: {left:?}").into());
     }
@@ -401,6 +462,194 @@ fn leftover_dirs(tmp: &Path) -> Vec<PathBuf> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The probe's escape modes (`tests/fixtures/probe/probe.sh`) and the literal target of the
+/// link its `out` first leaves the directory through.
+const ESCAPES: [(&str, &str); 6] = [
+    ("escape", "../../../../../../../../etc/passwd"),
+    (
+        "escape-missing",
+        "../../../../../../../../no/such/rawconf/path",
+    ),
+    ("escape-absolute", "/etc/passwd"),
+    ("escape-proc", "/proc/self/cwd"),
+    ("escape-chain", "../../../../../../../../etc"),
+    ("escape-directory", "../../../../../../../../etc"),
+];
+
+/// The probe's record of `mode` from a shallow temp dir (where eight `..` reach the host's
+/// root) and from one 30 levels deep (where they reach nothing): byte-identical, an error that
+/// names the escaping link's literal target, nothing of the host in it.
+fn escape_records(mode: &str) -> Result<serde_json::Value, Failed> {
+    let deep = deep_dir(&scratch(&format!("escape-{mode}")), 30);
+    let mut places = vec![deep];
+    places.extend(shallow_dir(mode));
+    let mut records = Vec::new();
+    for tmp in &places {
+        let v = exec_probe_in(mode, tmp)?;
+        let text = v.to_string();
+        let host = [
+            tmp.to_string_lossy().into_owned(),
+            env!("CARGO_MANIFEST_DIR").to_owned(),
+            "root:".to_owned(),
+        ];
+        if let Some(h) = host.iter().find(|h| text.contains(h.as_str())) {
+            return Err(format!("{mode}: the record shows the host ({h}): {}", short(&v)).into());
+        }
+        records.push((tmp.clone(), v));
+    }
+    let _ = places.get(1).map(std::fs::remove_dir_all);
+    if let [(a, ra), (b, rb)] = &records[..]
+        && ra.to_string() != rb.to_string()
+    {
+        return Err(format!(
+            "{mode}: the record depends on the temp dir\n{}: {}\n{}: {}",
+            a.display(),
+            short(ra),
+            b.display(),
+            short(rb)
+        )
+        .into());
+    }
+    Ok(records.remove(0).1)
+}
+
+fn escape(mode: &str, target: &str) -> Result<(), Failed> {
+    let v = escape_records(mode)?;
+    let why = format!("{mode}: a symlink out of the output dir must be refused, naming its target");
+    dockerless_or(
+        v["result"]["error"]["code"] == "OutputUploadFailed"
+            && message(&v).contains(&format!(
+                " -> {target}: its target leaves the output directory"
+            ))
+            && v["files"]["out"]["symlink"].is_string(),
+        &why,
+    )
+    .map_err(|why| Failed::from(format!("{why}\nrecord: {}", short(&v))))
+}
+
+/// An image cannot learn whether a host path exists: a link to the host's `/etc/passwd` and one
+/// to a path no host has give the same record, but for the target's own text.
+fn escape_reveals_nothing() -> Result<(), Failed> {
+    // What the image left and what the harness made of it; argv and inputs name the mode.
+    let seen = |v: serde_json::Value| {
+        serde_json::json!([
+            v["exit_code"],
+            v["files"],
+            v["result"],
+            v["stdout"],
+            v["stderr"]
+        ])
+        .to_string()
+    };
+    let exists = seen(escape_records("escape")?);
+    let missing =
+        seen(escape_records("escape-missing")?).replace("no/such/rawconf/path", "etc/passwd");
+    expect(
+        exists == missing,
+        format!("the record tells an existing host path from a missing one:\n{exists}\n{missing}"),
+    )
+}
+
+/// `rawconf run --suite all --profile <profile>` twice: from the checkout with temp dirs right
+/// below `/tmp`, and from a copy of the checkout's data 30 levels deep with temp dirs as deep.
+/// Every case's result (outcome, reason, record, judgement, output streams, notes) must be
+/// byte-identical: nothing about where the checkout or `TMPDIR` is may reach a record.
+fn hermetic_suite(profile: &str) -> Result<(), Failed> {
+    docker()?;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = scratch(&format!("hermetic-{profile}"));
+    let deep = deep_dir(&base.join("deep"), 30);
+    let checkout = deep.join("checkout");
+    std::fs::create_dir_all(checkout.join("tests"))?;
+    for data in ["languages", "golden", "tests/suites", "tests/properties"] {
+        let st = Command::new("cp")
+            .arg("-a")
+            .arg(root.join(data))
+            .arg(checkout.join(data))
+            .status()?;
+        expect(st.success(), format!("cp -a {data}: {st}"))?;
+    }
+    let shallow = shallow_dir(&format!("hermetic-{profile}")).unwrap_or_else(|| base.join("tmp"));
+    std::fs::create_dir_all(&shallow)?;
+    let mut reports = Vec::new();
+    for (cwd, tmp) in [(root, shallow.as_path()), (&checkout, deep.as_path())] {
+        let report_dir = base.join(format!("report-{}", reports.len()));
+        let out = Command::new(env!("CARGO_BIN_EXE_rawconf"))
+            .args([
+                "run",
+                "--suite",
+                "all",
+                "--profile",
+                profile,
+                "--report-dir",
+            ])
+            .arg(&report_dir)
+            .current_dir(cwd)
+            .env("TMPDIR", tmp)
+            .env_remove("RAWCONF_LANGUAGES_DIR")
+            .env_remove("RAWCONF_SUITES_DIR")
+            .env_remove("RAWCONF_GOLDEN_DIR")
+            .stdout(Stdio::null())
+            .output()?;
+        expect(
+            out.status.success(),
+            format!(
+                "run from {} with TMPDIR={}: {}\n{}",
+                cwd.display(),
+                tmp.display(),
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )?;
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(report_dir.join("report.json"))?)?;
+        let results: BTreeMap<String, serde_json::Value> = report["results"]
+            .as_array()
+            .ok_or("report.json has no results")?
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                // Wall-clock time is the one field allowed to differ between runs.
+                r.as_object_mut().map(|o| o.remove("duration_ms"));
+                (r["id"].as_str().unwrap_or_default().to_owned(), r)
+            })
+            .collect();
+        reports.push(results);
+    }
+    let _ = std::fs::remove_dir_all(&shallow);
+    let (a, b) = (&reports[0], &reports[1]);
+    expect(
+        a.len() > 200 && a.keys().eq(b.keys()),
+        format!("{} and {} cases ran", a.len(), b.len()),
+    )?;
+    let differing: Vec<String> = a
+        .iter()
+        .filter(|(id, r)| b.get(*id) != Some(r))
+        .map(|(id, r)| {
+            let other = &b[id];
+            let fields: Vec<&String> = r
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(k, v)| other.get(k.as_str()) != Some(v))
+                .map(|(k, _)| k)
+                .collect();
+            format!("{id}: {fields:?}\n  {}\n  {}", short(r), short(other))
+        })
+        .collect();
+    expect(
+        differing.is_empty(),
+        format!(
+            "{} of {} results depend on the checkout path or TMPDIR:\n{}",
+            differing.len(),
+            a.len(),
+            differing.join("\n")
+        ),
+    )?;
+    let _ = std::fs::remove_dir_all(&base);
+    Ok(())
 }
 
 fn message(v: &serde_json::Value) -> String {
@@ -613,12 +862,6 @@ fn main() {
                 "a FIFO _ERROR must be refused",
             )
         }),
-        hostile("escape", |v| {
-            dockerless_or(
-                message(v).contains("does not have permissions") && !message(v).contains("root:"),
-                "a symlink out of the output dir must not be followed",
-            )
-        }),
         hostile("many", |v| {
             dockerless_or(
                 v["result"]["outputs"]["literals"]["out"].is_object()
@@ -702,6 +945,27 @@ fn main() {
             )
         }),
     ];
+    for (mode, target) in ESCAPES {
+        docker_trials.push(
+            Trial::test(format!("docker/{mode}"), move || escape(mode, target))
+                .with_ignored_flag(skip),
+        );
+    }
+    docker_trials.push(
+        Trial::test(
+            "docker/escape-does-not-probe-the-host",
+            escape_reveals_nothing,
+        )
+        .with_ignored_flag(skip),
+    );
+    for profile in ["backend", "flytekit-local"] {
+        docker_trials.push(
+            Trial::test(format!("hermetic/suite-all-{profile}"), move || {
+                hermetic_suite(profile)
+            })
+            .with_ignored_flag(skip),
+        );
+    }
     support::announce_skips(if skip { docker_trials.len() } else { 0 });
     let mut trials = vec![
         Trial::test("outputs/fifo-area-backend", || {

@@ -162,6 +162,14 @@ impl Record {
     }
 }
 
+/// Whether `name` can be a key of a listing: a relative path of plain components (no empty,
+/// `.` or `..` component, no leading `/`, no NUL). A walked listing only ever holds such paths;
+/// one reported by an adapter is checked against this before anything is laid out on the host
+/// from it, so that a listing can never name a place outside its directory.
+pub fn is_listing_path(name: &str) -> bool {
+    !name.contains('\0') && name.split('/').all(|c| !matches!(c, "" | "." | ".."))
+}
+
 /// Lists a directory recursively without following symlinks or opening anything but regular
 /// files, within the caps ([`RECORD_CAP`] per file, [`RECORD_MAX_FILES`], [`RECORD_MAX_BYTES`],
 /// [`RECORD_MAX_DEPTH`], [`RECORD_MAX_WALK`]). Directories appear through their entries only.

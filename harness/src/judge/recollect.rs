@@ -28,6 +28,13 @@ pub fn recollect(
 ) -> Result<Collected> {
     let dir = crate::scratch::tempdir("recollect")?;
     for (name, content) in files {
+        // Listings are checked when they come in (an adapter's `files`); checked again here,
+        // where a name that left the directory would write on the host.
+        if !crate::record::is_listing_path(name) {
+            return Err(Error::Usage(format!(
+                "rawconf refuses to lay out the recorded file {name:?}: not a relative path inside the output directory"
+            )));
+        }
         let path = dir.path().join(name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
@@ -69,6 +76,8 @@ pub fn recollect(
         interface: &task.interface,
         dir: dir.path(),
         container_dir: Some(&task.output_data_dir),
+        // A blob output's URI would name this temp dir; the ellipse judge reads primitives only
+        // and never puts a recollected URI into a record.
         raw_output_prefix: None,
         profile,
     })

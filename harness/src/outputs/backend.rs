@@ -2,10 +2,11 @@
 //! `flyteidl/clients/go/coreutils/literals.go` `MakeLiteralForSimpleType`).
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::fsread::{
-    ERROR_FILE_CAP, OpenError, SIMPLE_FILE_CAP, go_stat_error, kind_name, read_capped, stat_inside,
+    Beneath, ERROR_FILE_CAP, OpenError, Resolved, SIMPLE_FILE_CAP, go_stat_error, kind_name,
+    read_capped,
 };
 use super::{CollectRequest, Collected};
 use crate::goformat::glob::go_match;
@@ -41,7 +42,7 @@ fn not_regular(shown: &str, kind: &str) -> Collected {
 /// Reads a located file with its cap; a file swapped for a FIFO or device after the `stat` is
 /// still refused (the type is checked on the opened descriptor).
 fn read_located(
-    r: &super::fsread::Resolved,
+    r: &Resolved,
     cap: u64,
     shown: &str,
 ) -> Result<std::result::Result<Vec<u8>, Collected>> {
@@ -116,14 +117,10 @@ fn join_shown(dir: &str, name: &str) -> String {
 }
 
 /// `IsFileReadable(path, true)`: the path itself, or exactly one `<name>.*` beside it.
-fn locate(
-    root: &Path,
-    dir: &Path,
-    name: &str,
-    shown: &str,
-) -> std::result::Result<super::fsread::Resolved, String> {
+fn locate(at: &Beneath<'_>, name: &str, shown: &str) -> std::result::Result<Resolved, String> {
+    let dir = at.host;
     let host = dir.join(name);
-    match stat_inside(root, &host) {
+    match at.stat(&host) {
         Ok(r) => Ok(r),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             let pattern = format!("{name}.*");
@@ -144,7 +141,7 @@ fn locate(
                 }
             }
             if matches.len() == 1
-                && let Ok(r) = stat_inside(root, &matches[0])
+                && let Ok(r) = at.stat(&matches[0])
             {
                 return Ok(r);
             }
@@ -182,10 +179,15 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
         .map(str::to_string)
         .unwrap_or_else(|| req.dir.display().to_string());
     let root = req.dir;
+    let at = Beneath {
+        host: root,
+        shown: &shown_dir,
+        container: req.container_dir,
+    };
 
     // 1. `_ERROR` first.
     let err_shown = join_shown(&shown_dir, "_ERROR");
-    match stat_inside(root, &root.join("_ERROR")) {
+    match at.stat(&root.join("_ERROR")) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => return Ok(upload_error(go_stat_error(&err_shown, &e))),
         Ok(r) if r.meta.len() > ERROR_FILE_CAP => {
@@ -237,7 +239,7 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
         let shown = join_shown(&shown_dir, name);
         let lit = match &var.literal_type {
             LiteralType::Simple(t) => {
-                let r = match locate(root, root, name, &shown) {
+                let r = match locate(&at, name, &shown) {
                     Ok(r) => r,
                     Err(m) => return Ok(upload_error(m)),
                 };
@@ -273,7 +275,7 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
                 }
             }
             LiteralType::Blob(_) => {
-                let r = match locate(root, root, name, &shown) {
+                let r = match locate(&at, name, &shown) {
                     Ok(r) => r,
                     Err(m) => return Ok(upload_error(m)),
                 };

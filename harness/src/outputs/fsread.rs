@@ -1,5 +1,5 @@
 //! Reading the container's output directory safely: never follow a symlink to a target outside
-//! the directory, never read more than a cap (+1 byte to detect "too large"), and never open
+//! the directory ([`Beneath`] resolves every path inside it), never read more than a cap (+1 byte to detect "too large"), and never open
 //! anything but a regular file.
 //!
 //! The image under test is hostile by assumption. A FIFO named `area` would block a plain
@@ -9,48 +9,16 @@
 //! there is no window between a check and the open in which the path could be swapped.
 
 use std::fs::{File, FileType, Metadata};
+
+pub use super::beneath::{Beneath, Resolved};
 use std::io::{self, Read};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// copilot's `maxPrimitiveSize`: a simple-typed output file may hold at most 1024 bytes.
 pub const SIMPLE_FILE_CAP: u64 = 1024;
 /// copilot's `_ERROR` limit: 1 MiB.
 pub const ERROR_FILE_CAP: u64 = 1024 * 1024;
-
-/// A path inside the output directory, resolved without escaping it.
-#[derive(Debug)]
-pub struct Resolved {
-    /// The real path (symlinks inside the directory resolved).
-    pub path: PathBuf,
-    /// Its metadata (of the target, like Go's `os.Stat`).
-    pub meta: Metadata,
-}
-
-/// `os.Stat` restricted to `root`: a symlink is followed only if its target stays inside
-/// `root`; otherwise it is reported as `PermissionDenied` with a message saying why.
-pub fn stat_inside(root: &Path, path: &Path) -> io::Result<Resolved> {
-    let lmeta = std::fs::symlink_metadata(path)?;
-    if !lmeta.file_type().is_symlink() {
-        return Ok(Resolved {
-            path: path.to_path_buf(),
-            meta: lmeta,
-        });
-    }
-    let real = std::fs::canonicalize(path)?;
-    let root = std::fs::canonicalize(root)?;
-    if !real.starts_with(&root) {
-        return Err(io::Error::new(
-            io::ErrorKind::PermissionDenied,
-            format!(
-                "rawconf refuses to follow a symlink out of the output directory (to {})",
-                real.display()
-            ),
-        ));
-    }
-    let meta = std::fs::metadata(&real)?;
-    Ok(Resolved { path: real, meta })
-}
 
 /// What a directory entry is, in words for messages and records: `regular file`, `directory`,
 /// `symlink`, `FIFO`, `socket`, `block device`, `character device`.

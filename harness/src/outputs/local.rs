@@ -8,7 +8,7 @@ use std::io;
 
 use regex::Regex;
 
-use super::fsread::{OpenError, kind_name, read_capped, stat_inside};
+use super::fsread::{Beneath, OpenError, kind_name, read_capped};
 use super::{CollectRequest, Collected};
 use crate::goformat::timefmt::days_from_civil;
 use crate::literal::{
@@ -34,6 +34,11 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
         .container_dir
         .map(str::to_string)
         .unwrap_or_else(|| req.dir.display().to_string());
+    let at = Beneath {
+        host: req.dir,
+        shown: &shown_dir,
+        container: req.container_dir,
+    };
     let mut out = LiteralMap::default();
     for (name, var) in &req.interface.outputs.variables {
         if name.contains('/') || name == ".." || name == "." {
@@ -44,7 +49,7 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
         let host = req.dir.join(name);
         let shown = format!("{}/{name}", shown_dir.trim_end_matches('/'));
         let lit = match &var.literal_type {
-            LiteralType::Blob(blob) => match stat_inside(req.dir, &host) {
+            LiteralType::Blob(blob) => match at.stat(&host) {
                 Ok(r) if !r.meta.is_file() && !r.meta.is_dir() => {
                     return Ok(exception(
                         "OSError",
@@ -87,7 +92,7 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
                 }
             },
             LiteralType::Simple(t) => {
-                let bytes = match stat_inside(req.dir, &host).and_then(|r| {
+                let bytes = match at.stat(&host).and_then(|r| {
                     if r.meta.is_dir() {
                         Err(io::Error::new(
                             io::ErrorKind::IsADirectory,

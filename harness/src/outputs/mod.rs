@@ -6,10 +6,12 @@
 //! harness fault.
 
 mod backend;
+mod beneath;
 mod fsread;
 mod local;
 
 pub use backend::parse_simple;
+pub use beneath::{Beneath, Resolved};
 pub use fsread::{ERROR_FILE_CAP, OpenError, SIMPLE_FILE_CAP, kind_name, open_regular};
 
 use std::path::Path;

@@ -200,6 +200,12 @@ fn files(v: &Value, path: &str) -> Result<BTreeMap<String, FileContent>, Adapter
     };
     map.iter()
         .map(|(name, content)| {
+            if !crate::record::is_listing_path(name) {
+                return Err(field(
+                    format!("{path}.{name}"),
+                    "expected a relative path inside the directory (plain components joined by `/`: no leading `/`, no empty, `.` or `..` component)",
+                ));
+            }
             Ok((
                 name.clone(),
                 file_content(content, &format!("{path}.{name}"))?,
@@ -331,6 +337,16 @@ mod tests {
                 r#"{"error":{},"files":{"area":3}}"#,
                 "`files.area`",
                 "expected a string (UTF-8 content)",
+            ),
+            (
+                r#"{"error":{},"files":{"../../etc/cron.d/x":"boom"}}"#,
+                "`files.../../etc/cron.d/x`",
+                "expected a relative path inside the directory",
+            ),
+            (
+                r#"{"error":{},"inputFiles":{"/abs":"x"}}"#,
+                "`inputFiles./abs`",
+                "no leading `/`",
             ),
             (r#"{"error":{},"version":2}"#, "`version`", "expected 1"),
         ];
