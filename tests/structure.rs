@@ -6,6 +6,14 @@
 //!   starting `//! Why this file is long:`;
 //! - only the CLI (`harness/src/cli/`, `main.rs`) knows clap;
 //! - only `harness/src/env.rs` reads environment variables.
+//!
+//! And the specification (`docs/protocol.md`) against the suites and the citations:
+//!
+//! - every rule (`**R4.3-2**`) is unique, sits in the section its id names, and cites a case
+//!   (`` `protocol/<id>` ``, `` `ellipse/<id>` ``) or says why not in a `Not checked:` line;
+//! - every case of `tests/suites/protocol.toml` is cited by a rule, and every cited case exists;
+//! - every `protocol.md §X.Y` citation in the repository (and every `§` in the spec and in
+//!   `protocol.toml`) names a section of the spec, and every rule id the docs cite exists.
 
 mod support;
 
@@ -232,4 +240,245 @@ fn rel(path: &Path) -> String {
         .unwrap_or(path)
         .display()
         .to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The specification and the suites.
+
+const SPEC: &str = "docs/protocol.md";
+
+/// One rule of the spec: its id, the section it sits in, the cases it cites and whether it says
+/// why it is not checked.
+struct Rule {
+    id: String,
+    line: usize,
+    section: String,
+    cases: Vec<String>,
+    not_checked: bool,
+}
+
+struct Spec {
+    text: String,
+    /// Section numbers of the headings (`4`, `4.3`).
+    sections: BTreeSet<String>,
+    rules: Vec<Rule>,
+}
+
+fn case_ref() -> Regex {
+    Regex::new(r"`((?:protocol|ellipse)/[a-z0-9][a-z0-9._/-]*)`").unwrap()
+}
+
+fn spec() -> Spec {
+    let text = std::fs::read_to_string(support::repo().join(SPEC)).unwrap();
+    let heading = Regex::new(r"^#{1,6}\s+(\d+(?:\.\d+)*)\.?\s").unwrap();
+    let rule_start = Regex::new(r"^\*\*(R(\d+(?:\.\d+)*)-\d+)\*\*").unwrap();
+    let not_checked = Regex::new(r"^\s*(?:- )?Not checked:").unwrap();
+    let cases = case_ref();
+    let mut sections = BTreeSet::new();
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut section = String::new();
+    // A rule is the paragraph that starts with its id: it ends at the next blank line.
+    let mut in_rule = false;
+    for (i, line) in text.lines().enumerate() {
+        if let Some(c) = heading.captures(line) {
+            section = c[1].to_owned();
+            sections.insert(section.clone());
+            in_rule = false;
+            continue;
+        }
+        if line.trim().is_empty() {
+            in_rule = false;
+            continue;
+        }
+        if let Some(c) = rule_start.captures(line) {
+            rules.push(Rule {
+                id: c[1].to_owned(),
+                line: i + 1,
+                section: section.clone(),
+                cases: Vec::new(),
+                not_checked: false,
+            });
+            in_rule = true;
+        }
+        if in_rule {
+            let rule = rules.last_mut().unwrap();
+            rule.cases
+                .extend(cases.captures_iter(line).map(|c| c[1].to_owned()));
+            rule.not_checked |= not_checked.is_match(line);
+        }
+    }
+    Spec {
+        text,
+        sections,
+        rules,
+    }
+}
+
+/// The case ids of `tests/suites/<suite>.toml`.
+fn suite_cases(suite: &str) -> BTreeSet<String> {
+    let path = support::repo().join(format!("tests/suites/{suite}.toml"));
+    let table: toml::Table = toml::from_str(&std::fs::read_to_string(&path).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    table
+        .get("case")
+        .and_then(toml::Value::as_array)
+        .unwrap_or_else(|| panic!("{}: no [[case]]", path.display()))
+        .iter()
+        .map(|c| {
+            c.get("id")
+                .and_then(toml::Value::as_str)
+                .unwrap_or_else(|| panic!("{}: a [[case]] without an id", path.display()))
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn spec_rules_are_well_formed() {
+    let spec = spec();
+    assert!(
+        spec.rules.len() > 50,
+        "{SPEC}: only {} rules found: is the `**R<section>-<n>**` format still used?",
+        spec.rules.len()
+    );
+    let mut problems = Vec::new();
+    let mut seen = BTreeMap::new();
+    for r in &spec.rules {
+        if let Some(first) = seen.insert(r.id.clone(), r.line) {
+            problems.push(format!(
+                "{SPEC}:{}: {} is also the id of line {first}",
+                r.line, r.id
+            ));
+        }
+        let own = r.id[1..].rsplit_once('-').map_or("", |(s, _)| s);
+        if own != r.section {
+            problems.push(format!(
+                "{SPEC}:{}: {} sits in section {}, not {own}",
+                r.line, r.id, r.section
+            ));
+        }
+        if r.cases.is_empty() && !r.not_checked {
+            problems.push(format!(
+                "{SPEC}:{}: {} cites no case and has no `Not checked:` line saying why",
+                r.line, r.id
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_protocol_case_is_cited_by_a_rule() {
+    let spec = spec();
+    let cited: BTreeSet<&str> = spec
+        .rules
+        .iter()
+        .flat_map(|r| r.cases.iter().map(String::as_str))
+        .collect();
+    let uncited: Vec<String> = suite_cases("protocol")
+        .into_iter()
+        .filter(|c| !cited.contains(format!("protocol/{c}").as_str()))
+        .collect();
+    assert!(
+        uncited.is_empty(),
+        "cases of tests/suites/protocol.toml that no rule of {SPEC} cites (add them to the rule they check):\n  {}",
+        uncited.join("\n  ")
+    );
+}
+
+#[test]
+fn every_case_the_spec_cites_exists() {
+    let spec = spec();
+    let suites: BTreeMap<&str, BTreeSet<String>> = ["protocol", "ellipse"]
+        .into_iter()
+        .map(|s| (s, suite_cases(s)))
+        .collect();
+    let mut unknown = Vec::new();
+    for (i, line) in spec.text.lines().enumerate() {
+        for c in case_ref().captures_iter(line) {
+            let (suite, id) = c[1].split_once('/').unwrap();
+            if !suites[suite].contains(id) {
+                unknown.push(format!(
+                    "{SPEC}:{}: `{}` is not a case of tests/suites/{suite}.toml",
+                    i + 1,
+                    &c[1]
+                ));
+            }
+        }
+    }
+    assert!(unknown.is_empty(), "{}", unknown.join("\n"));
+}
+
+/// Every text file of the repository that may cite the spec, outside `target/` and `.git/`.
+fn citing_files() -> Vec<PathBuf> {
+    walkdir::WalkDir::new(support::repo())
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            !(e.file_type().is_dir() && (name == "target" || name.starts_with(".git")))
+        })
+        .map(|e| e.unwrap())
+        .filter(|e| {
+            e.file_type().is_file()
+                && e.path()
+                    .extension()
+                    .and_then(|x| x.to_str())
+                    .is_some_and(|x| ["rs", "md", "toml", "py"].contains(&x))
+        })
+        .map(|e| e.into_path())
+        .collect()
+}
+
+#[test]
+fn protocol_md_citations_name_existing_sections() {
+    let spec = spec();
+    // `protocol.md §3.4, §4.2 and §9`: every section of the list.
+    let cited = Regex::new(r"protocol\.md\s+(§\d+(?:\.\d+)*(?:(?:,\s*|\s+and\s+)§\d+(?:\.\d+)*)*)")
+        .unwrap();
+    let section = Regex::new(r"§(\d+(?:\.\d+)*)").unwrap();
+    let rule_id = Regex::new(r"\bR\d+(?:\.\d+)*-\d+\b").unwrap();
+    let ids: BTreeSet<&str> = spec.rules.iter().map(|r| r.id.as_str()).collect();
+    // Files whose bare `§` numbers all refer to the spec.
+    let bare = [SPEC, "tests/suites/protocol.toml"];
+    let mut missing = Vec::new();
+    let mut citations = 0;
+    for path in citing_files() {
+        let name = rel(&path);
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let all_bare = bare.contains(&name.as_str());
+        for (i, line) in text.lines().enumerate() {
+            let mut sections: Vec<String> = Vec::new();
+            if all_bare {
+                sections.extend(section.captures_iter(line).map(|c| c[1].to_owned()));
+            } else {
+                for c in cited.captures_iter(line) {
+                    sections.extend(section.captures_iter(&c[1]).map(|s| s[1].to_owned()));
+                }
+            }
+            for s in sections {
+                citations += 1;
+                if !spec.sections.contains(&s) {
+                    missing.push(format!("{name}:{}: §{s} is not a section of {SPEC}", i + 1));
+                }
+            }
+            if name.ends_with(".md") {
+                for id in rule_id.find_iter(line) {
+                    if !ids.contains(id.as_str()) {
+                        missing.push(format!(
+                            "{name}:{}: {} is not a rule of {SPEC}",
+                            i + 1,
+                            id.as_str()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        citations > 50,
+        "only {citations} citations of {SPEC} found: is the walk of the repository broken?"
+    );
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
