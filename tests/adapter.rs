@@ -352,7 +352,12 @@ fn fake_request() -> TestResult {
 // CLI usage errors, no Docker.
 
 fn cli(args: &[&str]) -> std::process::Output {
+    cli_env(&[], args)
+}
+
+fn cli_env(env: &[(&str, &Path)], args: &[&str]) -> std::process::Output {
     support::rawconf()
+        .envs(env.iter().copied())
         .args(args)
         .current_dir(repo())
         .stdin(Stdio::null())
@@ -457,6 +462,61 @@ fn result_only_case(lang: &str, case: &str) -> TestResult {
         )
         .into()),
     }
+}
+
+/// A runtime that writes `inputs.pb` as Go may — map entries in another order, NaN with Go's
+/// payload — gets the same verdicts: the protocol fixes the message, not its bytes. Runs the
+/// protocol suite and Python's ellipse cases (NaN among them) through the reference adapter
+/// with `go-like-rawconf.py` rewriting each `inputs.pb` it writes, and checks the wrapper did
+/// rewrite both.
+fn go_like_inputs_pb() -> TestResult {
+    docker()?;
+    let out_dir = tempfile::tempdir()?;
+    let log = out_dir.path().join("rewrites.log");
+    let spec = format!(
+        "cmd:{} --rawconf {}",
+        reference_adapter(),
+        repo()
+            .join("tests/fixtures/adapters/go-like-rawconf.py")
+            .display()
+    );
+    let out = cli_env(
+        &[("GO_LIKE_LOG", &log)],
+        &[
+            "run",
+            "--suite",
+            "all",
+            "--runtime",
+            &spec,
+            "--strict-messages",
+            "--language",
+            "python",
+            "--language",
+            "probe",
+            "--report-dir",
+            &out_dir.path().join("report").to_string_lossy(),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if out.status.code() != Some(0) {
+        return Err(format!(
+            "rawconf run exited {:?}\n{stdout}\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    let rewrites = std::fs::read_to_string(&log)?;
+    let count = |what: &str| rewrites.lines().filter(|l| l.contains(what)).count();
+    if count("order") < 10 || count("nan") < 1 {
+        return Err(format!(
+            "the wrapper rewrote too little to prove anything: {} entry orders, {} NaNs",
+            count("order"),
+            count("nan")
+        )
+        .into());
+    }
+    Ok(())
 }
 
 fn cli_run() -> TestResult {
@@ -933,6 +993,10 @@ fn main() {
     )
     .chain([
         Trial::test("cli/run-reference-adapter", cli_run),
+        Trial::test(
+            "go-like/inputs-pb-entry-order-and-nan-payload",
+            go_like_inputs_pb,
+        ),
         Trial::test("cli/all-unavailable-is-not-green", cli_all_unavailable),
         Trial::test("reference-adapter/protocol-same-as-builtin", || {
             protocol_same_as_builtin(Profile::Backend)

@@ -754,6 +754,13 @@ fn killed_run(name: &str, then: fn(&Path) -> Result<String, Failed>) -> Result<(
         .into());
     }
     let said = then(&tmp)?;
+    // Another rawconf process on this engine may have started removing the container first
+    // (every run reaps dead runs' containers); on a loaded machine its removal can still be
+    // under way when the clean-up returns. The end state is what counts: give it a minute.
+    let settled = Instant::now();
+    while containers_of(&docker, pid)? != 0 && settled.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(500));
+    }
     let (left_c, left_d) = (containers_of(&docker, pid)?, owned(&tmp));
     if left_c != 0 || !left_d.is_empty() {
         return Err(format!(

@@ -69,6 +69,7 @@ fn sample() -> RunReport {
             started_at: "2026-01-01T00:00:00Z".into(),
             finished_at: "2026-01-01T00:00:01Z".into(),
             shard: None,
+            data: BTreeMap::new(),
             aborted: None,
         },
         counts,

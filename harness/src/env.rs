@@ -56,9 +56,11 @@ pub fn skip_browser() -> bool {
 
 /// The folder that holds one sub-folder per language.
 pub fn languages_dir() -> PathBuf {
-    if let Some(dir) = non_empty("RAWCONF_LANGUAGES_DIR") {
-        return PathBuf::from(dir);
-    }
+    non_empty("RAWCONF_LANGUAGES_DIR").map_or_else(default_languages_dir, PathBuf::from)
+}
+
+/// [`languages_dir`] when nobody chose one: `./languages`, else the source tree's.
+pub fn default_languages_dir() -> PathBuf {
     let here = PathBuf::from("languages");
     if here.join("python").join("language.toml").is_file() {
         return here;
@@ -73,9 +75,11 @@ pub fn docker_host() -> String {
 
 /// The folder holding `<suite>.toml` files.
 pub fn suites_dir() -> PathBuf {
-    if let Some(dir) = non_empty("RAWCONF_SUITES_DIR") {
-        return PathBuf::from(dir);
-    }
+    non_empty("RAWCONF_SUITES_DIR").map_or_else(default_suites_dir, PathBuf::from)
+}
+
+/// [`suites_dir`] when nobody chose one: `./tests/suites`, else the source tree's.
+pub fn default_suites_dir() -> PathBuf {
     let here = PathBuf::from("tests").join("suites");
     if here.join("ellipse.toml").is_file() {
         return here;
@@ -87,9 +91,11 @@ pub fn suites_dir() -> PathBuf {
 
 /// The folder holding golden snapshots, `<profile>/<suite>/<case>@<lang>.snap`.
 pub fn golden_dir() -> PathBuf {
-    if let Some(dir) = non_empty("RAWCONF_GOLDEN_DIR") {
-        return PathBuf::from(dir);
-    }
+    non_empty("RAWCONF_GOLDEN_DIR").map_or_else(default_golden_dir, PathBuf::from)
+}
+
+/// [`golden_dir`] when nobody chose one: `./golden`, else the source tree's.
+pub fn default_golden_dir() -> PathBuf {
     let here = PathBuf::from("golden");
     if PathBuf::from("languages").is_dir() && here.is_dir() {
         return here;

@@ -7,3 +7,4 @@ mod proto;
 
 pub use json::{JsonError, float_to_json, go_float, to_go_json, to_json_with};
 pub use model::*;
+pub use proto::canonical_literal_map;

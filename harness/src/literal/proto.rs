@@ -175,3 +175,92 @@ impl LiteralMap {
         literal_map(self).encode_to_vec()
     }
 }
+
+/// `inputs.pb` judged as the `LiteralMap` it encodes, not as bytes: decoded and encoded again in
+/// rawconf's one spelling (fields in number order, map entries in key order, every NaN the
+/// quiet NaN `0x7FF8000000000000`). `None` when the bytes do not decode, or carry anything the
+/// decoded message does not (unknown or repeated fields, overlong varints, explicit defaults:
+/// the re-encoding would be shorter) — those are judged byte for byte and fail.
+///
+/// Why: copilot writes the file with Go's `proto.Marshal`, which is not deterministic — with two
+/// or more inputs the map entries come in a different order run to run — and a request in
+/// protobuf JSON carries a NaN only as `"NaN"`, whose payload each decoder chooses (Go's
+/// `math.NaN()` is `0x7FF8000000000001`, Python's and Rust's `0x7FF8000000000000`). Neither is
+/// fixed by the protocol, so neither may decide a verdict.
+pub fn canonical_literal_map(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut m = PbLiteralMap::decode(bytes).ok()?;
+    if m.encoded_len() != bytes.len() {
+        return None;
+    }
+    m.literals.values_mut().for_each(quiet_nans);
+    Some(m.encode_to_vec())
+}
+
+fn quiet_nans(l: &mut PbLiteral) {
+    match &mut l.value {
+        Some(PbLiteralValue::Scalar(PbScalar {
+            value:
+                Some(PbScalarValue::Primitive(PbPrimitive {
+                    value: Some(PbPrimitiveValue::FloatValue(x)),
+                })),
+        })) if x.is_nan() => *x = f64::NAN,
+        Some(PbLiteralValue::Collection(c)) => c.literals.iter_mut().for_each(quiet_nans),
+        Some(PbLiteralValue::Map(m)) => m.literals.values_mut().for_each(quiet_nans),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod canonical_tests {
+    use super::*;
+
+    /// One map entry (field 1 of `LiteralMap`) as Go would write it.
+    fn entry(key: &str, value: &PbLiteral) -> Vec<u8> {
+        let mut e = Vec::new();
+        prost::encoding::string::encode(1, &key.to_owned(), &mut e);
+        prost::encoding::message::encode(2, value, &mut e);
+        let mut out = Vec::new();
+        prost::encoding::bytes::encode(1, &e, &mut out);
+        out
+    }
+
+    fn float(x: f64) -> PbLiteral {
+        literal(&Literal::primitive(Primitive::Float(x)))
+    }
+
+    #[test]
+    fn entry_order_and_nan_payload_do_not_matter() {
+        let go_nan = f64::from_bits(0x7FF8_0000_0000_0001);
+        let ours = LiteralMap {
+            literals: [
+                (
+                    "a".to_owned(),
+                    Literal::primitive(Primitive::Float(f64::NAN)),
+                ),
+                ("b".to_owned(), Literal::primitive(Primitive::Integer(3))),
+            ]
+            .into(),
+        }
+        .encode_protobuf();
+        let theirs = [
+            entry("b", &literal(&Literal::primitive(Primitive::Integer(3)))),
+            entry("a", &float(go_nan)),
+        ]
+        .concat();
+        assert_ne!(ours, theirs);
+        assert_eq!(canonical_literal_map(&theirs).as_deref(), Some(&ours[..]));
+        assert_eq!(canonical_literal_map(&ours).as_deref(), Some(&ours[..]));
+    }
+
+    #[test]
+    fn what_the_message_does_not_hold_is_left_to_fail() {
+        let one = entry("a", &float(1.5));
+        // An unknown field 9 (varint 1) after the entry.
+        let unknown = [one.clone(), vec![0x48, 0x01]].concat();
+        assert_eq!(canonical_literal_map(&unknown), None);
+        assert_eq!(canonical_literal_map(b"\xff\xff"), None);
+        // Negative zero is carried: it stays what it was.
+        let neg = entry("a", &float(-0.0));
+        assert_eq!(canonical_literal_map(&neg), Some(neg));
+    }
+}

@@ -24,6 +24,13 @@ pub fn to_markdown(report: &RunReport) -> String {
             "> **The run {why}.** The tables hold the results obtained.\n\n"
         ));
     }
+    if !m.data.is_empty() {
+        let forks: Vec<String> = m.data.iter().map(|(k, v)| format!("`{k}` {v}")).collect();
+        out.push_str(&format!(
+            "> Data not from rawconf's defaults: {}.\n\n",
+            forks.join(", ")
+        ));
+    }
     out.push_str(&format!(
         "## Conformance by rule area (profile `{}`)\n\n| area | passed | expected failures | divergent | unavailable | total |\n|---|---|---|---|---|---|\n",
         m.profile

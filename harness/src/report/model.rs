@@ -34,6 +34,11 @@ pub struct RunMeta {
     pub finished_at: String,
     /// The shard, `I/N`, when the run was one of several.
     pub shard: Option<String>,
+    /// The data folders the run did not take from their defaults, by the variable or flag that
+    /// chose each (`--languages-dir`, `RAWCONF_SUITES_DIR`, `RAWCONF_GOLDEN_DIR`); absent when
+    /// every one is the default. A run on forked goldens or cases is recognisable by it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub data: BTreeMap<String, String>,
     /// Why the run stopped before its selection was done (the Docker engine went away, the
     /// work dir filled up), with how many cases ran; absent for a complete run. The results
     /// are the ones obtained before it stopped.
@@ -148,6 +153,7 @@ impl RunReport {
             all.meta.suite = format!("{}+{}", all.meta.suite, r.meta.suite);
             all.meta.suite_digest = format!("{}+{}", all.meta.suite_digest, r.meta.suite_digest);
             all.meta.images.extend(r.meta.images);
+            all.meta.data.extend(r.meta.data);
             all.meta.finished_at = r.meta.finished_at;
             all.meta.aborted = all.meta.aborted.or(r.meta.aborted);
             for (o, n) in r.counts.0 {

@@ -246,17 +246,19 @@ impl Reference {
             &output_dir.to_string_lossy(),
             crate::normative::HOST_OUTPUT_DIR,
         );
+        let mut record = Record {
+            argv,
+            input_files: input_files.files,
+            input_files_omitted: input_files.omitted,
+            exit_code: run.exit_code,
+            timed_out: run.timed_out,
+            files: files.files,
+            files_omitted: files.omitted,
+            result,
+        };
+        record.canonicalise();
         Ok(Executed {
-            record: Record {
-                argv,
-                input_files: input_files.files,
-                input_files_omitted: input_files.omitted,
-                exit_code: run.exit_code,
-                timed_out: run.timed_out,
-                files: files.files,
-                files_omitted: files.omitted,
-                result,
-            },
+            record,
             collected,
             stdout: run.stdout,
             stderr: run.stderr,

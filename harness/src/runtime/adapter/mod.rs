@@ -313,6 +313,7 @@ impl Adapter {
             files_omitted: files.omitted,
             result: parsed.collected.to_json(),
         };
+        record.canonicalise();
         // The context's paths live in this case's work dir: judge them as the reference's.
         let c = &request.context;
         crate::normative::canonical_context(

@@ -23,6 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+mod canonical;
+
 /// Bytes of one file kept in a record.
 pub const RECORD_CAP: u64 = 64 * 1024;
 

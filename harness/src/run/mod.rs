@@ -9,6 +9,8 @@ use futures_util::StreamExt;
 use globset::GlobMatcher;
 
 use crate::error::Result;
+
+mod reproduce;
 use crate::expect::Expectations;
 use crate::golden::{self, GoldenMode};
 use crate::judge;
@@ -19,6 +21,7 @@ use crate::profile::Profile;
 use crate::report::{CaseResult, Counts, Divergence, RunMeta, RunReport};
 use crate::runtime::{Attempt, Execution, NotRun, Runtime};
 use crate::suite::{Case, Suite};
+pub use reproduce::{data_overrides, reproduce};
 
 /// `I/N`: run the I-th of N slices of the selection (1-based).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,21 +116,6 @@ pub fn select(plan: &RunPlan) -> Vec<(usize, usize)> {
             .collect(),
         None => pairs,
     }
-}
-
-/// The command that reruns one trial alone.
-pub fn reproduce(plan: &RunPlan, lang: &str, case: &str) -> String {
-    let mut cmd = format!(
-        "rawconf run --suite {} --profile {} --language {lang} --filter '{}'",
-        plan.suite.name,
-        plan.profile,
-        trial_id(lang, &plan.suite.name, case)
-    );
-    if plan.runtime_name != "reference" {
-        cmd.push_str(" --runtime ");
-        cmd.push_str(&shell_words::quote(&plan.runtime_name));
-    }
-    cmd
 }
 
 /// Runs one language × case to a result (never an `Err`: harness faults become
@@ -422,6 +410,7 @@ pub async fn run<R: Runtime>(
         started_at: humantime::format_rfc3339_seconds(started_at).to_string(),
         finished_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         shard: plan.shard.map(|s| format!("{}/{}", s.index, s.total)),
+        data: data_overrides(plan),
         aborted: aborted.map(|reason| {
             format!(
                 "stopped after {} of {} case(s): {reason}",

@@ -1,0 +1,96 @@
+//! What the protocol leaves open, put into one spelling before a record is judged: the
+//! `inputs.pb` bytes (judged as the message they encode) and a rendered Duration's spacing.
+
+use super::{FileContent, Record};
+
+impl Record {
+    /// Puts what the protocol leaves open into one spelling, so that it never decides a verdict:
+    /// the input dir's `inputs.pb` becomes the canonical encoding of the message it holds
+    /// ([`crate::literal::canonical_literal_map`]: any field or map-entry order, any NaN
+    /// payload). Bytes that do not decode as exactly that message are kept as they are. Both
+    /// runtimes call this on every record they make; goldens hold the canonical form.
+    ///
+    /// Also: a rendered `google.protobuf.Duration` (`seconds:1 nanos:500000000`, docs/protocol.md
+    /// R3.3-8) gets one space between its fields wherever it appears (argv, output file texts,
+    /// result strings). protobuf-go's text format inserts a second space there at random, on
+    /// purpose, so a Go runtime would otherwise fail the case run to run.
+    pub fn canonicalise(&mut self) {
+        if let Some(content) = self.input_files.get_mut("inputs.pb")
+            && let Some(canonical) = content
+                .bytes()
+                .and_then(|b| crate::literal::canonical_literal_map(&b))
+        {
+            *content = FileContent::from_bytes(canonical);
+        }
+        let one_space = |s: &mut String| {
+            if let std::borrow::Cow::Owned(fixed) = DURATION_FIELDS.replace_all(s, "$1 nanos:") {
+                *s = fixed;
+            }
+        };
+        self.argv.iter_mut().for_each(one_space);
+        for content in self.files.values_mut() {
+            if let FileContent::Text(t) = content {
+                one_space(t);
+            }
+        }
+        strings_mut(&mut self.result, &one_space);
+    }
+}
+
+/// The two fields of a Duration in protobuf text format with more than one space between them.
+static DURATION_FIELDS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(seconds:-?[0-9]+)  +nanos:").expect("a valid regex")
+});
+
+/// Applies `f` to every string inside `v` (object keys untouched).
+fn strings_mut(v: &mut serde_json::Value, f: &impl Fn(&mut String)) {
+    match v {
+        serde_json::Value::String(s) => f(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|i| strings_mut(i, f)),
+        serde_json::Value::Object(m) => m.values_mut().for_each(|i| strings_mut(i, f)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn what_the_protocol_leaves_open_is_canonicalised() {
+        let go_duration = "seconds:1  nanos:500000000";
+        let mut r = Record {
+            argv: vec![format!("<{go_duration}>")],
+            input_files: BTreeMap::from([(
+                "inputs.pb".to_owned(),
+                // {"b": 3, "a": NaN (Go's payload)}: entries out of key order.
+                FileContent::from_bytes(
+                    [
+                        &b"\x0a\x09\x0a\x01b\x12\x04\x0a\x02\x0a\x00"[..],
+                        b"\x0a\x11\x0a\x01a\x12\x0c\x0a\x0a\x0a\x08",
+                    ]
+                    .concat(),
+                ),
+            )]),
+            input_files_omitted: None,
+            exit_code: Some(0),
+            timed_out: false,
+            files: BTreeMap::from([("argv".to_owned(), FileContent::Text(go_duration.into()))]),
+            files_omitted: None,
+            result: serde_json::json!({"outputs": {"x": [go_duration]}}),
+        };
+        r.canonicalise();
+        let one = "seconds:1 nanos:500000000";
+        assert_eq!(r.argv, [format!("<{one}>")]);
+        assert_eq!(r.files["argv"], FileContent::Text(one.into()));
+        assert_eq!(r.result["outputs"]["x"][0], one);
+        // Not a full map (the NaN entry is cut short): kept byte for byte.
+        assert!(
+            r.input_files["inputs.pb"]
+                .bytes()
+                .unwrap()
+                .starts_with(b"\x0a\x09\x0a\x01b")
+        );
+    }
+}
