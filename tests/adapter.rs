@@ -351,6 +351,20 @@ fn fake_request() -> TestResult {
 // ---------------------------------------------------------------------------------------------
 // CLI usage errors, no Docker.
 
+/// `rawconf run` exited 0, or the failure with its output.
+fn exited_zero(out: &std::process::Output) -> TestResult {
+    if out.status.code() == Some(0) {
+        return Ok(());
+    }
+    Err(format!(
+        "rawconf run exited {:?}\n{}\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+    .into())
+}
+
 fn cli(args: &[&str]) -> std::process::Output {
     cli_env(&[], args)
 }
@@ -497,15 +511,7 @@ fn go_like_inputs_pb() -> TestResult {
             &out_dir.path().join("report").to_string_lossy(),
         ],
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    if out.status.code() != Some(0) {
-        return Err(format!(
-            "rawconf run exited {:?}\n{stdout}\n{}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .into());
-    }
+    exited_zero(&out)?;
     let rewrites = std::fs::read_to_string(&log)?;
     let count = |what: &str| rewrites.lines().filter(|l| l.contains(what)).count();
     if count("order") < 10 || count("nan") < 1 {
@@ -534,15 +540,7 @@ fn cli_run() -> TestResult {
         "--report-dir",
         &out_dir.path().to_string_lossy(),
     ]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    if out.status.code() != Some(0) {
-        return Err(format!(
-            "rawconf run exited {:?}\n{stdout}\n{}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .into());
-    }
+    exited_zero(&out)?;
     let report: Value = serde_json::from_str(&std::fs::read_to_string(
         out_dir.path().join("report.json"),
     )?)?;

@@ -25,7 +25,7 @@
 //! | run | [`run`] | suite × languages → [`report::RunReport`] |
 //! | report | [`report`] | report → terminal matrix, JSON, JUnit, Markdown, HTML |
 //! | explore | [`explore`] | seed → generated inputs × languages → findings, shrunk (property runs) |
-//! | bench | [`bench`] | images × one case → medians: engine floor, fresh, warm, flytekit, `-j` scaling |
+//! | bench | [`mod@bench`] | images × one case → medians: engine floor, fresh, warm, flytekit, `-j` scaling |
 //!
 //! [`goformat`] and [`pyformat`] reproduce Go's and Python's number/time formatting and parsing
 //! exactly, since byte-exactness is the point of a conformance harness. [`profile`] selects

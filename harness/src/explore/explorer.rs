@@ -18,7 +18,7 @@
 //!
 //! **Parallel, yet the same findings.** A shrink is a chain of runs, each chosen by the last,
 //! so it cannot be split; but the shrinks of different findings (and of different languages)
-//! are independent. After the first pass each one runs on its own thread ([`Explorer::in_parallel`])
+//! are independent. After the first pass each one runs on its own thread (`Explorer::in_parallel`)
 //! and a gate lets at most `jobs` runs reach the executor at once, whoever asks. Results are put
 //! back in their serial order, and a run's verdict depends only on its input (memoized), so a
 //! seed finds exactly what it found serially — only sooner.

@@ -55,7 +55,7 @@ impl std::fmt::Debug for Builder {
 impl Builder {
     /// A builder with the default cache dir, automatic base source, one docker build per core
     /// and no limit on mmdebstrap runs beyond one package set at a time per suite
-    /// ([`super::turns`]).
+    /// (`image::turns`).
     pub fn new(docker: Docker) -> Builder {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Builder {

@@ -7,7 +7,7 @@
 //!
 //! A fresh container per case costs create → start → wait → remove (≈ 0.35 s on 2 cores); a
 //! `docker exec` into a running container about a third of that, a request to the agent in
-//! it a few milliseconds ([`agent`] says why that matters). Property runs start thousands of
+//! it a few milliseconds (the `agent` module says why that matters). Property runs start thousands of
 //! containers, so `rawconf explore --mode warm` (and `run --mode warm`) run cases in pooled
 //! containers. `fresh` stays the default: goldens pin fresh-mode records, and a test checks
 //! that warm mode reproduces them exactly.
@@ -15,7 +15,7 @@
 //! **Same sandbox.** A pool container is created by [`crate::container::create`] with the
 //! fresh mode's `HostConfig` (no network, read-only root, tmpfs `/tmp`, every capability
 //! dropped, no-new-privileges, memory and pids limits) and labels (so `rawconf clean`, Ctrl-C
-//! and the next run's reaping find it); only its entrypoint differs: the [`agent`], a dash
+//! and the next run's reaping find it); only its entrypoint differs: the `agent`, a dash
 //! loop (`/bin/sh`, Essential in Debian and present in every language image), and one more
 //! bind, the agent's channel dir at `/run/rawconf-warm`.
 //!
@@ -27,7 +27,7 @@
 //! follow their inodes).
 //!
 //! **One agent per container, no exec per case.** The container's PID 1 is a small dash
-//! loop ([`agent`]) that reads a request from a FIFO in a host dir bound into it, runs the
+//! loop (`agent`) that reads a request from a FIFO in a host dir bound into it, runs the
 //! case in a subshell and answers with its exit code. Before each case it makes the
 //! container as clean as a fresh one (alone, no System V IPC object, `/tmp`, `/dev/shm` and
 //! `/dev/mqueue` empty) or answers "dirty" without running it; the container is then
