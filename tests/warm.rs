@@ -9,7 +9,10 @@
 //!   agent's channel is ignored; a timeout and `recycle_after` cases retire the container, a
 //!   non-zero exit only when asked; the sandbox is fresh mode's; shutdown removes every
 //!   container the pool made.
+//! - `podman/suites-fresh-and-warm` (`tests/podman.rs`): the same suites on Podman's
+//!   Docker-compatible API, fresh and warm, as the goldens say; nothing left behind.
 
+mod podman;
 mod support;
 
 use std::collections::BTreeMap;
@@ -189,7 +192,7 @@ async fn case(
 fn main() {
     let args = Arguments::from_args();
     let skip = support::skip_docker();
-    let trials = vec![
+    let mut trials = vec![
         Trial::test("warm/suite/ellipse/backend", || {
             suite_identical("ellipse", Profile::Backend)
         }),
@@ -392,9 +395,20 @@ fn main() {
             })
         }),
     ];
+    // Podman needs no Docker, but its own opt-out: a missing `podman` fails loudly otherwise.
+    let skip_podman = rawconf::env::skip_podman();
+    if skip_podman {
+        eprintln!(
+            "note: RAWCONF_SKIP_PODMAN is set: the Podman test is skipped (reported as ignored), not passed"
+        );
+    }
+    trials.push(
+        Trial::test("podman/suites-fresh-and-warm", podman::suites_on_podman)
+            .with_ignored_flag(skip_podman || skip),
+    );
     let trials: Vec<Trial> = trials
         .into_iter()
-        .map(|t| t.with_ignored_flag(skip))
+        .map(|t| if skip { t.with_ignored_flag(true) } else { t })
         .collect();
     support::announce_skips(if skip { trials.len() } else { 0 });
     libtest_mimic::run(&args, trials).exit();

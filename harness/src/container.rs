@@ -174,12 +174,35 @@ pub async fn create(docker: &Docker, spec: &ContainerSpec, run_id: &str) -> Resu
     Ok(created.id)
 }
 
+/// Why the engine refused to start a container of `image`, with what to do about it when the
+/// cause is known. `what` says which container (empty for a case's own).
+///
+/// Podman's Docker-compatible service gives containers `RLIMIT_NPROC` and `RLIMIT_NOFILE` far
+/// above the host's hard limits; an OCI runtime without `CAP_SYS_RESOURCE` — a nested or
+/// rootless engine — then cannot set them and every container fails with `error setting rlimit
+/// type 6`. rawconf does not set ulimits itself: with any `Ulimits` in a request Podman ignores
+/// `default_ulimits` of containers.conf and adds its own `nproc` of 1048576, and no fixed `nproc`
+/// is safe (with every capability dropped the container's root counts against all of the host
+/// root's processes). The fix is the engine's configuration, so the message says where it goes.
+pub fn start_error(image: &str, what: &str, e: &bollard::errors::Error) -> Error {
+    let text = e.to_string();
+    let hint = if text.contains("error setting rlimit") {
+        " — the engine could not apply its default resource limits (ulimits) to the container: \
+         they are above this host's hard limits. With Podman, set limits at or below `ulimit -Hu` \
+         and `ulimit -Hn` in containers.conf, e.g. `[containers]` \
+         `default_ulimits = [\"nproc=4096:4096\", \"nofile=1024:1024\"]` (README, \"Podman\")."
+    } else {
+        ""
+    };
+    Error::Docker(format!("starting {what}container of {image}: {e}{hint}"))
+}
+
 async fn start_and_wait(docker: &Docker, id: &str, spec: &ContainerSpec) -> Result<ContainerRun> {
     let started = Instant::now();
     docker
         .start_container(id, None)
         .await
-        .map_err(|e| Error::Docker(format!("starting container of {}: {e}", spec.image)))?;
+        .map_err(|e| start_error(&spec.image, "", &e))?;
     let mut wait = docker.wait_container(
         id,
         Some(WaitContainerOptions {
@@ -349,16 +372,31 @@ async fn labelled(docker: &Docker, label: &str) -> Result<Vec<bollard::models::C
 }
 
 /// Force-removes a container and its anonymous volumes.
+///
+/// A removal that fails is tried again (three times, 200 ms apart): Podman's forced removal of
+/// a container that exits at that moment — a warm pool's agent told to stop, a case ending at
+/// its timeout — fails with `container not running` and leaves the exited container behind,
+/// where a second, plain removal succeeds. A container already gone is removed.
 pub async fn remove(docker: &Docker, id: &str) -> Result<()> {
     let options = RemoveContainerOptions {
         force: true,
         v: true,
         ..Default::default()
     };
-    docker
-        .remove_container(id, Some(options))
-        .await
-        .map_err(|e| Error::Docker(format!("removing container {id}: {e}")))
+    let mut tries = 0;
+    loop {
+        match docker.remove_container(id, Some(options.clone())).await {
+            Ok(()) => return Ok(()),
+            Err(e) if crate::docker::is_not_found(&e) => return Ok(()),
+            Err(e) if tries >= 3 => {
+                return Err(Error::Docker(format!("removing container {id}: {e}")));
+            }
+            Err(_) => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
 }
 
 /// Appends a Docker output stream (a container's logs, an exec's output) to `out` and `err`,

@@ -5,6 +5,7 @@
 //! | `RAWCONF_CACHE_DIR` | where rootfs tarballs and lock files live (default: `$XDG_CACHE_HOME/rawconf`, else `~/.cache/rawconf`) |
 //! | `RAWCONF_DEBIAN_MIRROR` | a Debian mirror URL for `mmdebstrap` (default: none, so mmdebstrap uses Debian's default) |
 //! | `RAWCONF_SKIP_DOCKER` | `1` turns Docker-dependent tests into reported skips instead of failures |
+//! | `RAWCONF_SKIP_PODMAN` | `1` skips (and says so) the test that runs the suites on Podman's Docker-compatible API |
 //! | `RAWCONF_SKIP_BROWSER` | `1` skips (and says so) the test that renders `report.html` in headless Chromium |
 //! | `RAWCONF_SUITES_DIR` | the folder holding `<suite>.toml` case files (default: `./tests/suites`, else the source tree's) |
 //! | `RAWCONF_GOLDEN_DIR` | the golden snapshot folder (default: `./golden`, else the source tree's) |
@@ -46,6 +47,12 @@ pub fn skip_docker() -> bool {
         None => false,
         Some(v) => !matches!(v.as_str(), "0" | "false"),
     }
+}
+
+/// Whether the user opted out of the tests that run the suites on Podman
+/// (`RAWCONF_SKIP_PODMAN=1`); without it, a missing `podman` fails them.
+pub fn skip_podman() -> bool {
+    non_empty("RAWCONF_SKIP_PODMAN").is_some_and(|v| !matches!(v.as_str(), "0" | "false"))
 }
 
 /// Whether the user opted out of the headless-browser test of `report.html`

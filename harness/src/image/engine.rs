@@ -69,11 +69,11 @@ pub(crate) async fn import(ctx: &Ctx<'_>, base: &BasePlan, tarball: &Path) -> Re
         .await
         .map_err(|e| Error::io(tarball, e))?;
     let body = bollard::body_try_stream(tokio_util::io::ReaderStream::with_capacity(file, 1 << 20));
-    let (repo, tag) = base.tag.split_once(':').expect("base tags have a colon");
+    // The whole `name:tag` as `repo` (the Engine API allows a tag there): Podman's
+    // Docker-compatible import ignores a separate `tag` and would name the image `:latest`.
     let options = CreateImageOptions {
         from_src: Some("-".into()),
-        repo: Some(repo.into()),
-        tag: Some(tag.into()),
+        repo: Some(base.tag.clone()),
         changes: vec![format!("LABEL rawconf.base={}", base.key)],
         ..Default::default()
     };

@@ -270,10 +270,11 @@ impl Pool {
         self.created.fetch_add(1, Ordering::Relaxed);
         if let Err(e) = self.docker.start_container(&id, None).await {
             self.remove(&id).await;
-            return Err(Error::Docker(format!(
-                "warm mode: starting a pool container of {} (its agent is a /bin/sh loop; an image without /bin/sh needs --mode fresh): {e}",
-                layout.image
-            )));
+            return Err(container::start_error(
+                &layout.image,
+                "a warm-mode pool (its agent is a /bin/sh loop; an image without /bin/sh needs --mode fresh) ",
+                &e,
+            ));
         }
         Ok(Warm {
             id,
