@@ -1154,3 +1154,37 @@ fn inputs_pb_decodes_with_flyteidl() {
         "flyteidl decoded: {theirs}"
     );
 }
+
+/// A map key that is not one path component would make copilot `path.Join` its way elsewhere —
+/// outside the input dir for `../…`. rawconf refuses it as a usage error and writes nothing
+/// outside the directory.
+#[test]
+fn map_keys_never_leave_the_input_dir() {
+    for key in ["../escape", "a/b", "..", ".", ""] {
+        let base = tmp(&format!("map-key-{}", key.len()));
+        let dir = base.join("inputs");
+        let inputs = LiteralMap {
+            literals: BTreeMap::from([(
+                "m".to_owned(),
+                Literal::Map(LiteralMap {
+                    literals: BTreeMap::from([(key.to_owned(), prim(Primitive::Integer(1)))]),
+                }),
+            )]),
+        };
+        let got = write_inputs(&InputsRequest {
+            inputs: &inputs,
+            dir: &dir,
+            container_dir: Some("/var/inputs"),
+            format: InputFormat::Json,
+            profile: Profile::Backend,
+        });
+        let err = got
+            .expect_err(&format!("key {key:?} must be refused"))
+            .to_string();
+        assert!(err.contains("does not model the map key"), "{key:?}: {err}");
+        assert!(
+            !base.join("escape").exists(),
+            "{key:?} wrote outside the input dir"
+        );
+    }
+}

@@ -283,6 +283,14 @@ fn write_literal(lit: &Literal, host: &Path, shown: &str) -> Written {
             let mut vs = BTreeMap::new();
             let mut lm = LiteralMap::default();
             for (k, item) in &m.literals {
+                // copilot `path.Join`s the key: `a/b`, `..` or `` would name another place —
+                // outside the input dir for `../…`. rawconf never writes there on the host, and
+                // does not model what the sidecar would do inside its own container.
+                if k.is_empty() || k == "." || k == ".." || k.contains('/') || k.contains('\0') {
+                    return Err(WriteError::Disk(Error::Usage(format!(
+                        "rawconf does not model the map key {k:?} of input {shown}: only keys that are one path component (no `/`, not empty, `.` or `..`) are written"
+                    ))));
+                }
                 let (v, l) = write_literal(item, &host.join(k), &go_path_join(shown, k))?;
                 vs.insert(k.clone(), v);
                 lm.literals.insert(k.clone(), l);

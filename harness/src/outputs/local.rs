@@ -147,6 +147,28 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
                     Err((kind, msg)) => return Ok(exception(kind, msg)),
                 }
             }
+            // A list or map output: flytekit opens the path as a file (seen through
+            // adapters/flytekit, flytekit 1.16.31: a directory gives IsADirectoryError, its
+            // message naming flytekit's own sandbox path); a file would reach
+            // `issubclass(List[int], bool)` [inferred from container_task.py].
+            LiteralType::Collection(_) | LiteralType::Map(_) => {
+                return Ok(match at.stat(&host) {
+                    Ok(r) if r.meta.is_dir() => exception(
+                        "IsADirectoryError",
+                        format!("[Errno 21] Is a directory: {}", py_repr_str(&shown)),
+                    ),
+                    Ok(_) => {
+                        exception("TypeError", "issubclass() arg 1 must be a class".to_owned())
+                    }
+                    Err(_) => exception(
+                        "FileNotFoundError",
+                        format!(
+                            "[Errno 2] No such file or directory: {}",
+                            py_repr_str(&shown)
+                        ),
+                    ),
+                });
+            }
             other => {
                 return Ok(exception(
                     "TypeError",

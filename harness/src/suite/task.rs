@@ -9,8 +9,8 @@ use serde::Deserialize;
 use super::{TaskSpec, parse_timeout};
 use crate::inputs::InputFormat;
 use crate::literal::{
-    BlobType, Dimensionality, Duration, Literal, LiteralType, Primitive, SimpleType, Timestamp,
-    TypedInterface, Variable, VariableMap,
+    BlobType, Dimensionality, Duration, Literal, LiteralMap, LiteralType, Primitive, SimpleType,
+    Timestamp, TypedInterface, Variable, VariableMap,
 };
 
 /// A case's `[case.task]`: every field optional, replacing the suite's.
@@ -113,9 +113,23 @@ pub(super) fn resolve_task(
     })
 }
 
-/// A type name of a suite file: the simple types rawconf models, and for outputs the two
-/// blob shapes.
+/// A type name of a suite file: the simple types rawconf models; `LIST<T>` and `MAP<T>` of any
+/// of them (nested: `LIST<LIST<INTEGER>>`, a map's keys are strings); for outputs also the two
+/// blob shapes (an output list or map is declared so that copilot's refusal can be judged).
 pub(super) fn parse_type(ty: &str, output: bool) -> Option<LiteralType> {
+    let ty = ty.trim();
+    let inner = |prefix: &str| {
+        ty.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix('>'))
+            .and_then(|t| parse_type(t, output))
+            .map(Box::new)
+    };
+    if let Some(t) = inner("LIST<") {
+        return Some(LiteralType::Collection(t));
+    }
+    if let Some(t) = inner("MAP<") {
+        return Some(LiteralType::Map(t));
+    }
     let blob = |dimensionality| {
         LiteralType::Blob(BlobType {
             format: String::new(),
@@ -143,13 +157,16 @@ pub(super) fn parse_type(ty: &str, output: bool) -> Option<LiteralType> {
     }
 }
 
-pub(super) fn type_name(t: &LiteralType) -> &'static str {
+/// How a suite file spells a type (the inverse of [`parse_type`]), for messages.
+pub(super) fn type_name(t: &LiteralType) -> String {
     match t {
-        LiteralType::Simple(s) => s.name(),
-        LiteralType::Blob(b) if b.dimensionality == Dimensionality::Multipart => "MULTIPART_BLOB",
-        LiteralType::Blob(_) => "BLOB",
-        LiteralType::Collection(_) => "COLLECTION",
-        LiteralType::Map(_) => "MAP",
+        LiteralType::Simple(s) => s.name().to_owned(),
+        LiteralType::Blob(b) if b.dimensionality == Dimensionality::Multipart => {
+            "MULTIPART_BLOB".into()
+        }
+        LiteralType::Blob(_) => "BLOB".into(),
+        LiteralType::Collection(t) => format!("LIST<{}>", type_name(t)),
+        LiteralType::Map(t) => format!("MAP<{}>", type_name(t)),
     }
 }
 
@@ -159,9 +176,9 @@ pub(super) fn variables(
     output: bool,
 ) -> std::result::Result<VariableMap, String> {
     let expected = if output {
-        "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, BLOB or MULTIPART_BLOB"
+        "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, BLOB, MULTIPART_BLOB, LIST<T> or MAP<T>"
     } else {
-        "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME or DURATION"
+        "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, LIST<T> or MAP<T>"
     };
     let variables = raw
         .iter()
@@ -182,9 +199,26 @@ pub(super) fn variables(
     Ok(VariableMap { variables })
 }
 
+/// A suite value as a literal of type `ty`: a TOML array for `LIST<T>`, a table for `MAP<T>`
+/// (any key, including `/`, `.` and the empty string), scalars as their simple type says.
 pub(super) fn convert(ty: &LiteralType, v: &toml::Value) -> Option<Literal> {
-    let LiteralType::Simple(ty) = ty else {
-        return None;
+    let ty = match (ty, v) {
+        (LiteralType::Collection(t), toml::Value::Array(items)) => {
+            return items
+                .iter()
+                .map(|i| convert(t, i))
+                .collect::<Option<Vec<_>>>()
+                .map(Literal::Collection);
+        }
+        (LiteralType::Map(t), toml::Value::Table(m)) => {
+            return m
+                .iter()
+                .map(|(k, i)| convert(t, i).map(|l| (k.clone(), l)))
+                .collect::<Option<BTreeMap<_, _>>>()
+                .map(|literals| Literal::Map(LiteralMap { literals }));
+        }
+        (LiteralType::Simple(t), _) => t,
+        _ => return None,
     };
     let p = match (ty, v) {
         (SimpleType::Float, toml::Value::Float(f)) => Primitive::Float(*f),
