@@ -169,15 +169,6 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
                     ),
                 });
             }
-            other => {
-                return Ok(exception(
-                    "TypeError",
-                    format!(
-                        "rawconf: flytekit-local conversion of [{}] is not modelled",
-                        other.proto_text()
-                    ),
-                ));
-            }
         };
         out.literals.insert(name.clone(), lit);
     }
