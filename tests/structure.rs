@@ -482,3 +482,52 @@ fn protocol_md_citations_name_existing_sections() {
     );
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
+
+/// Every golden the suites call for exists, and none exists that no trial reads (as
+/// `cargo insta` rejects unreferenced snapshots): one per profile × suite × case × language that
+/// joins the suite, at `golden/<profile>/<suite>/<case>@<language>.snap`.
+#[test]
+fn goldens_are_neither_missing_nor_orphaned() {
+    use rawconf::profile::Profile;
+    let root = support::repo();
+    let golden = root.join("golden");
+    let langs = rawconf::Language::discover(&root.join("languages")).expect("languages load");
+    let suites = rawconf::suite::Suite::all(&root.join("tests/suites")).expect("suites load");
+    let mut wanted = BTreeSet::new();
+    for suite in &suites {
+        for lang in langs.iter().filter(|l| l.joins(&suite.name)) {
+            for case in &suite.cases {
+                for profile in Profile::ALL {
+                    wanted.insert(rawconf::golden::path(
+                        &golden,
+                        profile.as_str(),
+                        &suite.name,
+                        &case.id,
+                        &lang.name,
+                    ));
+                }
+            }
+        }
+    }
+    let present: BTreeSet<PathBuf> = walkdir::WalkDir::new(&golden)
+        .into_iter()
+        .map(|e| e.expect("golden dir readable").into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "snap"))
+        .collect();
+    let shown = |paths: Vec<&PathBuf>| {
+        paths
+            .iter()
+            .map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string())
+            .collect::<Vec<_>>()
+            .join("\n  ")
+    };
+    let missing: Vec<&PathBuf> = wanted.difference(&present).collect();
+    let orphaned: Vec<&PathBuf> = present.difference(&wanted).collect();
+    assert!(
+        missing.is_empty() && orphaned.is_empty(),
+        "goldens missing (run `rawconf run --suite <suite> --profile <profile> --bless`):\n  {}\norphaned (no trial reads them; remove them):\n  {}",
+        shown(missing),
+        shown(orphaned)
+    );
+    assert!(wanted.len() > 400, "only {} goldens expected", wanted.len());
+}

@@ -199,8 +199,13 @@ impl ImagePlan {
     }
 }
 
+/// A language folder's expectation for `tests/images.rs` (the exact bytes its program writes
+/// for one input): about the program, not the image, so not part of the build context.
+pub const SMOKE: &str = "smoke.toml";
+
 /// Files of the build context: everything in the language folder except the manifest (which
-/// describes the task, not the image) and hidden files.
+/// describes the task, not the image), [`SMOKE`] and hidden files. Neither changes an image's
+/// tag.
 fn context_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
@@ -219,7 +224,7 @@ fn context_files(dir: &Path) -> Result<Vec<PathBuf>> {
         let hidden = rel
             .components()
             .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
-        if hidden || rel == Path::new(MANIFEST) {
+        if hidden || rel == Path::new(MANIFEST) || rel == Path::new(SMOKE) {
             continue;
         }
         files.push(rel);
