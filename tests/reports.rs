@@ -54,6 +54,7 @@ fn sample() -> RunReport {
             stderr: String::new(),
             reproduce: format!("rawconf run --filter 'python/ellipse/{case}'"),
             notes: Vec::new(),
+            declared: None,
         });
     }
     RunReport {
@@ -71,6 +72,7 @@ fn sample() -> RunReport {
             shard: None,
             data: BTreeMap::new(),
             aborted: None,
+            expectations: None,
         },
         counts,
         results,
@@ -80,6 +82,8 @@ fn sample() -> RunReport {
             disagreements: vec!["haskell≠python".into()],
         }],
         unused_expectations: vec!["backend: ellipse/gone (x): y".into()],
+        unused_vendor_expectations: Vec::new(),
+        shard_check: None,
     }
 }
 

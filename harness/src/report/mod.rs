@@ -8,6 +8,8 @@ mod junit;
 mod markdown;
 mod matrix;
 mod model;
+mod provenance;
+mod shards;
 
 pub use areas::{Area, area_of, areas, divergences};
 pub use html::to_html;
@@ -15,6 +17,8 @@ pub use junit::to_junit;
 pub use markdown::to_markdown;
 pub use matrix::to_matrix;
 pub use model::{CaseResult, Counts, Divergence, RunMeta, RunReport};
+pub use provenance::{Declared, ExpectationsMeta, ShardCheck};
+pub use shards::{ShardReport, intersect, merge_shards};
 
 use std::path::Path;
 

@@ -1,0 +1,75 @@
+//! `rawconf report …`: work on written reports without running anything — `merge` joins the
+//! shard reports of one run.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use rawconf::report::{RunReport, ShardReport};
+use rawconf::{Arithmetic, Error, ExitCode, Language, Result};
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ReportCommand {
+    /// One report from the shard reports of one run (`rawconf run --shard I/N`), checked to be
+    /// of the same run and complete; exits as the whole run would have.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MergeArgs {
+    /// The shards' report dirs (each holding a report.json), all of 1..N once each.
+    #[arg(required = true, value_name = "DIR")]
+    dirs: Vec<PathBuf>,
+    /// Where the merged report.json, junit.xml, summary.md and report.html go.
+    #[arg(long, value_name = "DIR")]
+    report_dir: PathBuf,
+    /// Exit 0 even when every case was unavailable (as `rawconf run --allow-unavailable`).
+    #[arg(long)]
+    allow_unavailable: bool,
+}
+
+pub(crate) fn run(cmd: ReportCommand, languages_dir: &Path) -> Result<ExitCode> {
+    match cmd {
+        ReportCommand::Merge(args) => merge(args, languages_dir),
+    }
+}
+
+/// Reads `DIR/report.json` (or the file itself when given one).
+pub(super) fn read_report(dir: &Path) -> Result<RunReport> {
+    let path = if dir.is_dir() {
+        dir.join("report.json")
+    } else {
+        dir.to_path_buf()
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::Usage(format!("cannot read the report {}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::Usage(format!(
+            "{} is not a rawconf report.json: {e}",
+            path.display()
+        ))
+    })
+}
+
+fn merge(args: MergeArgs, languages_dir: &Path) -> Result<ExitCode> {
+    let shards = args
+        .dirs
+        .iter()
+        .map(|d| {
+            Ok(ShardReport {
+                source: d.display().to_string(),
+                report: read_report(d)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // The cross-language table compares areas with each language's declared precision; a
+    // language that is not in the languages folder is taken as binary64.
+    let langs = Language::discover(languages_dir).unwrap_or_default();
+    let arithmetic = |name: &str| {
+        langs
+            .iter()
+            .find(|l| l.name == name)
+            .map_or(Arithmetic::F64, |l| l.arithmetic)
+    };
+    let report = rawconf::report::merge_shards(shards, &arithmetic)?;
+    super::finish::finish(&report, &args.report_dir, args.allow_unavailable)
+}
