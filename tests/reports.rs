@@ -562,3 +562,36 @@ fn the_vendors_expected_failures_are_shown_apart() {
     assert!(html.contains("declared by the vendor: <code>vendor.toml</code> line 3"));
     assert!(html.contains("our runtime &lt;differs&gt;"));
 }
+
+/// The example of docs/expectations.md is a valid file, and its schema accepts it and refuses
+/// what rawconf refuses.
+#[test]
+fn the_documented_expectations_example_parses_and_fits_its_schema() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let doc = std::fs::read_to_string(format!("{root}/docs/expectations.md")).unwrap();
+    let example = doc
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("docs/expectations.md has a TOML example");
+    let path = std::path::Path::new("docs/expectations.md");
+    let parsed = rawconf::vendor::VendorExpectations::parse(path, example).unwrap();
+    assert_eq!(parsed.entries.len(), 3);
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{root}/docs/expectations.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let value: serde_json::Value = toml::from_str(example).unwrap();
+    assert!(violations(&validator, &value).is_empty());
+    for bad in [
+        "[[expect]]\ncase = \"a\"\noutcome = \"fail\"\n",
+        "[[expect]]\ncase = \"a\"\noutcome = \"xfail\"\nreason = \"r\"\n",
+        "[[expect]]\ncase = \"a\"\noutcome = \"fail\"\nreason = \" \"\n",
+        "[[expect]]\ncase = \"a\"\noutcome = \"fail\"\nreason = \"r\"\nextra = 1\n",
+    ] {
+        let value: serde_json::Value = toml::from_str(bad).unwrap();
+        assert!(!violations(&validator, &value).is_empty(), "{bad}");
+        assert!(rawconf::vendor::VendorExpectations::parse(path, bad).is_err());
+    }
+}
