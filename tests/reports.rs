@@ -595,3 +595,61 @@ fn the_documented_expectations_example_parses_and_fits_its_schema() {
         assert!(rawconf::vendor::VendorExpectations::parse(path, bad).is_err());
     }
 }
+
+#[test]
+fn runtimes_compare_side_by_side() {
+    let reference = sample();
+    let mut vendor = sample();
+    vendor.meta.runtime = "cmd:./my <adapter>".into();
+    let xfail = vendor
+        .results
+        .iter_mut()
+        .find(|c| c.outcome == Outcome::Pass)
+        .unwrap();
+    xfail.outcome = Outcome::Xfail;
+    xfail.declared = Some(report::Declared {
+        by: "vendor".into(),
+        file: "v.toml".into(),
+        line: 2,
+        case: "*".into(),
+        outcome: "fail".into(),
+        code: None,
+        reason: "ours".into(),
+    });
+    let id = xfail.id.clone();
+    vendor.recount();
+    let reports = vec![
+        ("a".to_owned(), reference.clone()),
+        ("b".to_owned(), vendor),
+        ("c".to_owned(), reference),
+    ];
+    let cols = report::columns(&reports);
+    let labels: Vec<&str> = cols.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "reference (backend) [a]",
+            "cmd:./my <adapter> (backend)",
+            "reference (backend) [c]"
+        ]
+    );
+    let md = report::compare_markdown(&cols);
+    assert!(
+        md.contains("| `ellipse` | 1/7 · 1 exp · 4 div · 1 n/a | 0/7 · 2 (1 vendor) exp · 4 div · 1 n/a | 1/7 · 1 exp · 4 div · 1 n/a |"),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!("| `{id}` | ok | xfail(v) | ok |")),
+        "{md}"
+    );
+    let html = report::compare_html(&cols);
+    assert!(
+        html.contains("<th>cmd:./my &lt;adapter&gt; (backend)</th>"),
+        "{html}"
+    );
+    assert!(html.contains("class=\"o xfail vendor\""), "{html}");
+    assert!(
+        !html.contains("<script") && !html.contains("http"),
+        "{html}"
+    );
+}

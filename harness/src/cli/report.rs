@@ -1,5 +1,5 @@
 //! `rawconf report …`: work on written reports without running anything — `merge` joins the
-//! shard reports of one run.
+//! shard reports of one run, `compare` puts several runtimes' reports side by side.
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +12,19 @@ pub(crate) enum ReportCommand {
     /// One report from the shard reports of one run (`rawconf run --shard I/N`), checked to be
     /// of the same run and complete; exits as the whole run would have.
     Merge(MergeArgs),
+    /// Reports of several runtimes side by side: rule areas × runtimes and one row per trial,
+    /// as compare.md and compare.html.
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompareArgs {
+    /// The report dirs (each holding a report.json), one column each, in this order.
+    #[arg(required = true, value_name = "DIR")]
+    dirs: Vec<PathBuf>,
+    /// Where compare.md and compare.html go.
+    #[arg(long, value_name = "DIR", default_value = "target/rawconf-compare")]
+    out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -30,6 +43,7 @@ pub(crate) struct MergeArgs {
 pub(crate) fn run(cmd: ReportCommand, languages_dir: &Path) -> Result<ExitCode> {
     match cmd {
         ReportCommand::Merge(args) => merge(args, languages_dir),
+        ReportCommand::Compare(args) => compare(args),
     }
 }
 
@@ -72,4 +86,28 @@ fn merge(args: MergeArgs, languages_dir: &Path) -> Result<ExitCode> {
     };
     let report = rawconf::report::merge_shards(shards, &arithmetic)?;
     super::finish::finish(&report, &args.report_dir, args.allow_unavailable)
+}
+
+fn compare(args: CompareArgs) -> Result<ExitCode> {
+    let reports = args
+        .dirs
+        .iter()
+        .map(|d| Ok((d.display().to_string(), read_report(d)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let cols = rawconf::report::columns(&reports);
+    let markdown = rawconf::report::compare_markdown(&cols);
+    std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, e))?;
+    for (name, text) in [
+        ("compare.md", markdown.clone()),
+        ("compare.html", rawconf::report::compare_html(&cols)),
+    ] {
+        let path = args.out.join(name);
+        std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+    }
+    print!("{markdown}");
+    println!(
+        "\nwritten: {}/{{compare.md,compare.html}}",
+        args.out.display()
+    );
+    Ok(ExitCode::Success)
 }

@@ -7,7 +7,7 @@ use super::matrix::result_cell;
 use super::model::RunReport;
 use crate::outcome::Outcome;
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\
+pub(super) const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}\
 th{background:#f3f3f3}td.o{text-align:center;font-weight:600}\
 .pass{background:#c8f0c8}.xfail{background:#e6e6a8}.fail,.xpass,.timeout,.harness-error{background:#f5b5b5}\
@@ -15,7 +15,7 @@ th{background:#f3f3f3}td.o{text-align:center;font-weight:600}\
 code{font-family:ui-monospace,monospace}";
 
 /// Escapes text for HTML element content and attribute values.
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -3,6 +3,7 @@
 //! Every reporter reads the same [`RunReport`]; none of them decides anything.
 
 mod areas;
+mod compare;
 mod html;
 mod junit;
 mod markdown;
@@ -12,6 +13,7 @@ mod provenance;
 mod shards;
 
 pub use areas::{Area, area_of, areas, divergences};
+pub use compare::{Column, columns, compare_html, compare_markdown};
 pub use html::to_html;
 pub use junit::to_junit;
 pub use markdown::to_markdown;
