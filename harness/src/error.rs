@@ -141,10 +141,10 @@ impl Error {
 /// |---|---|
 /// | 0 | success (every case passed or failed as expected) |
 /// | 1 | a command-level error, e.g. `template render` could not render |
-/// | 2 | usage error (bad flags or an unknown name) |
+/// | 2 | usage error (bad flags or an unknown name, a refused expectations file, unmergeable shards) |
 /// | 70 | internal error: a bug in rawconf (a panic, a failed task), never the user's input |
 /// | 96 | setup error: malformed manifest, Docker unreachable, image build failed |
-/// | 100 | conformance failures: at least one case failed, passed unexpectedly or timed out |
+/// | 100 | conformance failures: at least one case failed, passed unexpectedly or timed out, or a vendor's expectations entry matched nothing |
 /// | 101 | harness errors during a run |
 /// | 104 | nothing ran: the selection was empty, or no case passed or failed as expected (every one unavailable; `--allow-unavailable` accepts that) |
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
