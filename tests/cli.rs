@@ -365,7 +365,7 @@ fn expectations_refused_before_running() -> Result<(), Failed> {
     let dir = tempfile::tempdir()?;
     let head = "[[expect]]\ncase = \"probe/protocol/*\"\noutcome = \"fail\"\n";
     for (body, want) in [
-        (head.to_owned(), "field `expect.reason` is missing"),
+        (head.to_owned(), "field `expect[0].reason` is missing"),
         (
             format!("{head}reason = \"\"\n"),
             "line 4, column 1: field `expect[0].reason`: is empty",

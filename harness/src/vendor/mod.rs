@@ -145,7 +145,14 @@ impl VendorExpectations {
             path: path.into(),
             message,
         };
-        let raw: RawFile = toml::from_str(text).map_err(|e| bad(doc.describe(&e, HINTS)))?;
+        let raw: RawFile = toml::from_str(text).map_err(|e| {
+            // The first `[[expect]]` header's span is the key `expect` itself, so an error
+            // there is located as `expect`: it is entry 0.
+            bad(doc
+                .describe(&e, HINTS)
+                .replacen("field `expect.", "field `expect[0].", 1)
+                .replacen("in `expect` (", "in `expect[0]` (", 1))
+        })?;
         let mut entries = Vec::new();
         for (i, e) in raw.expect.into_iter().enumerate() {
             let at = |field: &str| {
