@@ -473,7 +473,10 @@ fn shards_merge_into_the_whole_run() -> Result<(), Failed> {
         report_json(&dir.path().join("whole"))?,
         report_json(dir.path().join("merged").as_path())?,
     );
-    if timeless(&whole) != timeless(&merged) || whole["counts"] != merged["counts"] {
+    if timeless(&whole) != timeless(&merged)
+        || whole["counts"] != merged["counts"]
+        || whole["divergence"] != merged["divergence"]
+    {
         return Err("the merged shards' results differ from the whole run's".into());
     }
     if !merged["meta"]["shard"].is_null() || !schema_violations(&merged).is_empty() {

@@ -426,7 +426,7 @@ fn merge(shards: Vec<RunReport>) -> rawconf::Result<RunReport> {
             report,
         })
         .collect();
-    report::merge_shards(shards, &|_| rawconf::Arithmetic::F64)
+    report::merge_shards(shards, &|_| rawconf::Arithmetic::F64, &[])
 }
 
 #[test]

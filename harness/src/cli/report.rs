@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use rawconf::report::{RunReport, ShardReport};
+use rawconf::suite::Suite;
 use rawconf::{Arithmetic, Error, ExitCode, Language, Result};
 
 #[derive(Debug, Subcommand)]
@@ -84,7 +85,17 @@ fn merge(args: MergeArgs, languages_dir: &Path) -> Result<ExitCode> {
             .find(|l| l.name == name)
             .map_or(Arithmetic::F64, |l| l.arithmetic)
     };
-    let report = rawconf::report::merge_shards(shards, &arithmetic)?;
+    // The cross-language table follows the suites' case order, as a run's does.
+    let suites_dir = rawconf::env::suites_dir();
+    let case_order: Vec<String> = shards
+        .first()
+        .map(|s| s.report.meta.suite.clone())
+        .unwrap_or_default()
+        .split('+')
+        .filter_map(|name| Suite::named(&suites_dir, name).ok())
+        .flat_map(|suite| suite.cases.into_iter().map(|c| c.id))
+        .collect();
+    let report = rawconf::report::merge_shards(shards, &arithmetic, &case_order)?;
     super::finish::finish(&report, &args.report_dir, args.allow_unavailable)
 }
 

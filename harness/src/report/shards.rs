@@ -45,10 +45,13 @@ pub struct ShardReport {
 }
 
 /// Merges the shard reports of one run into the report of the whole run. `arithmetic` gives
-/// each language's declared arithmetic, to recompute the cross-language table across shards.
+/// each language's declared arithmetic, to recompute the cross-language table across shards;
+/// `case_order` the suites' case ids in file order, which a run's table follows (cases it does
+/// not list come last, in the order the shards hold them).
 pub fn merge_shards(
     mut shards: Vec<ShardReport>,
     arithmetic: &dyn Fn(&str) -> Arithmetic,
+    case_order: &[String],
 ) -> Result<RunReport> {
     let refuse = |m: String| Err(Error::Merge(m));
     if shards.is_empty() {
@@ -156,6 +159,12 @@ pub fn merge_shards(
     all.results.sort_by(|a, b| a.id.cmp(&b.id));
     all.recount();
     all.divergence = join_divergence(std::mem::take(&mut all.divergence), arithmetic);
+    all.divergence.sort_by_key(|d| {
+        case_order
+            .iter()
+            .position(|c| *c == d.case)
+            .unwrap_or(usize::MAX)
+    });
     let (unused, vendor) = if complete {
         (
             intersect(checks.iter().map(|c| c.unused_expectations.as_slice())),
