@@ -153,6 +153,381 @@ fn exec_rejects_bad_input() -> Result<(), Failed> {
     Ok(())
 }
 
+/// `rawconf` with extra environment variables (a forked golden folder).
+fn rawconf_env(args: &[&str], env: &[(&str, &std::path::Path)]) -> Output {
+    let mut cmd = support::rawconf();
+    cmd.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("rawconf runs")
+}
+
+fn report_json(dir: &std::path::Path) -> Result<serde_json::Value, Failed> {
+    Ok(serde_json::from_str(&std::fs::read_to_string(
+        dir.join("report.json"),
+    )?)?)
+}
+
+/// `docs/report.schema.json`'s violations by a report.
+fn schema_violations(report: &serde_json::Value) -> Vec<String> {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/report.schema.json"
+        ))
+        .expect("the schema is readable"),
+    )
+    .expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    validator
+        .iter_errors(report)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
+}
+
+fn expect_exit(out: &Output, code: i32, needles: &[&str]) -> Result<(), Failed> {
+    let all = text(out);
+    if out.status.code() != Some(code) || needles.iter().any(|n| !all.contains(n)) {
+        return Err(format!("expected exit {code} and {needles:?}\n{all}").into());
+    }
+    Ok(())
+}
+
+/// A copy of the protocol suite's backend goldens in which two of the probe's records are
+/// changed, so that those two cases fail against the reference runtime: what a vendor's
+/// departures look like.
+fn forked_goldens(root: &std::path::Path) -> Result<(), Failed> {
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/backend/protocol");
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry?;
+        let to = root
+            .join("backend/protocol")
+            .join(entry.path().strip_prefix(&from)?);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to)?;
+        } else {
+            std::fs::copy(entry.path(), &to)?;
+        }
+    }
+    for case in ["outputs/missing-fails", "template/input"] {
+        let path = root.join(format!("backend/protocol/{case}@probe.snap"));
+        let text = std::fs::read_to_string(&path)?;
+        std::fs::write(
+            &path,
+            text.replace("\"exit_code\": 0,", "\"exit_code\": 9,"),
+        )?;
+    }
+    Ok(())
+}
+
+const VENDOR_OK: &str = r#"# the vendor's departures
+[[expect]]
+case = "probe/protocol/outputs/missing-fails"
+outcome = "fail"
+code = "OutputUploadFailed"
+reason = "our runtime exits 9 (issue 1)"
+
+[[expect]]
+case = "probe/protocol/templat?/input"
+outcome = "fail"
+profile = ["backend"]
+reason = "our runtime exits 9 (issue 2)"
+
+[[expect]]
+case = "probe/protocol/exit/*"
+outcome = "fail"
+profile = "flytekit-local"
+reason = "another profile: never applies to a backend run"
+"#;
+
+fn vendor_expectations() -> Result<(), Failed> {
+    need_docker()?;
+    let dir = tempfile::tempdir()?;
+    let golden = dir.path().join("golden");
+    forked_goldens(&golden)?;
+    let env = [("RAWCONF_GOLDEN_DIR", golden.as_path())];
+    let run = |file: &str, extra: &[&str]| -> Result<(Output, std::path::PathBuf), Failed> {
+        let path = dir.path().join("expect.toml");
+        std::fs::write(&path, file)?;
+        let reports = dir
+            .path()
+            .join(format!("report-{}", file.len() + extra.len()));
+        let mut args = vec![
+            "run",
+            "--suite",
+            "protocol",
+            "--language",
+            "probe",
+            "--expectations",
+            path.to_str().unwrap(),
+            "--report-dir",
+            reports.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        Ok((rawconf_env(&args, &env), reports))
+    };
+    // Without the file, the two changed records fail the run.
+    let (out, _) = run("", &[])?;
+    expect_exit(
+        &out,
+        100,
+        &["outputs/missing-fails (fail)", "template/input (fail)"],
+    )?;
+    // With it, they are the vendor's expected failures, kept apart from rawconf's own.
+    // (`--language` narrows the selection: no unused-entry check.)
+    let (out, reports) = run(VENDOR_OK, &[])?;
+    expect_exit(&out, 0, &["xfail(v)"])?;
+    let report = report_json(&reports)?;
+    let violations = schema_violations(&report);
+    if !violations.is_empty() {
+        return Err(format!("report.json breaks its schema:\n{}", violations.join("\n")).into());
+    }
+    let result = |id: &str| {
+        report["results"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["id"] == id))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let missing = result("probe/protocol/outputs/missing-fails");
+    if missing["outcome"] != "xfail"
+        || missing["declared"]["by"] != "vendor"
+        || missing["declared"]["line"] != 3
+        || missing["reason"] != "our runtime exits 9 (issue 1)"
+    {
+        return Err(format!("not the vendor's xfail: {missing:#}").into());
+    }
+    let digest = report["meta"]["expectations"]["sha256"]
+        .as_str()
+        .unwrap_or("");
+    if digest.len() != 64 || !report["meta"]["expectations"]["path"].is_string() {
+        return Err(format!("meta.expectations: {:#}", report["meta"]).into());
+    }
+    let summary = std::fs::read_to_string(reports.join("summary.md"))?;
+    if !summary.contains("## Expected failures declared by the vendor") {
+        return Err(format!("summary.md does not show the vendor's xfails:\n{summary}").into());
+    }
+    // The wrong error code: the departure is not the declared one.
+    let (out, _) = run(
+        &VENDOR_OK.replace("OutputUploadFailed", "SomethingElse"),
+        &[],
+    )?;
+    expect_exit(
+        &out,
+        100,
+        &["expects error code `SomethingElse`, the result's is `OutputUploadFailed`"],
+    )?;
+    // A listed case that passes is stale, named with its line.
+    let stale = format!(
+        "{VENDOR_OK}\n[[expect]]\ncase = \"probe/protocol/env/passed-through\"\noutcome = \"fail\"\nreason = \"fixed long ago\"\n"
+    );
+    let (out, _) = run(&stale, &[])?;
+    expect_exit(
+        &out,
+        100,
+        &[
+            "env/passed-through (xpass)",
+            "line 21: `probe/protocol/env/passed-through`",
+        ],
+    )?;
+    // An entry that matches no trial fails a complete run, and only a complete one.
+    let typo = format!(
+        "{VENDOR_OK}\n[[expect]]\ncase = \"probe/protocol/outputs/mising-fails\"\noutcome = \"fail\"\nreason = \"typo\"\n"
+    );
+    let path = dir.path().join("typo.toml");
+    std::fs::write(&path, &typo)?;
+    let whole = dir.path().join("whole");
+    let out = rawconf_env(
+        &[
+            "run",
+            "--suite",
+            "protocol",
+            "--expectations",
+            path.to_str().unwrap(),
+            "--report-dir",
+            whole.to_str().unwrap(),
+        ],
+        &env,
+    );
+    expect_exit(
+        &out,
+        100,
+        &["line 21: `probe/protocol/outputs/mising-fails` matches no trial"],
+    )?;
+    let (out, _) = run(&typo, &["--filter", "probe/protocol/*"])?;
+    expect_exit(&out, 0, &[])?;
+    Ok(())
+}
+
+fn expectations_refused_before_running() -> Result<(), Failed> {
+    // No Docker needed: the file is checked first.
+    let dir = tempfile::tempdir()?;
+    let head = "[[expect]]\ncase = \"probe/protocol/*\"\noutcome = \"fail\"\n";
+    for (body, want) in [
+        (head.to_owned(), "field `expect[0].reason` is missing"),
+        (
+            format!("{head}reason = \"\"\n"),
+            "line 4, column 1: field `expect[0].reason`: is empty",
+        ),
+        (
+            format!("{head}reason = \"r\"\nreson = \"r\"\n"),
+            "line 5, column 1",
+        ),
+        (
+            "[[expect]]\ncase = \"probe/{protocol\"\noutcome = \"fail\"\nreason = \"r\"\n"
+                .to_owned(),
+            "line 2, column 1: field `expect[0].case`: `probe/{protocol` is not a glob",
+        ),
+        (
+            "[[expect]]\ncase = \"probe/*\"\noutcome = \"xfail\"\nreason = \"r\"\n".to_owned(),
+            "line 3, column 11",
+        ),
+    ] {
+        let path = dir.path().join("e.toml");
+        std::fs::write(&path, &body)?;
+        let reports = dir.path().join("reports");
+        let out = rawconf(&[
+            "run",
+            "--expectations",
+            path.to_str().unwrap(),
+            "--report-dir",
+            reports.to_str().unwrap(),
+        ]);
+        expect_exit(
+            &out,
+            2,
+            &[&format!("expectations file {}", path.display()), want],
+        )?;
+        if reports.exists() {
+            return Err("a report was written for a refused expectations file".into());
+        }
+    }
+    Ok(())
+}
+
+/// `results` without their wall times, for comparing two runs of the same cases.
+fn timeless(report: &serde_json::Value) -> serde_json::Value {
+    let mut results = report["results"].clone();
+    for r in results.as_array_mut().into_iter().flatten() {
+        r.as_object_mut().map(|o| o.remove("duration_ms"));
+    }
+    results
+}
+
+fn shards_merge_into_the_whole_run() -> Result<(), Failed> {
+    need_docker()?;
+    let dir = tempfile::tempdir()?;
+    let at = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let expect = at("expect.toml");
+    std::fs::write(
+        &expect,
+        "[[expect]]\ncase = \"probe/protocol/no-such/case\"\noutcome = \"unavailable\"\nreason = \"a typo\"\n",
+    )?;
+    let base = ["run", "--suite", "protocol", "--report-dir"];
+    let out = rawconf(&[&base[..], &[at("whole").as_str()]].concat());
+    expect_exit(&out, 0, &[])?;
+    for i in 1..=3 {
+        let shard = format!("{i}/3");
+        let dir = at(&format!("s{i}"));
+        let out = rawconf(
+            &[
+                &base[..],
+                &[&dir, "--shard", &shard, "--shard-strategy", "hash"],
+            ]
+            .concat(),
+        );
+        expect_exit(&out, 0, &[])?;
+        // The same shards again, with a vendor file whose one entry matches nothing: no shard
+        // can tell, the merge does.
+        let dir = at(&format!("t{i}"));
+        let out = rawconf(
+            &[
+                &base[..],
+                &[
+                    &dir,
+                    "--shard",
+                    &shard,
+                    "--shard-strategy",
+                    "hash",
+                    "--expectations",
+                    &expect,
+                ],
+            ]
+            .concat(),
+        );
+        expect_exit(&out, 0, &[])?;
+    }
+    let merged = at("merged");
+    let out = rawconf(&[
+        "report",
+        "merge",
+        &at("s3"),
+        &at("s1"),
+        &at("s2"),
+        "--report-dir",
+        &merged,
+    ]);
+    expect_exit(&out, 0, &[])?;
+    let (whole, merged) = (
+        report_json(&dir.path().join("whole"))?,
+        report_json(dir.path().join("merged").as_path())?,
+    );
+    if timeless(&whole) != timeless(&merged)
+        || whole["counts"] != merged["counts"]
+        || whole["divergence"] != merged["divergence"]
+    {
+        return Err("the merged shards' results differ from the whole run's".into());
+    }
+    if !merged["meta"]["shard"].is_null() || !schema_violations(&merged).is_empty() {
+        return Err(format!("merged meta: {:#}", merged["meta"]).into());
+    }
+    let out = rawconf(&[
+        "report",
+        "merge",
+        &at("s1"),
+        &at("s2"),
+        &at("s2"),
+        "--report-dir",
+        &at("m2"),
+    ]);
+    expect_exit(&out, 2, &["shard 2/3 is given twice"])?;
+    let out = rawconf(&[
+        "report",
+        "merge",
+        &at("s1"),
+        &at("s3"),
+        "--report-dir",
+        &at("m3"),
+    ]);
+    expect_exit(&out, 2, &["shard(s) 2/3 missing"])?;
+    let out = rawconf(&[
+        "report",
+        "merge",
+        &at("s1"),
+        &at("t2"),
+        &at("s3"),
+        "--report-dir",
+        &at("m4"),
+    ]);
+    expect_exit(&out, 2, &["expectations digest differs"])?;
+    let out = rawconf(&[
+        "report",
+        "merge",
+        &at("t1"),
+        &at("t2"),
+        &at("t3"),
+        "--report-dir",
+        &at("m5"),
+    ]);
+    expect_exit(
+        &out,
+        100,
+        &["line 2: `probe/protocol/no-such/case` matches no trial"],
+    )?;
+    Ok(())
+}
+
 fn main() {
     let args = Arguments::from_args();
     let skip = support::skip_docker();
@@ -173,7 +548,17 @@ fn main() {
         )
         .with_ignored_flag(skip),
         Trial::test("cli/exec/rejects-bad-input", exec_rejects_bad_input),
+        Trial::test(
+            "cli/run/expectations-refused-before-running",
+            expectations_refused_before_running,
+        ),
+        Trial::test("cli/run/vendor-expectations", vendor_expectations).with_ignored_flag(skip),
+        Trial::test(
+            "cli/report/merge-shards-into-the-whole-run",
+            shards_merge_into_the_whole_run,
+        )
+        .with_ignored_flag(skip),
     ];
-    support::announce_skips(if skip { 3 } else { 0 });
+    support::announce_skips(if skip { 5 } else { 0 });
     libtest_mimic::run(&args, trials).exit();
 }

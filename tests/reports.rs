@@ -54,6 +54,7 @@ fn sample() -> RunReport {
             stderr: String::new(),
             reproduce: format!("rawconf run --filter 'python/ellipse/{case}'"),
             notes: Vec::new(),
+            declared: None,
         });
     }
     RunReport {
@@ -71,6 +72,7 @@ fn sample() -> RunReport {
             shard: None,
             data: BTreeMap::new(),
             aborted: None,
+            expectations: None,
         },
         counts,
         results,
@@ -80,6 +82,8 @@ fn sample() -> RunReport {
             disagreements: vec!["haskell≠python".into()],
         }],
         unused_expectations: vec!["backend: ellipse/gone (x): y".into()],
+        unused_vendor_expectations: Vec::new(),
+        shard_check: None,
     }
 }
 
@@ -378,5 +382,274 @@ fn the_html_report_renders_in_headless_chromium() {
     assert!(
         divergences.contains("reason <fail> & more"),
         "escaped text comes back verbatim"
+    );
+}
+
+/// Shard `index` of 3 of a report, cut as `rawconf run --shard I/3 --shard-strategy hash`
+/// would, recording `unused` as the rawconf entries it did not use.
+fn shard_of(whole: &RunReport, index: usize, unused: &[&str]) -> RunReport {
+    use rawconf::run::{Shard, ShardStrategy};
+    let shard = Shard {
+        index,
+        total: 3,
+        strategy: ShardStrategy::Hash,
+    };
+    let mut r = whole.clone();
+    r.results = whole
+        .results
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| shard.holds(*i, &c.id))
+        .map(|(_, c)| c.clone())
+        .collect();
+    r.divergence
+        .retain(|d| r.results.iter().any(|c| c.case == d.case));
+    r.recount();
+    r.meta.shard = Some(format!("{index}/3"));
+    r.unused_expectations = Vec::new();
+    r.shard_check = Some(report::ShardCheck {
+        strategy: "hash".into(),
+        selected: whole.results.len(),
+        complete: true,
+        unused_expectations: unused.iter().map(|s| s.to_string()).collect(),
+        unused_vendor_expectations: Vec::new(),
+    });
+    r
+}
+
+fn merge(shards: Vec<RunReport>) -> rawconf::Result<RunReport> {
+    let shards = shards
+        .into_iter()
+        .enumerate()
+        .map(|(i, report)| report::ShardReport {
+            source: format!("dir{i}"),
+            report,
+        })
+        .collect();
+    report::merge_shards(shards, &|_| rawconf::Arithmetic::F64, &[])
+}
+
+#[test]
+fn shard_reports_merge_into_the_whole() {
+    let whole = sample();
+    let shards: Vec<RunReport> = (1..=3)
+        .map(|i| {
+            shard_of(
+                &whole,
+                i,
+                &["gone (x)", if i == 2 { "kept" } else { "used" }],
+            )
+        })
+        .collect();
+    // Every result is in exactly one shard, and at least two shards are not empty.
+    assert_eq!(
+        shards.iter().map(|s| s.results.len()).sum::<usize>(),
+        whole.results.len()
+    );
+    assert!(shards.iter().filter(|s| !s.results.is_empty()).count() >= 2);
+    let merged = merge(vec![
+        shards[2].clone(),
+        shards[0].clone(),
+        shards[1].clone(),
+    ])
+    .unwrap();
+    assert_eq!(merged.results, whole.results);
+    assert_eq!(merged.counts, whole.counts);
+    assert_eq!(merged.meta.shard, None);
+    assert_eq!(merged.shard_check, None);
+    // An entry every shard left unused is unused by the union; one a shard used is not.
+    assert_eq!(merged.unused_expectations, vec!["gone (x)".to_owned()]);
+    let json = serde_json::to_value(&merged).unwrap();
+    assert!(violations(&report_schema(), &json).is_empty());
+}
+
+#[test]
+fn shards_of_different_runs_or_incomplete_sets_are_refused() {
+    let whole = sample();
+    let shard = |i| shard_of(&whole, i, &[]);
+    let refused = |shards: Vec<RunReport>, want: &str| {
+        let e = merge(shards).expect_err(want).to_string();
+        assert!(e.contains(want), "{e}");
+        assert_eq!(
+            rawconf::Error::Merge(String::new()).exit_code(),
+            rawconf::ExitCode::Usage
+        );
+    };
+    refused(
+        vec![shard(1), shard(2), shard(2)],
+        "shard 2/3 is given twice",
+    );
+    refused(vec![shard(1), shard(3)], "shard(s) 2/3 missing");
+    let mut other = shard(2);
+    other.meta.profile = "flytekit-local".into();
+    refused(vec![shard(1), other, shard(3)], "profile differs");
+    let mut other = shard(3);
+    other.meta.images = BTreeMap::from([(
+        "python".into(),
+        BTreeMap::from([("id".into(), "sha256:other".into())]),
+    )]);
+    refused(vec![shard(1), shard(2), other], "image ids differs");
+    let mut other = shard(3);
+    other.meta.rawconf_version = "9.9.9".into();
+    refused(vec![shard(1), shard(2), other], "rawconf version differs");
+    let (one, mut two) = (shard(1), shard(2));
+    let stolen = whole
+        .results
+        .iter()
+        .find(|r| !two.results.contains(r))
+        .unwrap()
+        .clone();
+    two.results.push(stolen);
+    refused(vec![one, two, shard(3)], "is in two shards");
+    let mut two = shard(2);
+    two.results.clear();
+    if !shard(2).results.is_empty() {
+        refused(
+            vec![shard(1), two, shard(3)],
+            "the selection they were cut from had 7",
+        );
+    }
+    refused(vec![whole.clone()], "is not a shard report");
+}
+
+#[test]
+fn the_vendors_expected_failures_are_shown_apart() {
+    let mut r = sample();
+    let xfail = r
+        .results
+        .iter_mut()
+        .find(|c| c.outcome == Outcome::Xfail)
+        .unwrap();
+    xfail.declared = Some(report::Declared {
+        by: "vendor".into(),
+        file: "vendor.toml".into(),
+        line: 3,
+        case: "python/ellipse/*".into(),
+        outcome: "fail".into(),
+        code: Some("OutputUploadFailed".into()),
+        reason: "our runtime <differs>".into(),
+    });
+    xfail.reason = "our runtime <differs>".into();
+    xfail.notes.push("failed as the vendor declared: x".into());
+    r.meta.expectations = Some(report::ExpectationsMeta {
+        path: "vendor.toml".into(),
+        sha256: "a".repeat(64),
+    });
+    r.unused_vendor_expectations = vec!["vendor.toml line 9: `x/y/z` matches no trial".into()];
+    let json = serde_json::to_value(&r).unwrap();
+    let errors = violations(&report_schema(), &json);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    assert!(report::to_matrix(&r).contains("xfail(v)"));
+    let md = report::to_markdown(&r);
+    for want in [
+        "xfail(v)",
+        "## Expected failures declared by the vendor",
+        "vendor.toml line 3: `python/ellipse/*`",
+        "1 (1 vendor)",
+        "match nothing (they fail the run)",
+        "Vendor expectations: `vendor.toml`",
+    ] {
+        assert!(md.contains(want), "summary.md lacks {want}:\n{md}");
+    }
+    let junit = report::to_junit(&r);
+    assert!(
+        junit.contains("xfail declared by the vendor (vendor.toml line 3"),
+        "{junit}"
+    );
+    assert!(junit.contains("declared_by"), "{junit}");
+    let html = report::to_html(&r);
+    assert!(html.contains("class=\"o xfail vendor\""), "{html}");
+    assert!(html.contains("declared by the vendor: <code>vendor.toml</code> line 3"));
+    assert!(html.contains("our runtime &lt;differs&gt;"));
+}
+
+/// The example of docs/expectations.md is a valid file, and its schema accepts it and refuses
+/// what rawconf refuses.
+#[test]
+fn the_documented_expectations_example_parses_and_fits_its_schema() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let doc = std::fs::read_to_string(format!("{root}/docs/expectations.md")).unwrap();
+    let example = doc
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("docs/expectations.md has a TOML example");
+    let path = std::path::Path::new("docs/expectations.md");
+    let parsed = rawconf::vendor::VendorExpectations::parse(path, example).unwrap();
+    assert_eq!(parsed.entries.len(), 3);
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{root}/docs/expectations.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let value: serde_json::Value = toml::from_str(example).unwrap();
+    assert!(violations(&validator, &value).is_empty());
+    for bad in [
+        "[[expect]]\ncase = \"a\"\noutcome = \"fail\"\n",
+        "[[expect]]\ncase = \"a\"\noutcome = \"xfail\"\nreason = \"r\"\n",
+        "[[expect]]\ncase = \"a\"\noutcome = \"fail\"\nreason = \" \"\n",
+        "[[expect]]\ncase = \"a\"\noutcome = \"fail\"\nreason = \"r\"\nextra = 1\n",
+    ] {
+        let value: serde_json::Value = toml::from_str(bad).unwrap();
+        assert!(!violations(&validator, &value).is_empty(), "{bad}");
+        assert!(rawconf::vendor::VendorExpectations::parse(path, bad).is_err());
+    }
+}
+
+#[test]
+fn runtimes_compare_side_by_side() {
+    let reference = sample();
+    let mut vendor = sample();
+    vendor.meta.runtime = "cmd:./my <adapter>".into();
+    let xfail = vendor
+        .results
+        .iter_mut()
+        .find(|c| c.outcome == Outcome::Pass)
+        .unwrap();
+    xfail.outcome = Outcome::Xfail;
+    xfail.declared = Some(report::Declared {
+        by: "vendor".into(),
+        file: "v.toml".into(),
+        line: 2,
+        case: "*".into(),
+        outcome: "fail".into(),
+        code: None,
+        reason: "ours".into(),
+    });
+    let id = xfail.id.clone();
+    vendor.recount();
+    let reports = vec![
+        ("a".to_owned(), reference.clone()),
+        ("b".to_owned(), vendor),
+        ("c".to_owned(), reference),
+    ];
+    let cols = report::columns(&reports);
+    let labels: Vec<&str> = cols.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "reference (backend) [a]",
+            "cmd:./my <adapter> (backend)",
+            "reference (backend) [c]"
+        ]
+    );
+    let md = report::compare_markdown(&cols);
+    assert!(
+        md.contains("| `ellipse` | 1/7 · 1 exp · 4 div · 1 n/a | 0/7 · 2 (1 vendor) exp · 4 div · 1 n/a | 1/7 · 1 exp · 4 div · 1 n/a |"),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!("| `{id}` | ok | xfail(v) | ok |")),
+        "{md}"
+    );
+    let html = report::compare_html(&cols);
+    assert!(
+        html.contains("<th>cmd:./my &lt;adapter&gt; (backend)</th>"),
+        "{html}"
+    );
+    assert!(html.contains("class=\"o xfail vendor\""), "{html}");
+    assert!(
+        !html.contains("<script") && !html.contains("http"),
+        "{html}"
     );
 }

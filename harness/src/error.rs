@@ -21,6 +21,20 @@ pub enum Error {
     /// The user asked for something that does not exist (an unknown language, a bad flag value).
     #[error("{0}")]
     Usage(String),
+    /// A vendor's expectations file (`rawconf run --expectations`) is malformed: refused before
+    /// anything runs, naming the file, the line and column, and what is wrong.
+    #[error("expectations file {}: {message}", path.display())]
+    Expectations {
+        /// The expectations file.
+        path: PathBuf,
+        /// What is wrong, with its line and column.
+        message: String,
+    },
+    /// Shard reports that cannot be merged into one (`rawconf report merge`): different
+    /// versions, suites, profiles, runtimes, expectations or images, a case in two shards, a
+    /// shard missing or given twice.
+    #[error("cannot merge the shard reports: {0}")]
+    Merge(String),
     /// The Docker engine cannot be reached or refused a request outside a build.
     #[error("docker: {0}")]
     Docker(String),
@@ -93,7 +107,7 @@ impl Error {
     /// The process exit code this fault maps to.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Error::Usage(_) => ExitCode::Usage,
+            Error::Usage(_) | Error::Expectations { .. } | Error::Merge(_) => ExitCode::Usage,
             Error::Manifest { .. } => ExitCode::Setup,
             Error::Docker(_) | Error::ImageBuild { .. } | Error::MissingTool { .. } => {
                 ExitCode::Setup
@@ -127,10 +141,10 @@ impl Error {
 /// |---|---|
 /// | 0 | success (every case passed or failed as expected) |
 /// | 1 | a command-level error, e.g. `template render` could not render |
-/// | 2 | usage error (bad flags or an unknown name) |
+/// | 2 | usage error (bad flags or an unknown name, a refused expectations file, unmergeable shards) |
 /// | 70 | internal error: a bug in rawconf (a panic, a failed task), never the user's input |
 /// | 96 | setup error: malformed manifest, Docker unreachable, image build failed |
-/// | 100 | conformance failures: at least one case failed, passed unexpectedly or timed out |
+/// | 100 | conformance failures: at least one case failed, passed unexpectedly or timed out, or a vendor's expectations entry matched nothing |
 /// | 101 | harness errors during a run |
 /// | 104 | nothing ran: the selection was empty, or no case passed or failed as expected (every one unavailable; `--allow-unavailable` accepts that) |
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

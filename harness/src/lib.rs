@@ -65,6 +65,7 @@ pub mod suite;
 pub mod template;
 pub mod text;
 pub mod tomlerr;
+pub mod vendor;
 pub mod warm;
 pub mod workspace;
 

@@ -60,9 +60,26 @@ impl<'a> Doc<'a> {
     /// `line L, column C: ` of the value at a dotted path (only plain `a.b[2].c` segments), or
     /// nothing when the path is not in the text (a default, a missing field).
     pub fn at(&self, path: &str) -> String {
-        let Some(tree) = &self.tree else {
-            return String::new();
-        };
+        self.locate(path)
+            .map_or_else(String::new, |s| format!("{}: ", self.line_col(s.start)))
+    }
+
+    /// The 1-based line of the key at a dotted path (as [`Doc::at`] finds it).
+    pub fn line_at(&self, path: &str) -> Option<usize> {
+        let start = self.locate(path)?.start.min(self.text.len());
+        Some(
+            self.text
+                .get(..start)
+                .unwrap_or(self.text)
+                .matches('\n')
+                .count()
+                + 1,
+        )
+    }
+
+    /// The span of the key at a dotted path, or of the deepest part of it that exists.
+    fn locate(&self, path: &str) -> Option<Range<usize>> {
+        let tree = self.tree.as_ref()?;
         let mut table = tree.get_ref();
         let mut found: Option<Range<usize>> = None;
         for segment in path.split('.') {
@@ -71,7 +88,7 @@ impl<'a> Doc<'a> {
                 None => (segment, None),
             };
             let Some((k, v)) = table.iter().find(|(k, _)| k.get_ref().as_ref() == key) else {
-                return found.map_or_else(String::new, |s| format!("{}: ", self.line_col(s.start)));
+                return found;
             };
             found = Some(k.span());
             let mut value = v.get_ref();
@@ -85,7 +102,7 @@ impl<'a> Doc<'a> {
                 _ => break,
             }
         }
-        found.map_or_else(String::new, |s| format!("{}: ", self.line_col(s.start)))
+        found
     }
 
     /// The full message for a deserialization error: `line L, column C: field `PATH`: MESSAGE`

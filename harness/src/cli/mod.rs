@@ -9,8 +9,10 @@ mod bench;
 mod clean;
 mod exec;
 mod explore;
+mod finish;
 mod images;
 mod protocol;
+mod report;
 mod run;
 
 /// rawconf — conformance harness for Flyte's raw container protocol.
@@ -49,6 +51,9 @@ enum Command {
     Outputs(protocol::OutputsCommand),
     /// Measure rawconf against the engine's floor, warm mode, flytekit and `-j` scaling.
     Bench(bench::BenchArgs),
+    /// Work on written reports: merge the shard reports of one run.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     /// Remove the containers and temp dirs of rawconf processes that died (never anything else).
     Clean(clean::CleanArgs),
 }
@@ -80,6 +85,7 @@ pub(crate) fn main() -> std::process::ExitCode {
             Command::Inputs(cmd) => protocol::inputs(cmd),
             Command::Outputs(cmd) => protocol::outputs(cmd),
             Command::Clean(args) => clean::clean(args).await,
+            Command::Report(cmd) => report::run(cmd, &languages_dir),
             Command::Bench(args) => bench::run(args, &languages_dir).await,
         }
     });

@@ -11,8 +11,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rawconf::golden::GoldenMode;
 use rawconf::image::{Builder, Built};
 use rawconf::profile::Profile;
-use rawconf::report::{self, CaseResult};
-use rawconf::run::{RunObserver, RunPlan, Shard};
+use rawconf::report::CaseResult;
+use rawconf::run::{RunObserver, RunPlan, Shard, ShardStrategy};
 use rawconf::runtime::{Adapter, AnyRuntime, Reference, Runtime};
 use rawconf::suite::Suite;
 use rawconf::text::first_line;
@@ -48,9 +48,24 @@ pub(crate) struct RunArgs {
     /// Where report.json, junit.xml, summary.md and report.html go.
     #[arg(long, value_name = "DIR", default_value = "target/rawconf-report")]
     report_dir: PathBuf,
-    /// Run only slice I of N of the selection, e.g. `2/4`.
+    /// Run only slice I of N of the selection, e.g. `2/4`; merge the shards' reports with
+    /// `rawconf report merge`.
     #[arg(long, value_name = "I/N")]
     shard: Option<Shard>,
+    /// How `--shard` deals trials: `modulo` (in turn: even shards) or `hash` (by a stable hash
+    /// of the trial id: a case keeps its shard as the suite grows).
+    #[arg(
+        long,
+        value_name = "STRATEGY",
+        default_value = "modulo",
+        requires = "shard"
+    )]
+    shard_strategy: ShardStrategy,
+    /// The runtime vendor's expected failures (TOML, docs/expectations.md): covered results
+    /// are the vendor's xfails, a listed case that passes or an entry that matches nothing
+    /// fails the run.
+    #[arg(long, value_name = "FILE")]
+    expectations: Option<PathBuf>,
     /// Write every record as its new golden snapshot instead of comparing (review with git diff).
     #[arg(long)]
     bless: bool,
@@ -182,6 +197,12 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
             "--mode warm runs the reference runtime's cases in pooled containers; goldens are blessed and adapters run with fresh containers".into(),
         ));
     }
+    // The expectations file is checked before anything runs: a typo is a usage error.
+    let vendor = args
+        .expectations
+        .as_deref()
+        .map(rawconf::vendor::VendorExpectations::load)
+        .transpose()?;
     let suites_dir = rawconf::env::suites_dir();
     let suites = if args.suite == ALL_SUITES {
         Suite::all(&suites_dir)?
@@ -272,7 +293,10 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
                 .collect(),
             profile: args.profile,
             filter: filter.clone(),
-            shard: args.shard,
+            shard: args.shard.map(|s| Shard {
+                strategy: args.shard_strategy,
+                ..s
+            }),
             jobs: args.jobs.unwrap_or_else(rawconf::run::default_jobs),
             golden: if args.bless {
                 GoldenMode::Bless
@@ -315,45 +339,25 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
     if let Some(p) = &pool {
         p.shutdown().await;
     }
-    let Some(report) = rawconf::report::RunReport::merge(reports) else {
+    let Some(mut report) = rawconf::report::RunReport::merge(reports) else {
         if let Some(e) = fault {
             return Err(e);
         }
         eprintln!("error: the selection matched no case; nothing ran");
         return Ok(ExitCode::NothingRan);
     };
-
-    print!("{}", report::to_matrix(&report));
-    let failures: Vec<&CaseResult> = report
-        .results
-        .iter()
-        .filter(|r| r.outcome.is_failure())
-        .collect();
-    if !failures.is_empty() {
-        println!("\nfailures:");
-        for r in &failures {
-            println!(
-                "  {} ({}): {}",
-                r.id,
-                r.outcome.as_str(),
-                first_line(&r.reason)
-            );
-            println!("    reproduce: {}", r.reproduce);
-        }
+    // Only a whole suite's selection, run to its end, can show that an entry matches nothing.
+    let complete = filter.is_none()
+        && args.languages.is_empty()
+        && report.meta.aborted.is_none()
+        && fault.is_none();
+    if let Some(check) = &mut report.shard_check {
+        check.complete &= complete;
     }
-    for r in report.results.iter().filter(|r| !r.notes.is_empty()) {
-        for n in &r.notes {
-            println!("note: {} ({}): {n}", r.id, r.outcome.as_str());
-        }
+    if let Some(vendor) = &vendor {
+        rawconf::vendor::apply(&mut report, vendor, complete);
     }
-    for stale in &report.unused_expectations {
-        println!("warning: expected failure matches no case: {stale}");
-    }
-    report::write_all(&report, &args.report_dir)?;
-    println!(
-        "\nreports: {}/{{report.json,junit.xml,summary.md,report.html}}",
-        args.report_dir.display()
-    );
+    let code = super::finish::finish(&report, &args.report_dir, args.allow_unavailable)?;
     if args.bless {
         println!(
             "blessed {} golden snapshot(s) under {}",
@@ -361,7 +365,6 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
             golden_root.display()
         );
     }
-
     if let Some(e) = fault {
         eprintln!(
             "the reports hold the {} case(s) that ran before this error",
@@ -369,60 +372,8 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
         );
         return Err(e);
     }
-    if let Some(why) = &report.meta.aborted {
-        eprintln!(
-            "error: the run {why}\nthe reports hold the results obtained; the other cases did not run"
-        );
-        return Ok(ExitCode::Setup);
-    }
-    Ok(run_exit_code(&report.counts, args.allow_unavailable))
+    Ok(code)
 }
 
 /// `--suite all`: every suite file of the suites folder, one report.
 const ALL_SUITES: &str = "all";
-
-/// The exit status of a finished run. Never 0 for a run in which nothing held: a runtime that
-/// answers "unsupported" (33) to every case gets [`ExitCode::NothingRan`] unless
-/// `allow_unavailable` (BoGo's allow-unimplemented, cwltest's 33).
-fn run_exit_code(counts: &rawconf::report::Counts, allow_unavailable: bool) -> ExitCode {
-    use rawconf::outcome::Outcome;
-    let held = counts.get(Outcome::Pass) + counts.get(Outcome::Xfail);
-    if counts.total() == 0 {
-        ExitCode::NothingRan
-    } else if counts.get(Outcome::HarnessError) > 0 {
-        ExitCode::HarnessError
-    } else if counts.failed() {
-        ExitCode::ConformanceFailure
-    } else if held == 0 && !allow_unavailable {
-        eprintln!(
-            "error: no case passed: all {} were unavailable (the runtime does not support them); --allow-unavailable accepts that",
-            counts.total()
-        );
-        ExitCode::NothingRan
-    } else {
-        ExitCode::Success
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rawconf::outcome::Outcome;
-    use rawconf::report::Counts;
-
-    fn counts(pairs: &[(Outcome, usize)]) -> Counts {
-        Counts(pairs.iter().copied().collect())
-    }
-
-    #[test]
-    fn all_unavailable_is_not_green_unless_allowed() {
-        let none = counts(&[(Outcome::Unavailable, 130)]);
-        assert_eq!(run_exit_code(&none, false), ExitCode::NothingRan);
-        assert_eq!(run_exit_code(&none, true), ExitCode::Success);
-        let some = counts(&[(Outcome::Unavailable, 3), (Outcome::Xfail, 1)]);
-        assert_eq!(run_exit_code(&some, false), ExitCode::Success);
-        let failed = counts(&[(Outcome::Unavailable, 3), (Outcome::Fail, 1)]);
-        assert_eq!(run_exit_code(&failed, true), ExitCode::ConformanceFailure);
-        assert_eq!(run_exit_code(&counts(&[]), true), ExitCode::NothingRan);
-    }
-}

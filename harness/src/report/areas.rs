@@ -19,6 +19,8 @@ pub struct Area {
     pub passed: usize,
     /// Results that depart as declared, with a reason (`xfail`).
     pub expected: usize,
+    /// Of `expected`, those the vendor's expectations file declared.
+    pub vendor: usize,
     /// Results that depart undeclared, or broke (`fail`, `xpass`, `timeout`, `harness-error`).
     pub divergent: usize,
     /// Results the runtime did not run (`unavailable`).
@@ -29,6 +31,15 @@ impl Area {
     /// Every result of the area.
     pub fn total(&self) -> usize {
         self.passed + self.expected + self.divergent + self.unavailable
+    }
+
+    /// The expected failures as shown: `3`, or `3 (1 vendor)` when the vendor declared some.
+    pub fn expected_text(&self) -> String {
+        if self.vendor == 0 {
+            self.expected.to_string()
+        } else {
+            format!("{} ({} vendor)", self.expected, self.vendor)
+        }
     }
 }
 
@@ -51,7 +62,10 @@ pub fn areas(report: &RunReport) -> Vec<Area> {
         });
         match r.outcome {
             Outcome::Pass => a.passed += 1,
-            Outcome::Xfail => a.expected += 1,
+            Outcome::Xfail => {
+                a.expected += 1;
+                a.vendor += usize::from(r.declared.is_some());
+            }
             Outcome::Unavailable => a.unavailable += 1,
             Outcome::Fail | Outcome::Xpass | Outcome::Timeout | Outcome::HarnessError => {
                 a.divergent += 1

@@ -3,19 +3,19 @@
 //! each result with its record.
 
 use super::areas::{areas, divergences};
-use super::matrix::cell;
+use super::matrix::result_cell;
 use super::model::RunReport;
 use crate::outcome::Outcome;
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\
+pub(super) const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}\
 th{background:#f3f3f3}td.o{text-align:center;font-weight:600}\
 .pass{background:#c8f0c8}.xfail{background:#e6e6a8}.fail,.xpass,.timeout,.harness-error{background:#f5b5b5}\
-.unavailable{background:#ddd}td.o a{color:inherit;text-decoration:none}pre{background:#f7f7f7;padding:.6em;white-space:pre-wrap;word-break:break-all}\
+.unavailable{background:#ddd}.vendor{background:#d9ccf0}td.o a{color:inherit;text-decoration:none}pre{background:#f7f7f7;padding:.6em;white-space:pre-wrap;word-break:break-all}\
 code{font-family:ui-monospace,monospace}";
 
 /// Escapes text for HTML element content and attribute values.
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -32,6 +32,14 @@ fn esc(s: &str) -> String {
 
 fn class(o: Outcome) -> &'static str {
     o.as_str()
+}
+
+/// The CSS classes of a result: its outcome, plus `vendor` for an xfail the vendor declared.
+fn classes(r: &super::model::CaseResult) -> String {
+    match (&r.declared, r.outcome) {
+        (Some(_), Outcome::Xfail) => "xfail vendor".into(),
+        _ => class(r.outcome).into(),
+    }
 }
 
 /// The run as one HTML page (no scripts, no external resources).
@@ -67,7 +75,7 @@ pub fn to_html(report: &RunReport) -> String {
             esc(&a.name),
             a.passed,
             a.total(),
-            a.expected,
+            a.expected_text(),
             a.divergent,
             a.unavailable,
             a.total()
@@ -85,10 +93,10 @@ pub fn to_html(report: &RunReport) -> String {
             match report.get(l, &case) {
                 Some(r) => out.push_str(&format!(
                     "<td class=\"o {}\" title=\"{}\"><a href=\"#{}\">{}</a></td>",
-                    class(r.outcome),
+                    classes(r),
                     esc(&r.reason),
                     esc(&r.id),
-                    cell(r.outcome)
+                    result_cell(r)
                 )),
                 None => out.push_str("<td class=\"o\">-</td>"),
             }
@@ -139,9 +147,18 @@ pub fn to_html(report: &RunReport) -> String {
             "<h3 id=\"{}\"><code>{}</code> <span class=\"{}\">{}</span></h3>\n",
             esc(&r.id),
             esc(&r.id),
-            class(r.outcome),
+            classes(r),
             r.outcome.as_str()
         ));
+        if let Some(d) = &r.declared {
+            out.push_str(&format!(
+                "<p class=\"declared\">declared by the vendor: <code>{}</code> line {}: <code>{}</code> expects <code>{}</code></p>\n",
+                esc(&d.file),
+                d.line,
+                esc(&d.case),
+                esc(&d.outcome)
+            ));
+        }
         if !r.reason.is_empty() {
             out.push_str(&format!("<pre>{}</pre>\n", esc(&r.reason)));
         }
@@ -158,6 +175,15 @@ pub fn to_html(report: &RunReport) -> String {
                 esc(&record.to_golden())
             ));
         }
+    }
+    if !report.unused_vendor_expectations.is_empty() {
+        out.push_str(
+            "<h2>Vendor expectations that match nothing</h2>\n<ul id=\"unused-vendor\">\n",
+        );
+        for e in &report.unused_vendor_expectations {
+            out.push_str(&format!("<li>{}</li>\n", esc(e)));
+        }
+        out.push_str("</ul>\n");
     }
     out.push_str("</body></html>\n");
     out

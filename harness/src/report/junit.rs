@@ -35,11 +35,22 @@ pub fn to_junit(report: &RunReport) -> String {
                 }
             };
             let mut case = TestCase::new(r.id.clone(), status);
+            if r.declared.is_some() {
+                case.add_property(quick_junit::Property::new("declared_by", "vendor"));
+            }
             case.set_classname(format!("{lang}.{}", report.meta.suite));
             case.set_time(std::time::Duration::from_millis(r.duration_ms));
             let mut out: Vec<String> = r.notes.iter().map(|n| format!("note: {n}")).collect();
-            if r.outcome == Outcome::Xfail {
-                out.insert(0, format!("xfail: {}", r.reason));
+            match (&r.declared, r.outcome) {
+                (Some(d), Outcome::Xfail) => out.insert(
+                    0,
+                    format!(
+                        "xfail declared by the vendor ({} line {}: `{}`): {}",
+                        d.file, d.line, d.case, r.reason
+                    ),
+                ),
+                (None, Outcome::Xfail) => out.insert(0, format!("xfail: {}", r.reason)),
+                _ => {}
             }
             if !out.is_empty() {
                 case.set_system_out(out.join("\n"));

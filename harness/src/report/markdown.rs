@@ -2,7 +2,7 @@
 //! for a CI step summary.
 
 use super::areas::{areas, divergences};
-use super::matrix::cell;
+use super::matrix::result_cell;
 use super::model::RunReport;
 
 /// The run as Markdown.
@@ -19,6 +19,12 @@ pub fn to_markdown(report: &RunReport) -> String {
         "# rawconf: suite `{}` — {verdict}\n\nprofile `{}` · runtime `{}` · rawconf {} · {}\n\n**{}**\n\n",
         m.suite, m.profile, m.runtime, m.rawconf_version, m.started_at, report.counts
     );
+    if let Some(e) = &m.expectations {
+        out.push_str(&format!(
+            "> Vendor expectations: `{}` (sha256 `{}`); their expected failures are marked `xfail(v)`.\n\n",
+            e.path, e.sha256
+        ));
+    }
     if let Some(why) = &m.aborted {
         out.push_str(&format!(
             "> **The run {why}.** The tables hold the results obtained.\n\n"
@@ -41,7 +47,7 @@ pub fn to_markdown(report: &RunReport) -> String {
             a.name,
             a.passed,
             a.total(),
-            a.expected,
+            a.expected_text(),
             a.divergent,
             a.unavailable,
             a.total()
@@ -59,7 +65,7 @@ pub fn to_markdown(report: &RunReport) -> String {
     for case in report.cases() {
         out.push_str(&format!("| `{case}` |"));
         for l in &langs {
-            let text = report.get(l, &case).map_or("-", |r| cell(r.outcome));
+            let text = report.get(l, &case).map_or("-", result_cell);
             out.push_str(&format!(" {text} |"));
         }
         out.push('\n');
@@ -74,6 +80,30 @@ pub fn to_markdown(report: &RunReport) -> String {
                 r.outcome.as_str(),
                 r.reason.trim_end(),
                 r.reproduce
+            ));
+        }
+    }
+    let vendor: Vec<_> = report
+        .results
+        .iter()
+        .filter_map(|r| r.declared.as_ref().map(|d| (r, d)))
+        .filter(|(r, _)| r.outcome == crate::outcome::Outcome::Xfail)
+        .collect();
+    if !vendor.is_empty() {
+        out.push_str("\n## Expected failures declared by the vendor\n\n| trial | expected | entry | reason |\n|---|---|---|---|\n");
+        for (r, d) in vendor {
+            out.push_str(&format!(
+                "| `{}` | {}{} | {} line {}: `{}` | {} |\n",
+                r.id,
+                d.outcome,
+                d.code
+                    .as_deref()
+                    .map(|c| format!(" `{c}`"))
+                    .unwrap_or_default(),
+                d.file,
+                d.line,
+                d.case,
+                d.reason.replace('|', "\\|")
             ));
         }
     }
@@ -110,6 +140,12 @@ pub fn to_markdown(report: &RunReport) -> String {
     if !report.unused_expectations.is_empty() {
         out.push_str("\n## Stale expected failures\n\n");
         for e in &report.unused_expectations {
+            out.push_str(&format!("- {e}\n"));
+        }
+    }
+    if !report.unused_vendor_expectations.is_empty() {
+        out.push_str("\n## Vendor expectations that match nothing (they fail the run)\n\n");
+        for e in &report.unused_vendor_expectations {
             out.push_str(&format!("- {e}\n"));
         }
     }

@@ -1,6 +1,6 @@
 //! The language × case matrix printed at the end of `rawconf run`.
 
-use super::model::RunReport;
+use super::model::{CaseResult, RunReport};
 use crate::outcome::Outcome;
 
 /// The short cell text of an outcome.
@@ -13,6 +13,17 @@ pub(crate) fn cell(o: Outcome) -> &'static str {
         Outcome::Timeout => "TIMEOUT",
         Outcome::Unavailable => "n/a",
         Outcome::HarnessError => "ERROR",
+    }
+}
+
+/// The cell text of a result: its outcome's, marked `(v)` when the vendor's expectations file
+/// declared it (an `xfail` it covers, an `xpass` of a stale entry), so the vendor's
+/// declarations never blend into rawconf's own.
+pub(crate) fn result_cell(r: &CaseResult) -> &'static str {
+    match (r.outcome, r.declared.is_some()) {
+        (Outcome::Xfail, true) => "xfail(v)",
+        (Outcome::Xpass, true) => "XPASS(v)",
+        (o, _) => cell(o),
     }
 }
 
@@ -30,7 +41,7 @@ pub fn to_matrix(report: &RunReport) -> String {
     for case in &cases {
         out.push_str(&format!("{case:<first$}"));
         for l in &langs {
-            let text = report.get(l, case).map_or("-", |r| cell(r.outcome));
+            let text = report.get(l, case).map_or("-", result_cell);
             out.push_str(&format!("  {text:<width$}"));
         }
         out.push('\n');

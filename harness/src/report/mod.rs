@@ -3,18 +3,24 @@
 //! Every reporter reads the same [`RunReport`]; none of them decides anything.
 
 mod areas;
+mod compare;
 mod html;
 mod junit;
 mod markdown;
 mod matrix;
 mod model;
+mod provenance;
+mod shards;
 
 pub use areas::{Area, area_of, areas, divergences};
+pub use compare::{Column, columns, compare_html, compare_markdown};
 pub use html::to_html;
 pub use junit::to_junit;
 pub use markdown::to_markdown;
 pub use matrix::to_matrix;
 pub use model::{CaseResult, Counts, Divergence, RunMeta, RunReport};
+pub use provenance::{Declared, ExpectationsMeta, ShardCheck};
+pub use shards::{ShardReport, intersect, merge_shards};
 
 use std::path::Path;
 

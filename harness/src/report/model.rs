@@ -9,6 +9,8 @@ use crate::oracle::Judgement;
 use crate::outcome::Outcome;
 use crate::record::Record;
 
+use super::provenance::{Declared, ExpectationsMeta, ShardCheck};
+
 /// Facts about the run, so a report can be traced and reproduced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunMeta {
@@ -44,6 +46,9 @@ pub struct RunMeta {
     /// are the ones obtained before it stopped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aborted: Option<String>,
+    /// The vendor's expectations file the run applied (`--expectations`); absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expectations: Option<ExpectationsMeta>,
 }
 
 /// The result of one language × case.
@@ -81,6 +86,10 @@ pub struct CaseResult {
     /// that differs from the reference's, which is not normative for a `cmd:` runtime).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The vendor's expectations-file entry behind an `xfail` (or a stale one behind an
+    /// `xpass`); absent for rawconf's own declarations and undeclared results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared: Option<Declared>,
 }
 
 /// One row of the cross-language table: each language's area for a case, and whether every
@@ -140,6 +149,13 @@ pub struct RunReport {
     pub divergence: Vec<Divergence>,
     /// Expected-failure entries that matched no case that ran (stale).
     pub unused_expectations: Vec<String>,
+    /// The vendor's expectations-file entries that matched no trial of a complete selection
+    /// (a typo, or a case that is gone): they fail the run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unused_vendor_expectations: Vec<String>,
+    /// What a shard report records for `rawconf report merge` (only on `--shard` runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard_check: Option<ShardCheck>,
 }
 
 impl RunReport {
@@ -162,8 +178,23 @@ impl RunReport {
             all.results.extend(r.results);
             all.divergence.extend(r.divergence);
             all.unused_expectations.extend(r.unused_expectations);
+            all.unused_vendor_expectations
+                .extend(r.unused_vendor_expectations);
+            all.shard_check = match (all.shard_check, r.shard_check) {
+                (Some(a), Some(b)) => Some(a.join(b)),
+                (a, b) => a.or(b),
+            };
         }
         Some(all)
+    }
+
+    /// Recounts the outcomes from the results (after expectations changed some).
+    pub fn recount(&mut self) {
+        let mut counts = Counts::default();
+        for r in &self.results {
+            *counts.0.entry(r.outcome).or_default() += 1;
+        }
+        self.counts = counts;
     }
 
     /// Languages in the report, sorted.

@@ -11,6 +11,7 @@ use globset::GlobMatcher;
 use crate::error::Result;
 
 mod reproduce;
+mod shard;
 use crate::expect::Expectations;
 use crate::golden::{self, GoldenMode};
 use crate::judge;
@@ -22,29 +23,7 @@ use crate::report::{CaseResult, Counts, Divergence, RunMeta, RunReport};
 use crate::runtime::{Attempt, Execution, NotRun, Runtime};
 use crate::suite::{Case, Suite};
 pub use reproduce::{data_overrides, reproduce};
-
-/// `I/N`: run the I-th of N slices of the selection (1-based).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    /// Which slice, 1..=total.
-    pub index: usize,
-    /// How many slices.
-    pub total: usize,
-}
-
-impl std::str::FromStr for Shard {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Shard, String> {
-        let err = || format!("expected a shard `I/N` with 1 ≤ I ≤ N, found `{s}`");
-        let (i, n) = s.split_once('/').ok_or_else(err)?;
-        let (index, total): (usize, usize) =
-            (i.parse().map_err(|_| err())?, n.parse().map_err(|_| err())?);
-        if index == 0 || total == 0 || index > total {
-            return Err(err());
-        }
-        Ok(Shard { index, total })
-    }
-}
+pub use shard::{Shard, ShardStrategy, fnv1a64};
 
 /// Everything a run needs besides the runtime.
 #[derive(Debug, Clone)]
@@ -98,6 +77,27 @@ pub fn trial_id(language: &str, suite: &str, case: &str) -> String {
 
 /// The language × case pairs a plan selects, in a stable order.
 pub fn select(plan: &RunPlan) -> Vec<(usize, usize)> {
+    let pairs = select_all(plan);
+    match plan.shard {
+        Some(s) => pairs
+            .into_iter()
+            .enumerate()
+            .filter(|(i, (li, ci))| {
+                let id = trial_id(
+                    &plan.languages[*li].0.name,
+                    &plan.suite.name,
+                    &plan.suite.cases[*ci].id,
+                );
+                s.holds(*i, &id)
+            })
+            .map(|(_, p)| p)
+            .collect(),
+        None => pairs,
+    }
+}
+
+/// The pairs the plan selects before it is cut into shards.
+fn select_all(plan: &RunPlan) -> Vec<(usize, usize)> {
     let mut pairs = Vec::new();
     for (li, (lang, _)) in plan.languages.iter().enumerate() {
         for (ci, case) in plan.suite.cases.iter().enumerate() {
@@ -107,15 +107,7 @@ pub fn select(plan: &RunPlan) -> Vec<(usize, usize)> {
             }
         }
     }
-    match plan.shard {
-        Some(s) => pairs
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| i % s.total == s.index - 1)
-            .map(|(_, p)| p)
-            .collect(),
-        None => pairs,
-    }
+    pairs
 }
 
 /// Runs one language × case to a result (never an `Err`: harness faults become
@@ -164,6 +156,7 @@ async fn run_case_faulted<R: Runtime>(
         stderr: String::new(),
         reproduce: reproduce(plan, &lang.name, &case.id),
         notes: Vec::new(),
+        declared: None,
     };
     let execution = Execution {
         language: lang,
@@ -375,14 +368,23 @@ pub async fn run<R: Runtime>(
         .iter()
         .map(|r| (r.language.clone(), format!("{}/{}", r.suite, r.case)))
         .collect();
-    // Only a full, unsharded, unfiltered run can tell that an entry matches nothing.
-    let unused_expectations = if plan.filter.is_none() && plan.shard.is_none() && aborted.is_none()
-    {
-        expectations
-            .unused(plan.profile, &ran)
-            .into_iter()
-            .map(|e| format!("{} ({}): {}", e.pattern, e.source, e.reason))
-            .collect()
+    // Only a full, unsharded, unfiltered run can tell that an entry matches nothing; a shard
+    // records what it did not use, and `rawconf report merge` intersects them.
+    let complete = plan.filter.is_none() && aborted.is_none();
+    let unused: Vec<String> = expectations
+        .unused(plan.profile, &ran)
+        .into_iter()
+        .map(|e| format!("{} ({}): {}", e.pattern, e.source, e.reason))
+        .collect();
+    let shard_check = plan.shard.map(|s| crate::report::ShardCheck {
+        strategy: s.strategy.as_str().to_owned(),
+        selected: select_all(plan).len(),
+        complete,
+        unused_expectations: if complete { unused.clone() } else { Vec::new() },
+        unused_vendor_expectations: Vec::new(),
+    });
+    let unused_expectations = if complete && plan.shard.is_none() {
+        unused
     } else {
         Vec::new()
     };
@@ -418,6 +420,7 @@ pub async fn run<R: Runtime>(
                 selection.len()
             )
         }),
+        expectations: None,
     };
     Ok(RunReport {
         meta,
@@ -425,6 +428,8 @@ pub async fn run<R: Runtime>(
         results,
         divergence,
         unused_expectations,
+        unused_vendor_expectations: Vec::new(),
+        shard_check,
     })
 }
 
