@@ -39,8 +39,8 @@ fn regressions() -> Regressions {
 }
 
 /// Every limitation the repository declares is pinned by a regression entry that expects it
-/// (so the README's smallest inputs are rechecked by every property run), and every entry names
-/// a real language and limitations that language (or the suite) declares.
+/// (so docs/findings.md's smallest inputs are rechecked by every property run), and every entry
+/// names a real language and limitations that language (or the suite) declares.
 #[test]
 fn every_limitation_is_pinned_by_a_regression() {
     let langs = languages();

@@ -5,8 +5,8 @@
 //! The test starts its own `podman system service` on a socket in a temp dir and stops it at the
 //! end. Podman's default ulimits are above what an OCI runtime without `CAP_SYS_RESOURCE` (a
 //! nested engine, like CI's) may set, so the service gets a `containers.conf` with
-//! `default_ulimits` at or below this process's hard limits — the configuration the README's
-//! "Podman" section asks of a user.
+//! `default_ulimits` at or below this process's hard limits — the configuration docs/images.md's
+//! "Podman as the engine" section asks of a user.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

@@ -190,7 +190,7 @@ pub fn start_error(image: &str, what: &str, e: &bollard::errors::Error) -> Error
         " — the engine could not apply its default resource limits (ulimits) to the container: \
          they are above this host's hard limits. With Podman, set limits at or below `ulimit -Hu` \
          and `ulimit -Hn` in containers.conf, e.g. `[containers]` \
-         `default_ulimits = [\"nproc=4096:4096\", \"nofile=1024:1024\"]` (README, \"Podman\")."
+         `default_ulimits = [\"nproc=4096:4096\", \"nofile=1024:1024\"]` (docs/images.md, \"Podman as the engine\")."
     } else {
         ""
     };

@@ -19,7 +19,7 @@
 //! A new finding is appended automatically (without `expect`, so it is re-run forever and fails
 //! until it is fixed or declared as a limitation). Entries with `expect` pin a known limitation
 //! to its smallest input: if the limitation stops showing there, the run fails, so the list and
-//! the README's table never go stale.
+//! the table in docs/findings.md never go stale.
 
 use std::path::{Path, PathBuf};
 
