@@ -725,6 +725,45 @@ fn flytekit_case(lang: &str, case: &str, outcome: Outcome) -> TestResult {
     Ok(())
 }
 
+/// The flytekit adapter's own expectations file (`adapters/flytekit/expectations.toml`) declares
+/// where real flytekit departs from the flytekit-local goldens: its `timeout/killed` run is red
+/// without it and green with it, the result an `xfail` declared by the vendor.
+fn flytekit_expectations() -> TestResult {
+    docker()?;
+    flytekit_venv()?;
+    let dir = tempfile::tempdir()?;
+    let spec = format!("cmd:{}", repo().join("adapters/flytekit/run.sh").display());
+    let mut codes = Vec::new();
+    for with in [false, true] {
+        let report = dir.path().join(if with { "with" } else { "without" });
+        let mut args = vec![
+            "run",
+            "--suite",
+            "protocol",
+            "--profile",
+            "flytekit-local",
+            "--filter",
+            "probe/protocol/timeout/*",
+            "--runtime",
+            &spec,
+        ];
+        let file = repo().join("adapters/flytekit/expectations.toml");
+        let file = file.to_string_lossy().into_owned();
+        if with {
+            args.extend(["--expectations", file.as_str()]);
+        }
+        let rd = report.to_string_lossy().into_owned();
+        args.extend(["--report-dir", rd.as_str()]);
+        let out = cli(&args);
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(report.join("report.json"))?)?;
+        codes.push((out.status.code(), v["results"][0]["declared"]["by"].clone()));
+    }
+    if codes[0].0 != Some(100) || codes[1].0 != Some(0) || codes[1].1 != "vendor" {
+        return Err(format!("(exit, declared by) without and with the file: {codes:?}").into());
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Documentation examples and the schema.
 
@@ -991,6 +1030,10 @@ fn main() {
     )
     .chain([
         Trial::test("cli/run-reference-adapter", cli_run),
+        Trial::test(
+            "flytekit-adapter/expectations/timeout-killed-declared",
+            flytekit_expectations,
+        ),
         Trial::test(
             "go-like/inputs-pb-entry-order-and-nan-payload",
             go_like_inputs_pb,

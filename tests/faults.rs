@@ -463,7 +463,10 @@ fn workdir_not_a_directory() -> TestResult {
     expect_stderr(&out, "cannot make a work dir in")?;
     let r = report(&reports)?;
     let aborted = r["meta"]["aborted"].as_str().unwrap_or_default();
-    if !aborted.starts_with(&format!("stopped after 1 of {} case(s): cannot make a work dir", selected())) {
+    if !aborted.starts_with(&format!(
+        "stopped after 1 of {} case(s): cannot make a work dir",
+        selected()
+    )) {
         return Err(format!("meta.aborted: `{aborted}`").into());
     }
     let out = rawconf(
@@ -548,7 +551,9 @@ fn workdir_full() -> TestResult {
     expect_stderr(&out, "No space left on device")?;
     let r = report(&reports)?;
     let aborted = r["meta"]["aborted"].as_str().unwrap_or_default();
-    if !aborted.starts_with(&format!("stopped after 1 of {} case(s)", selected())) || !aborted.contains("No space left") {
+    if !aborted.starts_with(&format!("stopped after 1 of {} case(s)", selected()))
+        || !aborted.contains("No space left")
+    {
         return Err(format!("meta.aborted: `{aborted}`").into());
     }
     let leaked = leaked_dirs(&full);

@@ -623,6 +623,53 @@ fn sigterm_removes_container() -> TestResult {
     }
 }
 
+/// `rawconf run` through the Flyte 2 adapter with its own expectations file
+/// (`adapters/flyte2/expectations.toml`): the departures it declares make a red run green, each
+/// result an `xfail` declared by the vendor — not dropped cases. A slice of the suite (the
+/// nightly runs all of it, where an entry that matches nothing also fails).
+fn vendor_expectations_make_the_run_green() -> Result<(), Failed> {
+    venv()?;
+    let dir = tempfile::tempdir()?;
+    let run = |with: bool| -> Result<(Option<i32>, serde_json::Value), Failed> {
+        let report = dir.path().join(if with { "with" } else { "without" });
+        let mut cmd = support::rawconf();
+        cmd.current_dir(repo())
+            .args(["run", "--suite", "all", "--filter"])
+            .arg("{*/ellipse/three-by-four,probe/protocol/{exit,env,timeout}/*,probe/protocol/inputs/list-*}")
+            .arg("--runtime")
+            .arg(format!("cmd:{}", run_sh()))
+            .arg("--report-dir")
+            .arg(&report)
+            .stdout(Stdio::null());
+        if with {
+            cmd.arg("--expectations")
+                .arg(repo().join("adapters/flyte2/expectations.toml"));
+        }
+        let out = cmd.output()?;
+        let v = serde_json::from_slice(&std::fs::read(report.join("report.json"))?)?;
+        Ok((out.status.code(), v))
+    };
+    let (code, _) = run(false)?;
+    if code != Some(100) {
+        return Err(format!("without the expectations file: exit {code:?}, expected 100").into());
+    }
+    let (code, v) = run(true)?;
+    let results = v["results"].as_array().cloned().unwrap_or_default();
+    let undeclared: Vec<String> = results
+        .iter()
+        .filter(|r| r["outcome"] != "xfail" || r["declared"]["by"] != "vendor")
+        .map(|r| format!("{} {}", r["id"], r["outcome"]))
+        .collect();
+    if code != Some(0) || results.len() < 10 || !undeclared.is_empty() {
+        return Err(format!(
+            "with the expectations file: exit {code:?}, {} results, not declared by the vendor: {undeclared:?}",
+            results.len()
+        )
+        .into());
+    }
+    Ok(())
+}
+
 fn main() {
     let args = Arguments::from_args();
     let skip = support::skip_docker();
@@ -690,6 +737,10 @@ fn main() {
         Trial::test(
             "flyte2-adapter/request/nothing-left-behind",
             nothing_left_behind,
+        ),
+        Trial::test(
+            "flyte2-adapter/expectations/declared-departures-make-the-run-green",
+            vendor_expectations_make_the_run_green,
         ),
     ]
     .into_iter()
