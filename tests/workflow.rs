@@ -54,8 +54,15 @@ fn subcommands(scripts: &[String]) -> BTreeSet<Vec<String>> {
 fn every_command_the_workflow_calls_exists() {
     let w = workflow();
     let found = subcommands(&scripts(&w));
-    // The workflow builds images, runs suites and explores; all three must be there.
-    for needed in [["images", "build"].as_slice(), &["run"], &["explore"]] {
+    // The workflow builds images, runs suites in shards and merges them, compares the runtimes
+    // and explores; all must be there.
+    for needed in [
+        ["images", "build"].as_slice(),
+        &["run"],
+        &["explore"],
+        &["report", "merge"],
+        &["report", "compare"],
+    ] {
         assert!(
             found
                 .iter()
@@ -109,6 +116,17 @@ fn the_workflow_runs_nightly_at_the_nightly_setting_and_publishes() {
         "nightly runs only {default} cases per language"
     );
     assert!(all.contains("explore --cases \"$CASES\""), "{all}");
+    // The suites run as shards merged into one verdict, and each adapter with its own
+    // expectations file.
+    assert!(all.contains("--shard \"${{ matrix.shard }}/3\""), "{all}");
+    for adapter in ["flytekit", "flyte2"] {
+        assert!(
+            all.contains(&format!(
+                "--expectations adapters/{adapter}/expectations.toml"
+            )),
+            "the nightly does not run {adapter} with its expectations file"
+        );
+    }
     assert!(
         all.contains(">> \"$GITHUB_STEP_SUMMARY\""),
         "no summary.md appended to the step summary"
