@@ -648,8 +648,88 @@ fn runtimes_compare_side_by_side() {
         "{html}"
     );
     assert!(html.contains("class=\"o xfail vendor\""), "{html}");
+    // One page, nothing fetched: the filter is an inline script, no URL anywhere.
+    assert!(!html.contains("http") && !html.contains("src="), "{html}");
+}
+
+/// The comparison page of three runtimes renders in headless Chromium with every trial, its
+/// filter (given in the address) keeps only the matching rows, and every runtime × area has a
+/// badge.
+#[test]
+fn the_comparison_page_renders_and_filters_in_headless_chromium() {
+    if rawconf::env::skip_browser() {
+        eprintln!(
+            "note: RAWCONF_SKIP_BROWSER is set: the headless-Chromium test is skipped, not passed"
+        );
+        return;
+    }
+    let reference = sample_with_areas();
+    let mut vendor = reference.clone();
+    vendor.meta.runtime = "cmd:adapters/flyte2/run.sh".into();
+    for r in &mut vendor.results {
+        r.outcome = Outcome::Fail;
+    }
+    vendor.recount();
+    let mut local = reference.clone();
+    local.meta.profile = "flytekit-local".into();
+    let reports = vec![
+        ("reference".to_owned(), reference.clone()),
+        ("flyte2".to_owned(), vendor),
+        ("flytekit".to_owned(), local),
+    ];
+    let cols = report::columns(&reports);
+    let html = report::compare_html(&cols);
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("compare.html");
+    std::fs::write(&page, &html).unwrap();
+    let dom = |fragment: &str| {
+        let out = std::process::Command::new("chromium")
+            .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+            .arg(format!("file://{}{fragment}", page.display()))
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("this test renders compare.html in headless Chromium ({e}): install `chromium` (Debian) or set RAWCONF_SKIP_BROWSER=1 to skip it")
+            });
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let rows = regex::Regex::new(r#"<tr data-id="[^"]*"( hidden="")?>"#).unwrap();
+    let all = dom("");
+    let trials = element(&all, "<table id=\"trials\">", "</table>");
+    let total = reference.results.len();
+    assert_eq!(rows.find_iter(trials).count(), total, "{trials}");
     assert!(
-        !html.contains("<script") && !html.contains("http"),
-        "{html}"
+        text_of(&all).contains(&format!("{total} of {total} trials")),
+        "{}",
+        text_of(&all)
+    );
+    // `#filter=outputs` keeps the protocol/outputs trials only.
+    let filtered = dom("#filter=outputs");
+    let trials = element(&filtered, "<table id=\"trials\">", "</table>");
+    let visible = rows
+        .captures_iter(trials)
+        .filter(|c| c.get(1).is_none())
+        .count();
+    let outputs = reference
+        .results
+        .iter()
+        .filter(|r| r.id.contains("outputs"))
+        .count();
+    assert!(outputs > 0 && outputs < total);
+    assert_eq!(visible, outputs, "{trials}");
+    // A badge per runtime and area, named after both.
+    let badges = report::badges(&cols);
+    let areas = rawconf::report::areas(&reference).len();
+    assert_eq!(badges.len(), 3 * areas);
+    assert!(
+        badges.iter().any(|(name, svg)| name
+            .starts_with("badges/2-cmd-adapters-flyte2-run-sh-backend/")
+            && svg.contains("#e05d44")),
+        "{:?}",
+        badges.iter().map(|(n, _)| n).collect::<Vec<_>>()
     );
 }

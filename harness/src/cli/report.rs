@@ -14,7 +14,7 @@ pub(crate) enum ReportCommand {
     /// of the same run and complete; exits as the whole run would have.
     Merge(MergeArgs),
     /// Reports of several runtimes side by side: rule areas × runtimes and one row per trial,
-    /// as compare.md and compare.html.
+    /// as compare.md and compare.html, and an SVG badge per runtime and area.
     Compare(CompareArgs),
 }
 
@@ -108,16 +108,25 @@ fn compare(args: CompareArgs) -> Result<ExitCode> {
     let cols = rawconf::report::columns(&reports);
     let markdown = rawconf::report::compare_markdown(&cols);
     std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, e))?;
-    for (name, text) in [
-        ("compare.md", markdown.clone()),
-        ("compare.html", rawconf::report::compare_html(&cols)),
-    ] {
+    let files = [
+        ("compare.md".to_owned(), markdown.clone()),
+        (
+            "compare.html".to_owned(),
+            rawconf::report::compare_html(&cols),
+        ),
+    ]
+    .into_iter()
+    .chain(rawconf::report::badges(&cols));
+    for (name, text) in files {
         let path = args.out.join(name);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
         std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
     }
     print!("{markdown}");
     println!(
-        "\nwritten: {}/{{compare.md,compare.html}}",
+        "\nwritten: {}/{{compare.md,compare.html,badges/<n>-<runtime>/<area>.svg}}",
         args.out.display()
     );
     Ok(ExitCode::Success)

@@ -167,10 +167,17 @@ pub fn compare_html(cols: &[Column<'_>]) -> String {
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody></table>\n<h2>Trials</h2>\n<table id=\"trials\">");
+    out.push_str("</tbody></table>\n<h2>Trials</h2>\n");
+    // Filtering without a server: the query (also taken from `#filter=…` in the address) keeps
+    // the rows whose text holds every word of it — an id part, an outcome, a runtime's cell.
+    out.push_str("<p><input id=\"filter\" type=\"search\" placeholder=\"filter: words of an id or an outcome, e.g. outputs fail\" size=\"60\"> <span id=\"shown\"></span></p>\n<table id=\"trials\">");
     out.push_str(&head("trial"));
     for id in trials(cols) {
-        out.push_str(&format!("<tr><th><code>{}</code></th>", esc(&id)));
+        out.push_str(&format!(
+            "<tr data-id=\"{}\"><th><code>{}</code></th>",
+            esc(&id),
+            esc(&id)
+        ));
         for c in cols {
             match trial_cell(c, &id) {
                 Some(r) => {
@@ -189,6 +196,31 @@ pub fn compare_html(cols: &[Column<'_>]) -> String {
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody></table>\n</body></html>\n");
+    out.push_str("</tbody></table>\n<script>");
+    out.push_str(FILTER_SCRIPT);
+    out.push_str("</script>\n</body></html>\n");
     out
 }
+
+/// The trial filter of [`compare_html`]: plain DOM, no network, no library.
+const FILTER_SCRIPT: &str = r#"
+(function () {
+  var input = document.getElementById('filter');
+  var rows = document.querySelectorAll('#trials tbody tr');
+  function apply() {
+    var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var shown = 0;
+    rows.forEach(function (row) {
+      var text = row.textContent.toLowerCase();
+      var keep = words.every(function (w) { return text.indexOf(w) >= 0; });
+      row.hidden = !keep;
+      if (keep) { shown += 1; }
+    });
+    document.getElementById('shown').textContent = shown + ' of ' + rows.length + ' trials';
+  }
+  var m = /filter=([^&]*)/.exec(location.hash);
+  if (m) { input.value = decodeURIComponent(m[1]); }
+  input.addEventListener('input', apply);
+  apply();
+})();
+"#;

@@ -3,6 +3,7 @@
 //! Every reporter reads the same [`RunReport`]; none of them decides anything.
 
 mod areas;
+mod badge;
 mod compare;
 mod html;
 mod junit;
@@ -13,6 +14,7 @@ mod provenance;
 mod shards;
 
 pub use areas::{Area, area_of, areas, divergences};
+pub use badge::{badge_svg, badges};
 pub use compare::{Column, columns, compare_html, compare_markdown};
 pub use html::to_html;
 pub use junit::to_junit;
