@@ -60,8 +60,131 @@ fn main() {
         )
         .with_ignored_flag(skip),
     );
+    trials.extend(independent_trials(skip));
     support::announce_skips(if skip { trials.len() } else { 0 });
     libtest_mimic::run(&args, trials).exit();
+}
+
+/// `independent/<lang>/ellipse/<case>`: every ellipse case's container run again by
+/// testcontainers' plain `GenericImage` — none of rawconf's container code: no sandbox, no
+/// workspace, no collection — with the argv of its backend golden, must write the same bytes
+/// to every output file as the reference runtime recorded there. A second driver of the same
+/// images, so a bug in rawconf's runtime cannot hide in its own goldens.
+fn independent_trials(skip: bool) -> Vec<Trial> {
+    let all = Language::discover(&support::languages_dir()).expect("languages load");
+    let langs = Language::for_suite(all, &[], "ellipse").expect("ellipse languages");
+    let suite = support::suite("ellipse");
+    let mut trials = Vec::new();
+    for lang in langs {
+        for case in &suite.cases {
+            let golden = rawconf::golden::path(
+                &support::repo().join("golden"),
+                "backend",
+                "ellipse",
+                &case.id,
+                &lang.name,
+            );
+            let lang = lang.clone();
+            trials.push(
+                Trial::test(
+                    format!("independent/{}/ellipse/{}", lang.name, case.id),
+                    move || independent(&lang, &golden),
+                )
+                .with_ignored_flag(skip),
+            );
+        }
+    }
+    trials
+}
+
+fn independent(lang: &Language, golden: &std::path::Path) -> Result<(), Failed> {
+    use testcontainers::core::{Mount, WaitFor, wait::ExitWaitStrategy};
+    use testcontainers::runners::AsyncRunner;
+    use testcontainers::{GenericImage, ImageExt};
+
+    let docker = support::docker()?;
+    let text =
+        rawconf::golden::read(golden)?.ok_or_else(|| format!("{}: missing", golden.display()))?;
+    let record: rawconf::record::Record = serde_json::from_str(&text)?;
+    let (Some((entrypoint, args)), Some(_)) = (record.argv.split_first(), record.exit_code) else {
+        // The reference runtime ran no program to its end here (a render failure, a timeout):
+        // there are no output bytes to compare. The ellipse suite has no such case today.
+        return Err(format!("{}: no finished run recorded", golden.display()).into());
+    };
+    let out = tempfile::tempdir()?;
+    // The image runs as its own user; it must not depend on owning the directory.
+    std::fs::set_permissions(out.path(), std::fs::Permissions::from_mode(0o777))?;
+    support::runtime().block_on(async {
+        let image = Builder::new(docker)
+            .ensure(lang)
+            .await
+            .map_err(|e| e.to_string())?
+            .image;
+        let (name, tag) = image.split_once(':').ok_or("an image tag")?;
+        let container = GenericImage::new(name, tag)
+            .with_entrypoint(entrypoint)
+            .with_wait_for(WaitFor::exit(ExitWaitStrategy::new()))
+            .with_cmd(args.iter().cloned())
+            .with_network("none")
+            .with_mount(Mount::bind_mount(
+                out.path().to_string_lossy().into_owned(),
+                "/var/outputs",
+            ))
+            .with_startup_timeout(Duration::from_secs(120))
+            .start()
+            .await
+            .map_err(|e| format!("testcontainers: {e}"))?;
+        let code = container
+            .exit_code()
+            .await
+            .map_err(|e| format!("testcontainers: {e}"))?;
+        container
+            .rm()
+            .await
+            .map_err(|e| format!("testcontainers: {e}"))?;
+        if code != record.exit_code {
+            return Err(format!(
+                "exit code {code:?}, the reference runtime recorded {:?}",
+                record.exit_code
+            ));
+        }
+        Ok(())
+    })?;
+    let mut problems = Vec::new();
+    for (name, content) in &record.files {
+        let want = content.bytes();
+        let got = std::fs::read(out.path().join(name)).ok();
+        if want.is_some() && got != want {
+            problems.push(format!(
+                "{name}: {:?}, the reference runtime recorded {:?}",
+                got.as_deref().map(String::from_utf8_lossy),
+                want.as_deref().map(String::from_utf8_lossy)
+            ));
+        }
+    }
+    let listed: Vec<String> = walkdir::WalkDir::new(out.path())
+        .min_depth(1)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            e.path()
+                .strip_prefix(out.path())
+                .ok()
+                .map(|p| p.to_string_lossy().into_owned())
+        })
+        .collect();
+    if listed.len() != record.files.len() {
+        problems.push(format!(
+            "files {listed:?}, the reference runtime recorded {:?}",
+            record.files.keys().collect::<Vec<_>>()
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n").into())
+    }
 }
 
 fn build_and_run(lang: &Language) -> Result<(), Failed> {
