@@ -138,18 +138,22 @@ def execute(request, opts):
         }
     argv = loads(render.stdout)
 
-    # 2. Materialize the input dir as copilot's downloader does.
+    # 2. Materialize the input dir as copilot's downloader does. A task that declares no
+    #    inputs gets no downloader and no input volume (docs/protocol.md R4.1-4).
     inputs_dir, outputs_dir = work / "inputs", work / "outputs"
-    listing = loads(
-        rawconf.run(
-            "inputs", "write",
-            "--inputs", literals,
-            "--dir", inputs_dir,
-            "--container-dir", input_path,
-            "--format", fmt,
-            "--profile", opts.profile,
-        ).stdout
-    )
+    downloads = bool(task["interface"].get("inputs", {}).get("variables"))
+    listing = {}
+    if downloads:
+        listing = loads(
+            rawconf.run(
+                "inputs", "write",
+                "--inputs", literals,
+                "--dir", inputs_dir,
+                "--container-dir", input_path,
+                "--format", fmt,
+                "--profile", opts.profile,
+            ).stdout
+        )
     for d in (inputs_dir, outputs_dir):
         d.mkdir(exist_ok=True)  # flytekit-local writes no input dir, but it is recorded
         # Every capability is dropped in the container: it must not need to own the dirs.
@@ -163,7 +167,7 @@ def execute(request, opts):
         # flytekit's local executor passes no environment to Docker (protocol.md §2.1).
         env=task.get("env", []) if opts.profile == "backend" else [],
         # flytekit's local executor mounts no input directory (protocol.md §5.1).
-        binds=([(inputs_dir, input_path, True)] if opts.profile == "backend" else [])
+        binds=([(inputs_dir, input_path, True)] if opts.profile == "backend" and downloads else [])
         + [(outputs_dir, output_path, False)],
         timeout=float(task["timeoutSeconds"]),
         label=ctx["perRetryUniqueKey"],

@@ -108,11 +108,15 @@ impl Reference {
                 .collect(),
             Profile::FlytekitLocal => Vec::new(),
         };
+        // A task that declares no inputs gets no downloader and no input volume (protocol.md
+        // §4.1, R4.1-4); flytekit's local executor mounts no input directory at all (§5.1).
+        let downloads =
+            ex.profile == Profile::Backend && !ex.task.interface.inputs.variables.is_empty();
         // A fresh work dir, or a warm container's bound dirs (crate::workspace).
         let layout = Layout {
             image: ex.image.to_owned(),
             env: env.clone(),
-            input_at: (ex.profile == Profile::Backend).then(|| ex.task.input_data_dir.clone()),
+            input_at: downloads.then(|| ex.task.input_data_dir.clone()),
             output_at: ex.task.output_data_dir.clone(),
             sandbox: self.sandbox.clone(),
         };
@@ -166,13 +170,17 @@ impl Reference {
             }
         };
 
-        let listing = write_inputs(&InputsRequest {
-            inputs: ex.inputs,
-            dir: &input_dir,
-            container_dir: Some(&ex.task.input_data_dir),
-            format: ex.task.format,
-            profile: ex.profile,
-        })?;
+        let listing = if downloads {
+            write_inputs(&InputsRequest {
+                inputs: ex.inputs,
+                dir: &input_dir,
+                container_dir: Some(&ex.task.input_data_dir),
+                format: ex.task.format,
+                profile: ex.profile,
+            })?
+        } else {
+            Default::default()
+        };
         let input_files = snapshot_dir(&input_dir)?;
 
         let (rendered_command, rendered_args) = argv.split_at(command.len());
@@ -182,8 +190,7 @@ impl Reference {
             args: rendered_args.to_vec(),
             env,
             binds: [
-                // flytekit's local executor mounts no input directory (protocol.md §5.1).
-                (ex.profile == Profile::Backend).then(|| Bind {
+                downloads.then(|| Bind {
                     host: input_dir.clone(),
                     container: ex.task.input_data_dir.clone(),
                     read_only: true,
