@@ -531,3 +531,32 @@ fn goldens_are_neither_missing_nor_orphaned() {
     );
     assert!(wanted.len() > 400, "only {} goldens expected", wanted.len());
 }
+
+/// The README's table of rule areas names every area of the suites with its number of cases.
+#[test]
+fn the_readme_counts_every_rule_area() {
+    let root = support::repo();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let row = Regex::new(r"(?m)^\| `([a-z/-]+)` \| ([0-9]+)(?: × ([0-9]+) languages)? \|").unwrap();
+    let table: BTreeMap<String, usize> = row
+        .captures_iter(&readme)
+        .map(|c| {
+            let n: usize = c[2].parse().unwrap();
+            (c[1].to_owned(), n)
+        })
+        .collect();
+    let mut counted: BTreeMap<String, usize> = BTreeMap::new();
+    for suite in rawconf::suite::Suite::all(&root.join("tests/suites")).unwrap() {
+        for case in &suite.cases {
+            let area = match case.id.split_once('/') {
+                Some((group, _)) if suite.name == "protocol" => format!("protocol/{group}"),
+                _ => suite.name.clone(),
+            };
+            *counted.entry(area).or_default() += 1;
+        }
+    }
+    assert_eq!(
+        table, counted,
+        "README.md's rule-area table (left) against the suites (right)"
+    );
+}
