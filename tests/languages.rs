@@ -327,7 +327,7 @@ fn suite_errors_give_line_field_and_accepted_values() {
     assert!(
         e.contains("line 4")
             && e.contains("field `task.inputs.a`")
-            && e.contains("INTEGER, FLOAT, STRING, BOOLEAN, DATETIME or DURATION")
+            && e.contains("INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, LIST<T> or MAP<T>")
             && e.contains("`DOUBLE`"),
         "{e}"
     );
