@@ -10,6 +10,7 @@ mod junit;
 mod markdown;
 mod matrix;
 mod model;
+mod nonfinite;
 mod provenance;
 mod shards;
 

@@ -74,7 +74,8 @@ pub struct CaseResult {
     pub record: Option<Record>,
     /// The oracle's verdict on `area`, when there was one.
     pub judgement: Option<Judgement>,
-    /// The parsed area, for the cross-language table.
+    /// The parsed area, for the cross-language table (non-finite as `"inf"`, `"-inf"`, `"NaN"`).
+    #[serde(with = "super::nonfinite::option")]
     pub area: Option<f64>,
     /// Container stdout (lossy UTF-8, capped).
     pub stdout: String,
@@ -98,7 +99,8 @@ pub struct CaseResult {
 pub struct Divergence {
     /// The case id.
     pub case: String,
-    /// Language → parsed area (`None`: no value).
+    /// Language → parsed area (`None`: no value; non-finite as `"inf"`, `"-inf"`, `"NaN"`).
+    #[serde(with = "super::nonfinite::map")]
     pub areas: BTreeMap<String, Option<f64>>,
     /// Pairs that disagree, as `a≠b`.
     pub disagreements: Vec<String>,

@@ -156,7 +156,18 @@ pub fn merge_shards(
     all.meta.host = hosts.join(", ");
     all.meta.shard = None;
     all.meta.aborted = (!aborted.is_empty()).then(|| aborted.join("; "));
-    all.results.sort_by(|a, b| a.id.cmp(&b.id));
+    // A run's order: suite by suite (as `meta.suite` lists them; `--suite all` joins one
+    // report per suite), each suite's results by trial id.
+    let suites: Vec<String> = all.meta.suite.split('+').map(str::to_owned).collect();
+    all.results.sort_by_key(|r| {
+        (
+            suites
+                .iter()
+                .position(|s| *s == r.suite)
+                .unwrap_or(usize::MAX),
+            r.id.clone(),
+        )
+    });
     all.recount();
     all.divergence = join_divergence(std::mem::take(&mut all.divergence), arithmetic);
     all.divergence.sort_by_key(|d| {
