@@ -304,12 +304,18 @@ fn the_summary_groups_results_by_rule_area() {
 /// What Chromium shows of `report.html`: the page's DOM after loading, tags stripped and
 /// entities decoded, per element id.
 fn rendered_by_chromium(html: &str) -> Option<String> {
+    rendered_at(html, "")
+}
+
+/// The DOM Chromium builds for `html` opened with `fragment` (`#…`) in its address; `None`
+/// when there is no `chromium` to run.
+fn rendered_at(html: &str, fragment: &str) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
-    let page = dir.path().join("report.html");
+    let page = dir.path().join("page.html");
     std::fs::write(&page, html).unwrap();
     let out = std::process::Command::new("chromium")
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
-        .arg(format!("file://{}", page.display()))
+        .arg(format!("file://{}{fragment}", page.display()))
         .output()
         .ok()?;
     assert!(
@@ -318,6 +324,17 @@ fn rendered_by_chromium(html: &str) -> Option<String> {
         String::from_utf8_lossy(&out.stderr)
     );
     Some(String::from_utf8(out.stdout).unwrap())
+}
+
+/// Whether the user opted out of the headless-Chromium tests; says so when they did.
+fn browser_skipped() -> bool {
+    let skipped = rawconf::env::skip_browser();
+    if skipped {
+        eprintln!(
+            "note: RAWCONF_SKIP_BROWSER is set: the headless-Chromium test is skipped, not passed"
+        );
+    }
+    skipped
 }
 
 fn text_of(dom: &str) -> String {
@@ -340,10 +357,7 @@ fn element<'a>(dom: &'a str, open: &str, close: &str) -> &'a str {
 
 #[test]
 fn the_html_report_renders_in_headless_chromium() {
-    if rawconf::env::skip_browser() {
-        eprintln!(
-            "note: RAWCONF_SKIP_BROWSER is set: the headless-Chromium test is skipped, not passed"
-        );
+    if browser_skipped() {
         return;
     }
     let report = sample_with_areas();
@@ -657,10 +671,7 @@ fn runtimes_compare_side_by_side() {
 /// badge.
 #[test]
 fn the_comparison_page_renders_and_filters_in_headless_chromium() {
-    if rawconf::env::skip_browser() {
-        eprintln!(
-            "note: RAWCONF_SKIP_BROWSER is set: the headless-Chromium test is skipped, not passed"
-        );
+    if browser_skipped() {
         return;
     }
     let reference = sample_with_areas();
@@ -679,23 +690,10 @@ fn the_comparison_page_renders_and_filters_in_headless_chromium() {
     ];
     let cols = report::columns(&reports);
     let html = report::compare_html(&cols);
-    let dir = tempfile::tempdir().unwrap();
-    let page = dir.path().join("compare.html");
-    std::fs::write(&page, &html).unwrap();
     let dom = |fragment: &str| {
-        let out = std::process::Command::new("chromium")
-            .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
-            .arg(format!("file://{}{fragment}", page.display()))
-            .output()
-            .unwrap_or_else(|e| {
-                panic!("this test renders compare.html in headless Chromium ({e}): install `chromium` (Debian) or set RAWCONF_SKIP_BROWSER=1 to skip it")
-            });
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        rendered_at(&html, fragment).unwrap_or_else(|| {
+            panic!("this test renders compare.html in headless Chromium: install `chromium` (Debian) or set RAWCONF_SKIP_BROWSER=1 to skip it")
+        })
     };
     let rows = regex::Regex::new(r#"<tr data-id="[^"]*"( hidden="")?>"#).unwrap();
     let all = dom("");
