@@ -42,7 +42,7 @@ use rawconf::runtime::{Adapter, Execution};
 use rawconf::suite::Suite;
 use serde_json::Value;
 
-type TestResult = Result<(), Failed>;
+use support::TestResult;
 
 use support::repo;
 
@@ -618,11 +618,7 @@ fn protocol_same_as_builtin(profile: Profile) -> TestResult {
         image_ids: Default::default(),
         strict_messages: true,
     };
-    struct Quiet;
-    impl rawconf::run::RunObserver for Quiet {
-        fn started(&self, _: usize) {}
-        fn finished(&self, _: &CaseResult) {}
-    }
+    use support::Quiet;
     let builtin = rawconf::runtime::Reference::new(docker);
     let spec = match profile {
         Profile::Backend => format!("cmd:{}", reference_adapter()),
@@ -677,25 +673,7 @@ fn protocol_same_as_builtin(profile: Profile) -> TestResult {
 /// Runs adapters/flytekit/setup.sh once per test process (it creates target/flytekit-venv from
 /// PyPI, or keeps the one whose lock matches).
 fn flytekit_venv() -> Result<(), Failed> {
-    static SETUP: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
-    SETUP
-        .get_or_init(|| {
-            let out = Command::new(repo().join("adapters/flytekit/setup.sh"))
-                .stdin(Stdio::null())
-                .output()
-                .map_err(|e| format!("adapters/flytekit/setup.sh: {e}"))?;
-            if out.status.success() {
-                Ok(())
-            } else {
-                Err(format!(
-                    "adapters/flytekit/setup.sh failed ({:?}); it installs flytekit from PyPI:\n{}",
-                    out.status.code(),
-                    String::from_utf8_lossy(&out.stderr)
-                ))
-            }
-        })
-        .clone()
-        .map_err(Failed::from)
+    support::adapter_venv("flytekit")
 }
 
 fn flytekit_case(lang: &str, case: &str, outcome: Outcome) -> TestResult {

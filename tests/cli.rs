@@ -559,6 +559,6 @@ fn main() {
         )
         .with_ignored_flag(skip),
     ];
-    support::announce_skips(if skip { 5 } else { 0 });
+    support::announce_ignored(&trials);
     libtest_mimic::run(&args, trials).exit();
 }

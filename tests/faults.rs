@@ -23,15 +23,11 @@ use std::time::{Duration, Instant};
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value;
 
-type TestResult = Result<(), Failed>;
+use support::TestResult;
 
 /// A fresh directory under the target's temp dir.
 fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("faults-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("scratch dir");
-    d
+    support::scratch("faults", name)
 }
 
 /// The probe's protocol cases that render templates: quick, and each one a container.
@@ -408,11 +404,7 @@ fn image_missing() -> TestResult {
         image_ids: Default::default(),
         strict_messages: false,
     };
-    struct Quiet;
-    impl rawconf::run::RunObserver for Quiet {
-        fn started(&self, _: usize) {}
-        fn finished(&self, _: &rawconf::report::CaseResult) {}
-    }
+    use support::Quiet;
     let runtime = rawconf::runtime::Reference::new(docker.clone());
     let report = support::runtime().block_on(rawconf::run::run(&plan, &runtime, &Quiet))?;
     if report.results.is_empty() {
@@ -685,8 +677,9 @@ fn main() {
     if !is_root() && !skip {
         eprintln!("note: not root: workdir/full (a full tmpfs) is ignored, not passed");
     }
-    // Every trial but the first two needs the engine.
-    support::announce_skips(if skip { trials.len() - 2 } else { 0 });
+    if skip {
+        support::announce_ignored(&trials);
+    }
     trials.sort_by(|a, b| a.name().cmp(b.name()));
     libtest_mimic::run(&args, trials.into()).exit();
 }

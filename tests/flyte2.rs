@@ -45,7 +45,7 @@ use serde_json::{Value, json};
 
 use support::repo;
 
-type TestResult = Result<(), Failed>;
+use support::TestResult;
 
 /// The label the adapter puts on every container Flyte 2 starts (besides `rawconf.run`).
 const ADAPTER_LABEL: &str = "rawconf.adapter=flyte2";
@@ -53,26 +53,7 @@ const ADAPTER_LABEL: &str = "rawconf.adapter=flyte2";
 /// Runs adapters/flyte2/setup.sh once per test process: it creates target/flyte2-venv from
 /// PyPI, or keeps the one whose lock matches. A failure is every trial's failure, with its output.
 fn venv() -> Result<(), Failed> {
-    static SETUP: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
-    SETUP
-        .get_or_init(|| {
-            let out = Command::new(repo().join("adapters/flyte2/setup.sh"))
-                .stdin(Stdio::null())
-                .output()
-                .map_err(|e| format!("adapters/flyte2/setup.sh: {e}"))?;
-            if out.status.success() {
-                Ok(())
-            } else {
-                Err(format!(
-                    "adapters/flyte2/setup.sh failed ({:?}); it installs flyte from PyPI:\n{}{}",
-                    out.status.code(),
-                    String::from_utf8_lossy(&out.stdout),
-                    String::from_utf8_lossy(&out.stderr)
-                ))
-            }
-        })
-        .clone()
-        .map_err(Failed::from)
+    support::adapter_venv("flyte2")
 }
 
 fn run_sh() -> String {

@@ -23,11 +23,7 @@ use rawconf::record::{
 
 /// A fresh directory under the target's temp dir.
 fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("hostile-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("scratch dir");
-    d
+    support::scratch("hostile", name)
 }
 
 fn mkfifo(path: &Path) -> Result<(), Failed> {
@@ -400,11 +396,7 @@ fn probe_command(args: &[&str], tmpdir: &Path) -> Command {
 }
 
 fn docker() -> Result<bollard::Docker, Failed> {
-    match support::docker_gate() {
-        DockerGate::Available(d) => Ok(d.clone()),
-        DockerGate::Unreachable(why) => Err(why.clone().into()),
-        DockerGate::OptedOut => Err("opted out; should have been ignored".into()),
-    }
+    Ok(support::docker()?)
 }
 
 /// `rawconf exec --json` of the probe in `mode`: the record as JSON.

@@ -26,15 +26,11 @@ use rawconf::golden::GoldenMode;
 use rawconf::image::Builder;
 use rawconf::profile::Profile;
 use rawconf::report::CaseResult;
-use rawconf::run::{RunObserver, RunPlan};
+use rawconf::run::RunPlan;
 use rawconf::runtime::Reference;
 use rawconf::warm::{Layout, Pool, PoolConfig};
 
-struct Quiet;
-impl RunObserver for Quiet {
-    fn started(&self, _: usize) {}
-    fn finished(&self, _: &CaseResult) {}
-}
+use support::Quiet;
 
 fn suite_identical(suite: &str, profile: Profile) -> Result<(), Failed> {
     let docker = support::docker()?;

@@ -95,3 +95,60 @@ pub fn suite(name: &str) -> rawconf::suite::Suite {
 pub fn rawconf() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_rawconf"))
 }
+
+/// What a libtest-mimic trial returns.
+pub type TestResult = Result<(), libtest_mimic::Failed>;
+
+/// A fresh directory `<prefix>-<name>-<pid>` under the target's temp dir (emptied first).
+pub fn scratch(prefix: &str, name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("{prefix}-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("scratch dir");
+    d
+}
+
+/// A run observer that reports nothing (tests read the returned report).
+pub struct Quiet;
+
+impl rawconf::run::RunObserver for Quiet {
+    fn started(&self, _: usize) {}
+    fn finished(&self, _: &rawconf::report::CaseResult) {}
+}
+
+/// Runs an adapter's `setup.sh` (`adapters/<name>/setup.sh`: its virtualenv from PyPI, or the
+/// one whose lock matches) once per test process; a failure is every caller's, with its output.
+pub fn adapter_venv(name: &str) -> Result<(), libtest_mimic::Failed> {
+    static SETUPS: OnceLock<
+        std::sync::Mutex<std::collections::BTreeMap<String, Result<(), String>>>,
+    > = OnceLock::new();
+    let mut done = SETUPS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    done.entry(name.to_owned())
+        .or_insert_with(|| {
+            let script = repo().join(format!("adapters/{name}/setup.sh"));
+            let out = std::process::Command::new(&script)
+                .stdin(std::process::Stdio::null())
+                .output()
+                .map_err(|e| format!("{}: {e}", script.display()))?;
+            if out.status.success() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "adapters/{name}/setup.sh failed ({:?}); it installs from PyPI:\n{}{}",
+                    out.status.code(),
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                ))
+            }
+        })
+        .clone()
+        .map_err(libtest_mimic::Failed::from)
+}
+
+/// [`announce_skips`] with the count taken from the trials themselves: those marked ignored.
+pub fn announce_ignored(trials: &[libtest_mimic::Trial]) {
+    announce_skips(trials.iter().filter(|t| t.has_ignored_flag()).count());
+}
