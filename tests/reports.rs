@@ -506,6 +506,9 @@ fn shards_of_different_runs_or_incomplete_sets_are_refused() {
     let mut other = shard(3);
     other.meta.rawconf_version = "9.9.9".into();
     refused(vec![shard(1), shard(2), other], "rawconf version differs");
+    let mut other = shard(3);
+    other.meta.data = BTreeMap::from([("RAWCONF_GOLDEN_DIR".into(), "/fork/golden".into())]);
+    refused(vec![shard(1), shard(2), other], "data folders differs");
     let (one, mut two) = (shard(1), shard(2));
     let stolen = whole
         .results

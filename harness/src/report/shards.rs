@@ -217,6 +217,8 @@ fn same_run(shards: &[ShardReport]) -> Result<()> {
             ("image ids", format!("{ids:?}")),
             ("shard strategy", check.strategy.clone()),
             ("selection size", check.selected.to_string()),
+            // Shards run on other cases or goldens (a fork) are not one run either.
+            ("data folders", format!("{:?}", m.data)),
         ]
     };
     let want = facts(&first.report);
