@@ -482,49 +482,26 @@ fn shards_merge_into_the_whole_run() -> Result<(), Failed> {
     if !merged["meta"]["shard"].is_null() || !schema_violations(&merged).is_empty() {
         return Err(format!("merged meta: {:#}", merged["meta"]).into());
     }
-    let out = rawconf(&[
-        "report",
-        "merge",
-        &at("s1"),
-        &at("s2"),
-        &at("s2"),
-        "--report-dir",
-        &at("m2"),
-    ]);
-    expect_exit(&out, 2, &["shard 2/3 is given twice"])?;
-    let out = rawconf(&[
-        "report",
-        "merge",
-        &at("s1"),
-        &at("s3"),
-        "--report-dir",
-        &at("m3"),
-    ]);
-    expect_exit(&out, 2, &["shard(s) 2/3 missing"])?;
-    let out = rawconf(&[
-        "report",
-        "merge",
-        &at("s1"),
-        &at("t2"),
-        &at("s3"),
-        "--report-dir",
-        &at("m4"),
-    ]);
-    expect_exit(&out, 2, &["expectations digest differs"])?;
-    let out = rawconf(&[
-        "report",
-        "merge",
-        &at("t1"),
-        &at("t2"),
-        &at("t3"),
-        "--report-dir",
-        &at("m5"),
-    ]);
-    expect_exit(
-        &out,
-        100,
-        &["line 2: `probe/protocol/no-such/case` matches no trial"],
-    )?;
+    // Shards that are not one whole run are refused (exit 2); three that each pass with an
+    // entry no shard used merge to a run that fails on it (exit 100).
+    let refusals: [(&[&str], i32, &str); 4] = [
+        (&["s1", "s2", "s2"], 2, "shard 2/3 is given twice"),
+        (&["s1", "s3"], 2, "shard(s) 2/3 missing"),
+        (&["s1", "t2", "s3"], 2, "expectations digest differs"),
+        (
+            &["t1", "t2", "t3"],
+            100,
+            "line 2: `probe/protocol/no-such/case` matches no trial",
+        ),
+    ];
+    for (i, (shards, code, says)) in refusals.into_iter().enumerate() {
+        let dirs: Vec<String> = shards.iter().map(|s| at(s)).collect();
+        let report_dir = at(&format!("m{}", i + 2));
+        let mut args = vec!["report", "merge"];
+        args.extend(dirs.iter().map(String::as_str));
+        args.extend(["--report-dir", report_dir.as_str()]);
+        expect_exit(&rawconf(&args), code, &[says])?;
+    }
     Ok(())
 }
 

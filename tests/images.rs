@@ -27,7 +27,7 @@ struct Smoke {
 }
 
 fn smoke(lang: &Language) -> Result<Smoke, String> {
-    let path = lang.dir.join("smoke.toml");
+    let path = lang.dir.join(rawconf::image::SMOKE);
     let text = std::fs::read_to_string(&path).map_err(|e| {
         format!(
             "{}: {e} (every ellipse language folder has a smoke.toml: `a`, `b` and the exact `area` its program writes)",

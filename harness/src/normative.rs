@@ -158,13 +158,12 @@ pub fn replace_in_strings(v: &mut Value, from: &str, to: &str) {
     if from.is_empty() {
         return;
     }
-    match v {
-        Value::String(s) if s.contains(from) => *s = s.replace(from, to),
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|i| replace_in_strings(i, from, to)),
-        Value::Object(m) => m.values_mut().for_each(|i| replace_in_strings(i, from, to)),
-        _ => {}
+    crate::record::strings_mut(v, &|s: &mut String| replace(s, from, to));
+}
+
+fn replace(s: &mut String, from: &str, to: &str) {
+    if s.contains(from) {
+        *s = s.replace(from, to);
     }
 }
 
@@ -178,19 +177,7 @@ pub fn canonical_context(record: &mut Record, pairs: &[(String, String)]) {
         if from.is_empty() {
             continue;
         }
-        replace_in_strings(&mut record.result, from, to);
-        for a in &mut record.argv {
-            if a.contains(from.as_str()) {
-                *a = a.replace(from.as_str(), to);
-            }
-        }
-        for content in record.files.values_mut() {
-            if let crate::record::FileContent::Text(t) = content
-                && t.contains(from.as_str())
-            {
-                *t = t.replace(from.as_str(), to);
-            }
-        }
+        record.texts_mut(|s| replace(s, from, to));
     }
 }
 

@@ -21,4 +21,4 @@ mod turns;
 pub use build::{Builder, Built};
 pub use context::{BuildEvent, BuildObserver, NoObserver};
 pub use engine::ImageStatus;
-pub use plan::{BasePlan, BaseSource, ImagePlan, Mode};
+pub use plan::{BasePlan, BaseSource, ImagePlan, Mode, SMOKE};

@@ -4,9 +4,9 @@
 use std::io;
 use std::path::PathBuf;
 
+use super::beneath::{Beneath, Resolved};
 use super::fsread::{
-    Beneath, ERROR_FILE_CAP, OpenError, Resolved, SIMPLE_FILE_CAP, go_stat_error, kind_name,
-    read_capped,
+    ERROR_FILE_CAP, OpenError, SIMPLE_FILE_CAP, go_stat_error, kind_name, read_capped,
 };
 use super::{CollectRequest, Collected};
 use crate::goformat::glob::go_match;

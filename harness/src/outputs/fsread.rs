@@ -1,5 +1,5 @@
 //! Reading the container's output directory safely: never follow a symlink to a target outside
-//! the directory ([`Beneath`] resolves every path inside it), never read more than a cap (+1 byte to detect "too large"), and never open
+//! the directory ([`super::Beneath`] resolves every path inside it), never read more than a cap (+1 byte to detect "too large"), and never open
 //! anything but a regular file.
 //!
 //! The image under test is hostile by assumption. A FIFO named `area` would block a plain
@@ -9,8 +9,6 @@
 //! there is no window between a check and the open in which the path could be swapped.
 
 use std::fs::{File, FileType, Metadata};
-
-pub use super::beneath::{Beneath, Resolved};
 use std::io::{self, Read};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;

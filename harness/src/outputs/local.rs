@@ -8,7 +8,8 @@ use std::io;
 
 use regex::Regex;
 
-use super::fsread::{Beneath, OpenError, kind_name, read_capped};
+use super::beneath::Beneath;
+use super::fsread::{OpenError, kind_name, read_capped};
 use super::{CollectRequest, Collected};
 use crate::goformat::timefmt::days_from_civil;
 use crate::literal::{
@@ -27,6 +28,25 @@ fn exception(kind: &str, message: String) -> Collected {
         message,
         ..Default::default()
     })
+}
+
+/// Python's `open()` of a missing path.
+fn not_found(shown: &str) -> Collected {
+    exception(
+        "FileNotFoundError",
+        format!(
+            "[Errno 2] No such file or directory: {}",
+            py_repr_str(shown)
+        ),
+    )
+}
+
+/// Python's `open()` of a directory.
+fn is_a_directory(shown: &str) -> Collected {
+    exception(
+        "IsADirectoryError",
+        format!("[Errno 21] Is a directory: {}", py_repr_str(shown)),
+    )
 }
 
 pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
@@ -106,19 +126,10 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
                 }) {
                     Ok(b) => b,
                     Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                        return Ok(exception(
-                            "FileNotFoundError",
-                            format!(
-                                "[Errno 2] No such file or directory: {}",
-                                py_repr_str(&shown)
-                            ),
-                        ));
+                        return Ok(not_found(&shown));
                     }
                     Err(e) if e.kind() == io::ErrorKind::IsADirectory => {
-                        return Ok(exception(
-                            "IsADirectoryError",
-                            format!("[Errno 21] Is a directory: {}", py_repr_str(&shown)),
-                        ));
+                        return Ok(is_a_directory(&shown));
                     }
                     // flytekit's `open(path).read()` would block on a FIFO (or never end on a
                     // device): rawconf reports it instead.
@@ -153,20 +164,11 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
             // `issubclass(List[int], bool)` [inferred from container_task.py].
             LiteralType::Collection(_) | LiteralType::Map(_) => {
                 return Ok(match at.stat(&host) {
-                    Ok(r) if r.meta.is_dir() => exception(
-                        "IsADirectoryError",
-                        format!("[Errno 21] Is a directory: {}", py_repr_str(&shown)),
-                    ),
+                    Ok(r) if r.meta.is_dir() => is_a_directory(&shown),
                     Ok(_) => {
                         exception("TypeError", "issubclass() arg 1 must be a class".to_owned())
                     }
-                    Err(_) => exception(
-                        "FileNotFoundError",
-                        format!(
-                            "[Errno 2] No such file or directory: {}",
-                            py_repr_str(&shown)
-                        ),
-                    ),
+                    Err(_) => not_found(&shown),
                 });
             }
         };

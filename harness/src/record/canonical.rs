@@ -27,13 +27,7 @@ impl Record {
                 *s = fixed;
             }
         };
-        self.argv.iter_mut().for_each(one_space);
-        for content in self.files.values_mut() {
-            if let FileContent::Text(t) = content {
-                one_space(t);
-            }
-        }
-        strings_mut(&mut self.result, &one_space);
+        self.texts_mut(one_space);
     }
 }
 
@@ -41,16 +35,6 @@ impl Record {
 static DURATION_FIELDS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(r"(seconds:-?[0-9]+)  +nanos:").expect("a valid regex")
 });
-
-/// Applies `f` to every string inside `v` (object keys untouched).
-fn strings_mut(v: &mut serde_json::Value, f: &impl Fn(&mut String)) {
-    match v {
-        serde_json::Value::String(s) => f(s),
-        serde_json::Value::Array(items) => items.iter_mut().for_each(|i| strings_mut(i, f)),
-        serde_json::Value::Object(m) => m.values_mut().for_each(|i| strings_mut(i, f)),
-        _ => {}
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -164,6 +164,32 @@ impl Record {
     }
 }
 
+impl Record {
+    /// Applies `f` to every text a runtime's run-specific values can show up in: each argv
+    /// element, each output file held as text, each string of the result (object keys
+    /// untouched). The one walk behind [`Record::canonicalise`] and
+    /// [`crate::normative::canonical_context`].
+    pub fn texts_mut(&mut self, f: impl Fn(&mut String)) {
+        self.argv.iter_mut().for_each(&f);
+        for content in self.files.values_mut() {
+            if let FileContent::Text(t) = content {
+                f(t);
+            }
+        }
+        strings_mut(&mut self.result, &f);
+    }
+}
+
+/// Applies `f` to every string inside `v` (object keys untouched).
+pub fn strings_mut(v: &mut serde_json::Value, f: &impl Fn(&mut String)) {
+    match v {
+        serde_json::Value::String(s) => f(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|i| strings_mut(i, f)),
+        serde_json::Value::Object(m) => m.values_mut().for_each(|i| strings_mut(i, f)),
+        _ => {}
+    }
+}
+
 /// Whether `name` can be a key of a listing: a relative path of plain components (no empty,
 /// `.` or `..` component, no leading `/`, no NUL). A walked listing only ever holds such paths;
 /// one reported by an adapter is checked against this before anything is laid out on the host
