@@ -14,12 +14,12 @@ use std::time::{Duration, Instant};
 
 use rawconf::Language;
 use rawconf::bench::{BenchConfig, bench};
-use rawconf::image::Builder;
-use rawconf::literal::{Literal, LiteralMap, Primitive};
-use rawconf::profile::Profile;
-use rawconf::suite::Suite;
-use rawconf::template::{TemplateContext, render};
-use rawconf::warm::PoolConfig;
+use rawconf::engine::image::Builder;
+use rawconf::engine::warm::PoolConfig;
+use rawconf::protocol::literal::{Literal, LiteralMap, Primitive};
+use rawconf::protocol::profile::Profile;
+use rawconf::protocol::template::{TemplateContext, render};
+use rawconf::spec::suite::Suite;
 
 fn median(mut xs: Vec<Duration>) -> Duration {
     xs.sort();
@@ -63,7 +63,7 @@ fn main() {
     println!("template render (5 args)            {:>10.2?}", render_t);
 
     let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let Ok(docker) = rt.block_on(rawconf::docker::connect()) else {
+    let Ok(docker) = rt.block_on(rawconf::engine::docker::connect()) else {
         println!("Docker unreachable: skipping the Docker benchmarks");
         return;
     };

@@ -28,18 +28,18 @@ use std::time::Duration;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use rawconf::Language;
-use rawconf::expect::Expectations;
-use rawconf::golden::GoldenMode;
-use rawconf::image::Builder;
-use rawconf::literal::LiteralMap;
-use rawconf::oracle::Basis;
-use rawconf::outcome::Outcome;
-use rawconf::profile::Profile;
+use rawconf::engine::image::Builder;
+use rawconf::judge::ellipse::oracle::Basis;
+use rawconf::judge::golden::GoldenMode;
+use rawconf::judge::outcome::Outcome;
+use rawconf::protocol::literal::LiteralMap;
+use rawconf::protocol::profile::Profile;
 use rawconf::report::CaseResult;
 use rawconf::run::{RunPlan, run_case, trial_id};
 use rawconf::runtime::adapter::Request;
 use rawconf::runtime::{Adapter, Execution};
-use rawconf::suite::Suite;
+use rawconf::spec::expect::Expectations;
+use rawconf::spec::suite::Suite;
 use serde_json::Value;
 
 use support::TestResult;

@@ -22,13 +22,13 @@ use std::sync::Arc;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use rawconf::Language;
-use rawconf::expect::Expectations;
-use rawconf::golden::GoldenMode;
-use rawconf::image::Builder;
-use rawconf::profile::Profile;
+use rawconf::engine::image::Builder;
+use rawconf::judge::golden::GoldenMode;
+use rawconf::protocol::profile::Profile;
 use rawconf::run::{RunPlan, run_case, trial_id};
 use rawconf::runtime::Reference;
-use rawconf::suite::Suite;
+use rawconf::spec::expect::Expectations;
+use rawconf::spec::suite::Suite;
 
 /// The profiles every case is judged under; backend trials keep the bare `<lang>/<suite>/<case>`
 /// name, the others are prefixed with the profile (`flytekit-local/python/ellipse/unit`).

@@ -10,16 +10,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rawconf::explore::{
     CaseInput, Executor, ExploreConfig, Explorer, Regression, Regressions, Source,
 };
-use rawconf::goformat::format_v;
-use rawconf::judge::recollect;
-use rawconf::judge::rendered_input;
-use rawconf::limitation::FailureKind;
-use rawconf::literal::{ContainerError, ErrorKind, ErrorOrigin, LiteralMap};
-use rawconf::oracle::{self, Arg, Prediction};
-use rawconf::profile::Profile;
-use rawconf::record::{FileContent, Record};
+use rawconf::judge::ellipse::oracle::{self, Arg, Prediction};
+use rawconf::judge::ellipse::recollect;
+use rawconf::judge::ellipse::rendered_input;
+use rawconf::protocol::goformat::format_v;
+use rawconf::protocol::literal::{ContainerError, ErrorKind, ErrorOrigin, LiteralMap};
+use rawconf::protocol::profile::Profile;
+use rawconf::protocol::record::{FileContent, Record};
 use rawconf::runtime::{Collected, Executed, Reported};
-use rawconf::suite::{Suite, TaskSpec, float_input};
+use rawconf::spec::limitation::FailureKind;
+use rawconf::spec::suite::{Suite, TaskSpec, float_input};
 use rawconf::{Arithmetic, Language, Result};
 
 fn suite() -> Suite {

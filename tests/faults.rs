@@ -35,7 +35,7 @@ const FILTER: &str = "probe/protocol/template/*";
 
 /// How many trials [`FILTER`] selects, counted from the suite (it grows with the suite).
 fn selected() -> usize {
-    let suite = rawconf::suite::Suite::named(
+    let suite = rawconf::spec::suite::Suite::named(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suites"),
         "protocol",
     )
@@ -150,7 +150,7 @@ fn containers_of(pid: u32) -> Result<Vec<String>, Failed> {
             "ps",
             "-aq",
             "--filter",
-            &format!("label={}={pid}", rawconf::container::LABEL_PID),
+            &format!("label={}={pid}", rawconf::engine::container::LABEL_PID),
         ])
         .output()?;
     Ok(String::from_utf8_lossy(&out.stdout)
@@ -377,8 +377,8 @@ fn image_missing() -> TestResult {
     use rawconf::run::RunPlan;
     let docker = support::docker()?;
     let probe = rawconf::Language::load(&support::languages_dir().join("probe"))?;
-    let built =
-        support::runtime().block_on(rawconf::image::Builder::new(docker.clone()).ensure(&probe))?;
+    let built = support::runtime()
+        .block_on(rawconf::engine::image::Builder::new(docker.clone()).ensure(&probe))?;
     // A throwaway tag of the probe image, removed again: only the tag goes, the image stays.
     let tag = format!("rawconf-faults-missing:{}", std::process::id());
     let ok = |args: &[&str]| -> TestResult {
@@ -394,11 +394,11 @@ fn image_missing() -> TestResult {
     let plan = RunPlan {
         suite: support::suite("protocol"),
         languages: vec![(probe, tag.clone())],
-        profile: rawconf::profile::Profile::Backend,
+        profile: rawconf::protocol::profile::Profile::Backend,
         filter: Some(globset::Glob::new("probe/protocol/template/input*")?.compile_matcher()),
         shard: None,
         jobs: 1,
-        golden: rawconf::golden::GoldenMode::Check,
+        golden: rawconf::judge::golden::GoldenMode::Check,
         golden_root: support::repo().join("golden"),
         runtime_name: "reference".into(),
         image_ids: Default::default(),
@@ -411,7 +411,7 @@ fn image_missing() -> TestResult {
         return Err("the filter selected no case".into());
     }
     for r in &report.results {
-        if r.outcome != rawconf::outcome::Outcome::HarnessError
+        if r.outcome != rawconf::judge::outcome::Outcome::HarnessError
             || !r.reason.contains(&format!("image {tag} is not present"))
         {
             return Err(format!("{}: {} — {}", r.id, r.outcome.as_str(), r.reason).into());
@@ -614,8 +614,8 @@ fn adapter(script: &str, extra: &[&str], code: i32, outcome: &str, needle: &str)
 /// with ENOSPC) is the harness's fault, not copilot's `InputDownloadFailed`: it was reported as
 /// the task's error, so a full work dir failed every case as a conformance failure (exit 100).
 fn enospc_writing_inputs() -> TestResult {
-    use rawconf::inputs::{InputsRequest, write_inputs};
-    use rawconf::literal::{Literal, LiteralMap, Primitive};
+    use rawconf::protocol::inputs::{InputsRequest, write_inputs};
+    use rawconf::protocol::literal::{Literal, LiteralMap, Primitive};
     let tmp = scratch("enospc");
     std::os::unix::fs::symlink("/dev/full", tmp.join("a"))?;
     let inputs = LiteralMap {
@@ -626,7 +626,7 @@ fn enospc_writing_inputs() -> TestResult {
         dir: &tmp,
         container_dir: Some("/var/inputs"),
         format: Default::default(),
-        profile: rawconf::profile::Profile::Backend,
+        profile: rawconf::protocol::profile::Profile::Backend,
     });
     match written {
         Err(e) if e.is_environmental() && e.to_string().contains("No space left") => Ok(()),

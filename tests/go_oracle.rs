@@ -1,5 +1,5 @@
 //! The differential test against real Go: rawconf's reproductions of Go's formatting and parsing
-//! (`rawconf::goformat`) and of copilot's `inputs.json`/`inputs.yaml` (`rawconf::inputs`) are
+//! (`rawconf::protocol::goformat`) and of copilot's `inputs.json`/`inputs.yaml` (`rawconf::protocol::inputs`) are
 //! compared byte for byte with Debian's Go 1.19 standard library and ghodss/yaml + go-yaml v2,
 //! run in the `oracles/go` image.
 //!
@@ -30,12 +30,12 @@ use proptest::strategy::ValueTree;
 use proptest::string::string_regex;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use rawconf::Language;
-use rawconf::container::{self, Bind, ContainerSpec, Sandbox};
-use rawconf::goformat::{self, glob::go_match};
-use rawconf::image::Builder;
-use rawconf::inputs::{InputFormat, InputsRequest, write_inputs};
-use rawconf::literal::{Literal, LiteralMap, Primitive, Scalar};
-use rawconf::profile::Profile;
+use rawconf::engine::container::{self, Bind, ContainerSpec, Sandbox};
+use rawconf::engine::image::Builder;
+use rawconf::protocol::goformat::{self, glob::go_match};
+use rawconf::protocol::inputs::{InputFormat, InputsRequest, write_inputs};
+use rawconf::protocol::literal::{Literal, LiteralMap, Primitive, Scalar};
+use rawconf::protocol::profile::Profile;
 use serde_json::{Value, json};
 use support::DockerGate;
 
@@ -721,10 +721,10 @@ fn scalar_literals() -> BoxedStrategy<Literal> {
         1 => any::<i64>().prop_map(move |i| p(Primitive::Integer(i))),
         1 => any::<bool>().prop_map(move |b| p(Primitive::Boolean(b))),
         1 => timestamps().prop_map(move |(seconds, nanos)| {
-            p(Primitive::Datetime(rawconf::literal::Timestamp { seconds, nanos }))
+            p(Primitive::Datetime(rawconf::protocol::literal::Timestamp { seconds, nanos }))
         }),
         1 => (-1000i64..1000).prop_map(move |seconds| {
-            p(Primitive::Duration(rawconf::literal::Duration { seconds, nanos: 0 }))
+            p(Primitive::Duration(rawconf::protocol::literal::Duration { seconds, nanos: 0 }))
         }),
         1 => Just(Literal::Scalar(Scalar::NoneType)),
     ]

@@ -12,12 +12,12 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use rawconf::literal::{LiteralType, SimpleType, TypedInterface, Variable, VariableMap};
-use rawconf::outputs::{CollectRequest, Collected, collect_outputs};
-use rawconf::profile::Profile;
+use rawconf::protocol::literal::{LiteralType, SimpleType, TypedInterface, Variable, VariableMap};
+use rawconf::protocol::outputs::{CollectRequest, Collected, collect_outputs};
+use rawconf::protocol::profile::Profile;
 use support::DockerGate;
 
-use rawconf::record::{
+use rawconf::protocol::record::{
     FileContent, RECORD_MAX_BYTES, RECORD_MAX_DEPTH, RECORD_MAX_FILES, snapshot_dir,
 };
 
@@ -153,7 +153,7 @@ fn many_files() -> Result<(), Failed> {
         omitted.bytes == (10_001 - RECORD_MAX_FILES as u64) * 100,
         format!("omitted bytes {}", omitted.bytes),
     )?;
-    let record = rawconf::record::Record {
+    let record = rawconf::protocol::record::Record {
         argv: Vec::new(),
         input_files: BTreeMap::new(),
         input_files_omitted: None,
@@ -685,7 +685,7 @@ fn containers_of(docker: &bollard::Docker, pid: u32) -> Result<usize, Failed> {
         all: true,
         filters: Some(std::collections::HashMap::from([(
             "label".to_owned(),
-            vec![format!("{}={pid}", rawconf::container::LABEL_PID)],
+            vec![format!("{}={pid}", rawconf::engine::container::LABEL_PID)],
         )])),
         ..Default::default()
     };
@@ -767,7 +767,7 @@ fn killed_run(name: &str, then: fn(&Path) -> Result<String, Failed>) -> Result<(
 /// `rawconf clean` without an engine: the dead run's dir goes, a live run's, an unowned one and
 /// a foreign one stay; exit 96 says the containers were not checked.
 fn clean_without_engine() -> Result<(), Failed> {
-    use rawconf::scratch::Owner;
+    use rawconf::engine::scratch::Owner;
     let tmp = scratch("clean-no-engine");
     let me = Owner::current();
     let dead = Owner {

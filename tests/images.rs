@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use rawconf::Language;
-use rawconf::container::{self, Bind, ContainerSpec, Sandbox};
-use rawconf::image::Builder;
+use rawconf::engine::container::{self, Bind, ContainerSpec, Sandbox};
+use rawconf::engine::image::Builder;
 
 /// What a language's `smoke.toml` says its image must do: run with `a` and `b`, write exactly
 /// `area` (docs/protocol.md §7.3, measured with the real interpreters). Each language folder
@@ -27,7 +27,7 @@ struct Smoke {
 }
 
 fn smoke(lang: &Language) -> Result<Smoke, String> {
-    let path = lang.dir.join(rawconf::image::SMOKE);
+    let path = lang.dir.join(rawconf::engine::image::SMOKE);
     let text = std::fs::read_to_string(&path).map_err(|e| {
         format!(
             "{}: {e} (every ellipse language folder has a smoke.toml: `a`, `b` and the exact `area` its program writes)",
@@ -77,7 +77,7 @@ fn independent_trials(skip: bool) -> Vec<Trial> {
     let mut trials = Vec::new();
     for lang in langs {
         for case in &suite.cases {
-            let golden = rawconf::golden::path(
+            let golden = rawconf::judge::golden::path(
                 &support::repo().join("golden"),
                 "backend",
                 "ellipse",
@@ -103,9 +103,9 @@ fn independent(lang: &Language, golden: &std::path::Path) -> Result<(), Failed> 
     use testcontainers::{GenericImage, ImageExt};
 
     let docker = support::docker()?;
-    let text =
-        rawconf::golden::read(golden)?.ok_or_else(|| format!("{}: missing", golden.display()))?;
-    let record: rawconf::record::Record = serde_json::from_str(&text)?;
+    let text = rawconf::judge::golden::read(golden)?
+        .ok_or_else(|| format!("{}: missing", golden.display()))?;
+    let record: rawconf::protocol::record::Record = serde_json::from_str(&text)?;
     let (Some((entrypoint, args)), Some(_)) = (record.argv.split_first(), record.exit_code) else {
         // The reference runtime ran no program to its end here (a render failure, a timeout):
         // there are no output bytes to compare. The ellipse suite has no such case today.
@@ -204,8 +204,8 @@ fn build_and_run(lang: &Language) -> Result<(), Failed> {
             .map_err(|e| e.to_string())?;
         // The inputs as the backend renders them: Go's %v (3.0 → `3`).
         let (a, b) = (
-            rawconf::goformat::format_v(smoke.a),
-            rawconf::goformat::format_v(smoke.b),
+            rawconf::protocol::goformat::format_v(smoke.a),
+            rawconf::protocol::goformat::format_v(smoke.b),
         );
         let argv: Vec<String> = lang
             .command

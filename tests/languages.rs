@@ -4,7 +4,7 @@ mod support;
 
 use std::path::Path;
 
-use rawconf::image::{ImagePlan, Mode};
+use rawconf::engine::image::{ImagePlan, Mode};
 use rawconf::{Arithmetic, Error, Language};
 
 fn write(path: &Path, text: &str) {
@@ -296,7 +296,7 @@ fn suite_error(text: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("mini.toml");
     write(&path, text);
-    let err = rawconf::suite::Suite::load(&path).unwrap_err();
+    let err = rawconf::spec::suite::Suite::load(&path).unwrap_err();
     assert!(matches!(err, Error::Manifest { .. }), "{err:?}");
     let text = err.to_string();
     assert!(text.contains("mini.toml"), "error names the file: {text}");
@@ -307,7 +307,7 @@ fn suite_error(text: &str) -> String {
 fn suite_errors_give_line_field_and_accepted_values() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("mini.toml"), GOOD_SUITE);
-    rawconf::suite::Suite::load(&dir.path().join("mini.toml")).expect("the good suite loads");
+    rawconf::spec::suite::Suite::load(&dir.path().join("mini.toml")).expect("the good suite loads");
 
     let e = suite_error(&GOOD_SUITE.replace("timeout = \"60s\"", "timeout = 60"));
     assert!(

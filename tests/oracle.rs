@@ -7,8 +7,8 @@
 use proptest::prelude::*;
 use rawconf::Arithmetic;
 use rawconf::explore::strategy::{F32_MAX, F32_MIN_POSITIVE, decimal};
-use rawconf::goformat::format_v;
-use rawconf::oracle::{self, Arg, Prediction};
+use rawconf::judge::ellipse::oracle::{self, Arg, Prediction};
+use rawconf::protocol::goformat::format_v;
 
 fn arg(value: f64, rendered: &str) -> Arg<'_> {
     Arg { value, rendered }

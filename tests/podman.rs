@@ -113,7 +113,10 @@ impl Service {
                 "{{.ID}} {{.Status}}",
             ])
             .arg("--filter")
-            .arg(format!("label={}={pid}", rawconf::container::LABEL_PID))
+            .arg(format!(
+                "label={}={pid}",
+                rawconf::engine::container::LABEL_PID
+            ))
             .output()?;
         if !out.status.success() {
             return Err(format!("podman ps: {}", tail(&out.stderr)).into());

@@ -26,7 +26,7 @@ use rawconf::Language;
 use rawconf::explore::{
     DockerExecutor, ExploreConfig, Explorer, Finding, Regressions, random_seed,
 };
-use rawconf::suite::Suite;
+use rawconf::spec::suite::Suite;
 
 /// The default number of generated cases per language for `cargo test` (quick).
 const DEFAULT_CASES: u32 = 8;

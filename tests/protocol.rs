@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use proptest::prelude::*;
-use rawconf::goformat::{format_f, format_v, parse_float};
-use rawconf::inputs::{InputFormat, InputsRequest, write_inputs};
-use rawconf::literal::*;
-use rawconf::outputs::{CollectRequest, Collected, collect_outputs};
-use rawconf::profile::Profile;
-use rawconf::template::{TemplateContext, render};
+use rawconf::protocol::goformat::{format_f, format_v, parse_float};
+use rawconf::protocol::inputs::{InputFormat, InputsRequest, write_inputs};
+use rawconf::protocol::literal::*;
+use rawconf::protocol::outputs::{CollectRequest, Collected, collect_outputs};
+use rawconf::protocol::profile::Profile;
+use rawconf::protocol::template::{TemplateContext, render};
 use rstest::rstest;
 
 fn prim(p: Primitive) -> Literal {
@@ -31,7 +31,7 @@ fn map(items: &[(&str, Literal)]) -> LiteralMap {
 }
 
 fn ts(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64, nanos: i32) -> Timestamp {
-    let days = rawconf::goformat::timefmt::days_from_civil(y, mo, d);
+    let days = rawconf::protocol::goformat::timefmt::days_from_civil(y, mo, d);
     Timestamp {
         seconds: days * 86_400 + h * 3600 + mi * 60 + s,
         nanos,

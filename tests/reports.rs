@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use rawconf::outcome::Outcome;
-use rawconf::record::{FileContent, Record};
+use rawconf::judge::outcome::Outcome;
+use rawconf::protocol::record::{FileContent, Record};
 use rawconf::report::{self, CaseResult, Counts, Divergence, RunMeta, RunReport};
 
 const OUTCOMES: [Outcome; 7] = [
@@ -592,7 +592,7 @@ fn the_documented_expectations_example_parses_and_fits_its_schema() {
         .and_then(|rest| rest.split("```").next())
         .expect("docs/expectations.md has a TOML example");
     let path = std::path::Path::new("docs/expectations.md");
-    let parsed = rawconf::vendor::VendorExpectations::parse(path, example).unwrap();
+    let parsed = rawconf::report::vendor::VendorExpectations::parse(path, example).unwrap();
     assert_eq!(parsed.entries.len(), 3);
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(format!("{root}/docs/expectations.schema.json")).unwrap(),
@@ -609,7 +609,7 @@ fn the_documented_expectations_example_parses_and_fits_its_schema() {
     ] {
         let value: serde_json::Value = toml::from_str(bad).unwrap();
         assert!(!violations(&validator, &value).is_empty(), "{bad}");
-        assert!(rawconf::vendor::VendorExpectations::parse(path, bad).is_err());
+        assert!(rawconf::report::vendor::VendorExpectations::parse(path, bad).is_err());
     }
 }
 

@@ -10,15 +10,15 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use rawconf::Language;
-use rawconf::image::Builder;
-use rawconf::literal::{
+use rawconf::engine::image::Builder;
+use rawconf::protocol::literal::{
     ErrorOrigin, Literal, LiteralMap, LiteralType, Primitive, Scalar, SimpleType, TypedInterface,
     Variable, VariableMap,
 };
-use rawconf::profile::Profile;
-use rawconf::record::FileContent;
+use rawconf::protocol::profile::Profile;
+use rawconf::protocol::record::FileContent;
 use rawconf::runtime::{Collected, Executed, Execution, Reference};
-use rawconf::suite::TaskSpec;
+use rawconf::spec::suite::TaskSpec;
 
 fn variables(name: &str) -> VariableMap {
     VariableMap {
@@ -145,7 +145,10 @@ fn main() {
                 all: true,
                 filters: Some(std::collections::HashMap::from([(
                     "label".to_owned(),
-                    vec![format!("{}={run_id}", rawconf::container::LABEL_RUN)],
+                    vec![format!(
+                        "{}={run_id}",
+                        rawconf::engine::container::LABEL_RUN
+                    )],
                 )])),
                 ..Default::default()
             };

@@ -488,17 +488,17 @@ fn protocol_md_citations_name_existing_sections() {
 /// joins the suite, at `golden/<profile>/<suite>/<case>@<language>.snap`.
 #[test]
 fn goldens_are_neither_missing_nor_orphaned() {
-    use rawconf::profile::Profile;
+    use rawconf::protocol::profile::Profile;
     let root = support::repo();
     let golden = root.join("golden");
     let langs = rawconf::Language::discover(&root.join("languages")).expect("languages load");
-    let suites = rawconf::suite::Suite::all(&root.join("tests/suites")).expect("suites load");
+    let suites = rawconf::spec::suite::Suite::all(&root.join("tests/suites")).expect("suites load");
     let mut wanted = BTreeSet::new();
     for suite in &suites {
         for lang in langs.iter().filter(|l| l.joins(&suite.name)) {
             for case in &suite.cases {
                 for profile in Profile::ALL {
-                    wanted.insert(rawconf::golden::path(
+                    wanted.insert(rawconf::judge::golden::path(
                         &golden,
                         profile.as_str(),
                         &suite.name,
@@ -546,7 +546,7 @@ fn the_readme_counts_every_rule_area() {
         })
         .collect();
     let mut counted: BTreeMap<String, usize> = BTreeMap::new();
-    for suite in rawconf::suite::Suite::all(&root.join("tests/suites")).unwrap() {
+    for suite in rawconf::spec::suite::Suite::all(&root.join("tests/suites")).unwrap() {
         for case in &suite.cases {
             let area = match case.id.split_once('/') {
                 Some((group, _)) if suite.name == "protocol" => format!("protocol/{group}"),

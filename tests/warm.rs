@@ -1,4 +1,4 @@
-//! Warm mode (`--mode warm`, `rawconf::warm`): pooled containers driven by their agent must
+//! Warm mode (`--mode warm`, `rawconf::engine::warm`): pooled containers driven by their agent must
 //! give exactly what fresh containers give, and must never let one case see another's leftovers.
 //!
 //! - `warm/suite/<suite>/<profile>`: the whole ellipse and protocol suites (every language ×
@@ -21,14 +21,14 @@ use std::time::Duration;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use rawconf::Language;
-use rawconf::container::{ContainerSpec, Sandbox};
-use rawconf::golden::GoldenMode;
-use rawconf::image::Builder;
-use rawconf::profile::Profile;
+use rawconf::engine::container::{ContainerSpec, Sandbox};
+use rawconf::engine::image::Builder;
+use rawconf::engine::warm::{Layout, Pool, PoolConfig};
+use rawconf::judge::golden::GoldenMode;
+use rawconf::protocol::profile::Profile;
 use rawconf::report::CaseResult;
 use rawconf::run::RunPlan;
 use rawconf::runtime::Reference;
-use rawconf::warm::{Layout, Pool, PoolConfig};
 
 use support::Quiet;
 
@@ -356,12 +356,12 @@ fn main() {
                 for spec in [sh(&image, probe, T), env] {
                     let spec = ContainerSpec {
                         binds: vec![
-                            rawconf::container::Bind {
+                            rawconf::engine::container::Bind {
                                 host: dirs.path().to_owned(),
                                 container: "/var/inputs".into(),
                                 read_only: true,
                             },
-                            rawconf::container::Bind {
+                            rawconf::engine::container::Bind {
                                 host: dirs.path().to_owned(),
                                 container: "/var/outputs".into(),
                                 read_only: false,
@@ -369,7 +369,8 @@ fn main() {
                         ],
                         ..spec
                     };
-                    let run = rawconf::container::run(&docker, &spec, "test-warm-fresh").await?;
+                    let run =
+                        rawconf::engine::container::run(&docker, &spec, "test-warm-fresh").await?;
                     fresh.push(String::from_utf8_lossy(&run.stdout).into_owned());
                 }
                 // The hostname is the container's id, different by design; dash re-exports the

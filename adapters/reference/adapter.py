@@ -36,14 +36,14 @@ import sys
 from pathlib import Path
 
 UNSUPPORTED = 33
-# Sandbox of the reference runtime (harness/src/container.rs): keep the two in step.
+# Sandbox of the reference runtime (harness/src/engine/container.rs): keep the two in step.
 MEMORY_BYTES = 1 << 30
 PIDS = 256
 TMP_BYTES = 64 << 20
 # Per-stream log cap and per-file record cap, as in the reference runtime and record.rs.
 LOG_CAP = 1 << 20
 RECORD_CAP = 64 * 1024
-# rawconf's record caps (harness/src/record.rs): entries whose content is read, and levels walked.
+# rawconf's record caps (harness/src/protocol/record.rs): entries whose content is read, and levels walked.
 # rawconf applies the byte budget and counts what is left out; this adapter only avoids reading
 # or printing without bound.
 RECORD_MAX_FILES = 256

@@ -6,11 +6,11 @@
 //! - **floor** — the container the case needs and nothing else: same image, the same argv
 //!   rawconf rendered for the case (taken from a warm-up run's record, so it is the case's own
 //!   command, not `true`), the same binds and the same sandbox, through the Engine API
-//!   (create → start → wait → inspect → logs → remove: [`crate::container::run`]). No
+//!   (create → start → wait → inspect → logs → remove: [`crate::engine::container::run`]). No
 //!   templating, no input files, no collection, no judging.
 //! - **fresh** — the reference runtime, one new container per case (the default, goldens).
 //! - **warm** — the reference runtime on a pool of running containers driven by exec
-//!   ([`crate::warm`]), when asked for.
+//!   ([`crate::engine::warm`]), when asked for.
 //! - **flytekit** — flytekit's own local executor through `adapters/flytekit/run.sh`
 //!   (flytekit-local profile), skipped with a note when its venv is absent.
 //!
@@ -30,17 +30,17 @@ use std::time::{Duration, Instant};
 
 use bollard::Docker;
 
-use crate::container::{self, Bind, ContainerSpec, Sandbox};
+use crate::engine::container::{self, Bind, ContainerSpec, Sandbox};
+use crate::engine::warm::{Pool, PoolConfig};
 use crate::error::{Error, Result};
-use crate::golden::GoldenMode;
-use crate::language::Language;
-use crate::literal::{Literal, LiteralMap, Primitive};
-use crate::profile::Profile;
+use crate::judge::golden::GoldenMode;
+use crate::protocol::literal::{Literal, LiteralMap, Primitive};
+use crate::protocol::profile::Profile;
 use crate::report::CaseResult;
 use crate::run::{RunObserver, RunPlan};
 use crate::runtime::{Adapter, Attempt, Executed, Execution, Reference, Runtime};
-use crate::suite::Suite;
-use crate::warm::{Pool, PoolConfig};
+use crate::spec::language::Language;
+use crate::spec::suite::Suite;
 
 /// What to measure.
 #[derive(Debug, Clone)]
@@ -234,7 +234,7 @@ pub async fn bench(
         if let Some(w) = &warm {
             executed(w.attempt(&ex(Profile::Backend), &trial).await?, "warm")?;
         }
-        let dirs = crate::scratch::tempdir("case")?;
+        let dirs = crate::engine::scratch::tempdir("case")?;
         let (ind, outd) = (dirs.path().join("inputs"), dirs.path().join("outputs"));
         for d in [&ind, &outd] {
             std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;

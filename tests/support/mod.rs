@@ -40,7 +40,7 @@ pub fn docker_gate() -> &'static DockerGate {
         if rawconf::env::skip_docker() {
             return DockerGate::OptedOut;
         }
-        match runtime().block_on(rawconf::docker::connect()) {
+        match runtime().block_on(rawconf::engine::docker::connect()) {
             Ok(d) => DockerGate::Available(d),
             Err(e) => DockerGate::Unreachable(format!(
                 "{e}\nThese tests need Docker. Set RAWCONF_SKIP_DOCKER=1 to skip them (they are then reported as ignored)."
@@ -86,8 +86,8 @@ pub fn suites_dir() -> PathBuf {
 }
 
 /// The suite `name`, loaded from `tests/suites/<name>.toml`.
-pub fn suite(name: &str) -> rawconf::suite::Suite {
-    rawconf::suite::Suite::named(&suites_dir(), name)
+pub fn suite(name: &str) -> rawconf::spec::suite::Suite {
+    rawconf::spec::suite::Suite::named(&suites_dir(), name)
         .unwrap_or_else(|e| panic!("suite `{name}` loads: {e}"))
 }
 

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use clap::Args;
 use rawconf::bench::{BenchConfig, bench};
-use rawconf::suite::Suite;
-use rawconf::warm::PoolConfig;
+use rawconf::engine::warm::PoolConfig;
+use rawconf::spec::suite::Suite;
 use rawconf::{Error, ExitCode, Language, Result};
 
 #[derive(Debug, Args)]

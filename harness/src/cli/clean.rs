@@ -16,11 +16,14 @@ pub(crate) struct CleanArgs {
 /// and anything rawconf did not label or name, are never touched. Exit 96 if the engine is
 /// unreachable (the dirs are cleaned all the same) or something could not be removed.
 pub(crate) async fn clean(args: CleanArgs) -> Result<ExitCode> {
-    let docker = rawconf::docker::connect().await.map_err(|e| match e {
-        Error::Docker(message) => message,
-        other => other.to_string(),
-    });
-    let cleaned = rawconf::clean::clean(docker.as_ref().map_err(Clone::clone), args.dry_run).await;
+    let docker = rawconf::engine::docker::connect()
+        .await
+        .map_err(|e| match e {
+            Error::Docker(message) => message,
+            other => other.to_string(),
+        });
+    let cleaned =
+        rawconf::engine::clean::clean(docker.as_ref().map_err(Clone::clone), args.dry_run).await;
     for line in cleaned.report() {
         println!("{line}");
     }

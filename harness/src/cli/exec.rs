@@ -5,10 +5,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use clap::Args;
-use rawconf::literal::{Literal, LiteralMap, LiteralType, Primitive, SimpleType};
-use rawconf::profile::Profile;
+use rawconf::protocol::literal::{Literal, LiteralMap, LiteralType, Primitive, SimpleType};
+use rawconf::protocol::profile::Profile;
 use rawconf::runtime::{Attempt, Execution, Runtime};
-use rawconf::suite::Suite;
+use rawconf::spec::suite::Suite;
 use rawconf::{Error, ExitCode, Language, Result};
 
 use super::run::{choose_runtime, cleanup_on_interrupt, images_for, parse_duration};
@@ -69,13 +69,13 @@ fn parse_inputs(pairs: &[String], suite: &Suite) -> Result<LiteralMap> {
         let bad = |what: String| Error::Usage(format!("--input `{pair}`: {what}"));
         let p = match var.literal_type {
             LiteralType::Simple(SimpleType::Float) => Primitive::Float(
-                rawconf::goformat::parse_float(value).map_err(|e| bad(e.to_string()))?,
+                rawconf::protocol::goformat::parse_float(value).map_err(|e| bad(e.to_string()))?,
             ),
             LiteralType::Simple(SimpleType::Integer) => Primitive::Integer(
-                rawconf::goformat::parse_int(value).map_err(|e| bad(e.to_string()))?,
+                rawconf::protocol::goformat::parse_int(value).map_err(|e| bad(e.to_string()))?,
             ),
             LiteralType::Simple(SimpleType::Boolean) => Primitive::Boolean(
-                rawconf::goformat::parse_bool(value).map_err(|e| bad(e.to_string()))?,
+                rawconf::protocol::goformat::parse_bool(value).map_err(|e| bad(e.to_string()))?,
             ),
             LiteralType::Simple(SimpleType::String) => Primitive::String(value.to_owned()),
             ref other => {

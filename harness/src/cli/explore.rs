@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
+use rawconf::engine::warm::PoolConfig;
+use rawconf::engine::workspace::Mode;
 use rawconf::explore::{DockerExecutor, ExploreConfig, Explorer, Regressions, random_seed};
-use rawconf::profile::Profile;
-use rawconf::suite::Suite;
-use rawconf::warm::PoolConfig;
-use rawconf::workspace::Mode;
+use rawconf::protocol::profile::Profile;
+use rawconf::spec::suite::Suite;
 use rawconf::{Error, ExitCode, Language, Result};
 
 #[derive(Debug, Args)]
@@ -99,7 +99,7 @@ pub(crate) async fn explore(args: ExploreArgs, languages_dir: &Path) -> Result<E
         regressions_path.display()
     );
 
-    let docker = rawconf::docker::connect().await?;
+    let docker = rawconf::engine::docker::connect().await?;
     super::run::reap_dead_runs(&docker).await;
     super::run::cleanup_on_interrupt(docker.clone());
     let mut executor = DockerExecutor::prepare(docker.clone(), &langs).await?;

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use rawconf::outcome::Outcome;
+use rawconf::judge::outcome::Outcome;
 use rawconf::report::{self, CaseResult, RunReport};
 use rawconf::text::first_line;
 use rawconf::{ExitCode, Result};

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use rawconf::image::{BaseSource, BuildEvent, BuildObserver, Builder};
+use rawconf::engine::image::{BaseSource, BuildEvent, BuildObserver, Builder};
 use rawconf::{ExitCode, Language, Result};
 
 #[derive(Debug, Subcommand)]
@@ -49,7 +49,7 @@ pub(crate) async fn run(cmd: ImagesCommand, languages_dir: &Path) -> Result<Exit
 
 async fn build(args: BuildArgs, languages_dir: &Path) -> Result<ExitCode> {
     let langs = Language::select(Language::discover(languages_dir)?, &args.languages)?;
-    let docker = rawconf::docker::connect().await?;
+    let docker = rawconf::engine::docker::connect().await?;
     let source = if args.offline {
         BaseSource::Offline
     } else if args.online {
@@ -100,7 +100,7 @@ async fn build(args: BuildArgs, languages_dir: &Path) -> Result<ExitCode> {
 
 async fn list(args: ListArgs, languages_dir: &Path) -> Result<ExitCode> {
     let langs = Language::discover(languages_dir)?;
-    let docker = rawconf::docker::connect().await?;
+    let docker = rawconf::engine::docker::connect().await?;
     let builder = Builder::new(docker);
     for lang in &langs {
         let status = builder.status(lang).await?;

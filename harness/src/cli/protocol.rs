@@ -5,11 +5,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use rawconf::inputs::{InputFormat, InputsRequest, write_inputs};
-use rawconf::literal::{LiteralMap, TypedInterface, to_go_json};
-use rawconf::outputs::{CollectRequest, collect_outputs};
-use rawconf::profile::Profile;
-use rawconf::template::{TemplateContext, render};
+use rawconf::protocol::inputs::{InputFormat, InputsRequest, write_inputs};
+use rawconf::protocol::literal::{LiteralMap, TypedInterface, to_go_json};
+use rawconf::protocol::outputs::{CollectRequest, collect_outputs};
+use rawconf::protocol::profile::Profile;
+use rawconf::protocol::template::{TemplateContext, render};
 use rawconf::{Error, ExitCode, Result};
 
 /// `rawconf template …`

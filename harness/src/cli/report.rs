@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use rawconf::report::{RunReport, ShardReport};
-use rawconf::suite::Suite;
+use rawconf::spec::suite::Suite;
 use rawconf::{Arithmetic, Error, ExitCode, Language, Result};
 
 #[derive(Debug, Subcommand)]

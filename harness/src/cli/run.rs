@@ -8,16 +8,16 @@ use std::time::Duration;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use rawconf::golden::GoldenMode;
-use rawconf::image::{Builder, Built};
-use rawconf::profile::Profile;
+use rawconf::engine::image::{Builder, Built};
+use rawconf::engine::warm::{Pool, PoolConfig};
+use rawconf::engine::workspace::Mode;
+use rawconf::judge::golden::GoldenMode;
+use rawconf::protocol::profile::Profile;
 use rawconf::report::CaseResult;
 use rawconf::run::{RunObserver, RunPlan, Shard, ShardStrategy};
 use rawconf::runtime::{Adapter, AnyRuntime, Reference, Runtime};
-use rawconf::suite::Suite;
+use rawconf::spec::suite::Suite;
 use rawconf::text::first_line;
-use rawconf::warm::{Pool, PoolConfig};
-use rawconf::workspace::Mode;
 use rawconf::{Error, ExitCode, Language, Result};
 
 #[derive(Debug, Args)]
@@ -124,7 +124,7 @@ impl Chosen {
 }
 
 pub(super) async fn images_for(langs: &[Language]) -> Result<(bollard::Docker, Vec<Built>)> {
-    let docker = rawconf::docker::connect().await?;
+    let docker = rawconf::engine::docker::connect().await?;
     reap_dead_runs(&docker).await;
     // A cold build takes minutes: show the same per-language progress as `images build`
     // (hidden when stderr is not a terminal).
@@ -143,7 +143,7 @@ pub(super) async fn images_for(langs: &[Language]) -> Result<(bollard::Docker, V
 
 /// Removes the containers and temp dirs of rawconf processes that died, saying so.
 pub(crate) async fn reap_dead_runs(docker: &bollard::Docker) {
-    let cleaned = rawconf::clean::clean(Ok(docker), false).await;
+    let cleaned = rawconf::engine::clean::clean(Ok(docker), false).await;
     if !cleaned.is_empty() {
         for line in cleaned.report() {
             eprintln!("{line}");
@@ -156,9 +156,9 @@ pub(crate) fn cleanup_on_interrupt(docker: bollard::Docker) {
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             eprintln!("\ninterrupted: removing this run's containers");
-            let _ = rawconf::container::remove_own(&docker).await;
+            let _ = rawconf::engine::container::remove_own(&docker).await;
             // `exit` skips the destructors that would remove the case directories.
-            rawconf::scratch::remove_own();
+            rawconf::engine::scratch::remove_own();
             std::process::exit(130);
         }
     });
@@ -201,7 +201,7 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
     let vendor = args
         .expectations
         .as_deref()
-        .map(rawconf::vendor::VendorExpectations::load)
+        .map(rawconf::report::vendor::VendorExpectations::load)
         .transpose()?;
     let suites_dir = rawconf::env::suites_dir();
     let suites = if args.suite == ALL_SUITES {
@@ -277,7 +277,7 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
             image_ids.insert(b.language.clone(), info.id.unwrap_or_default());
         }
     }
-    let golden_root = rawconf::golden::golden_root();
+    let golden_root = rawconf::judge::golden::golden_root();
     let mut reports = Vec::new();
     // A fault after some suite ran still leaves a report of what ran (written below).
     let mut fault = None;
@@ -355,7 +355,7 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
         check.complete &= complete;
     }
     if let Some(vendor) = &vendor {
-        rawconf::vendor::apply(&mut report, vendor, complete);
+        rawconf::report::vendor::apply(&mut report, vendor, complete);
     }
     let code = super::finish::finish(&report, &args.report_dir, args.allow_unavailable)?;
     if args.bless {

@@ -1,14 +1,14 @@
 //! Explaining a verdict: which declared limitation explains each failure, and what makes two
 //! failures "the same finding".
 //!
-//! The judge ([`crate::judge`]) says what failed, stage by stage; here each failure is matched
-//! against the limitations of the language and the suite ([`crate::limitation`]). A case is
+//! The judge ([`crate::judge::ellipse`]) says what failed, stage by stage; here each failure is matched
+//! against the limitations of the language and the suite ([`crate::spec::limitation`]). A case is
 //! *known* only when every failure is explained.
 
 use crate::explore::strategy::CaseInput;
-use crate::judge::{Failure, Verdict};
-use crate::limitation::{Facts, FailureKind, Limitation, explain};
-use crate::profile::Profile;
+use crate::judge::ellipse::{Failure, Verdict};
+use crate::protocol::profile::Profile;
+use crate::spec::limitation::{Facts, FailureKind, Limitation, explain};
 
 /// A failure and the limitation that explains it, if one does.
 #[derive(Debug, Clone)]

@@ -5,8 +5,8 @@ use super::classify::Explained;
 use super::explorer::{Explorer, reproduce};
 use crate::explore::findings::{FailureReport, Finding, Source};
 use crate::explore::strategy::CaseInput;
-use crate::goformat::format_v;
-use crate::judge::Verdict;
+use crate::judge::ellipse::Verdict;
+use crate::protocol::goformat::format_v;
 
 impl Explorer<'_> {
     /// The finding a classified verdict of `case` makes, as this run reports it.

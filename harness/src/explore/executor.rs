@@ -2,13 +2,13 @@
 
 use std::collections::BTreeMap;
 
+use crate::engine::warm::{Pool, PoolConfig};
 use crate::error::{Error, Result};
-use crate::language::Language;
-use crate::literal::LiteralMap;
-use crate::profile::Profile;
+use crate::protocol::literal::LiteralMap;
+use crate::protocol::profile::Profile;
 use crate::runtime::{Executed, Execution, Reference};
-use crate::suite::TaskSpec;
-use crate::warm::{Pool, PoolConfig};
+use crate::spec::language::Language;
+use crate::spec::suite::TaskSpec;
 
 /// Runs one case of a task for a language: the seam between the property runner and a runtime.
 ///
@@ -41,7 +41,7 @@ impl DockerExecutor {
         docker: bollard::Docker,
         languages: &[Language],
     ) -> Result<DockerExecutor> {
-        let builder = crate::image::Builder::new(docker.clone());
+        let builder = crate::engine::image::Builder::new(docker.clone());
         let mut images = BTreeMap::new();
         for lang in languages {
             let built = builder.ensure(lang).await?;
@@ -55,7 +55,7 @@ impl DockerExecutor {
         })
     }
 
-    /// The same executor in warm mode: cases exec'd in pooled containers ([`crate::warm`]).
+    /// The same executor in warm mode: cases exec'd in pooled containers ([`crate::engine::warm`]).
     /// Call [`DockerExecutor::shutdown`] at the end to remove them.
     pub fn warm(mut self, docker: bollard::Docker, config: PoolConfig) -> DockerExecutor {
         let pool = std::sync::Arc::new(Pool::new(docker.clone(), &self.run_id, config));
@@ -71,7 +71,7 @@ impl DockerExecutor {
     }
 
     /// Warm mode's pool counters, in warm mode.
-    pub fn pool_stats(&self) -> Option<crate::warm::PoolStats> {
+    pub fn pool_stats(&self) -> Option<crate::engine::warm::PoolStats> {
         self.runtime.pool().map(|p| p.stats())
     }
 }

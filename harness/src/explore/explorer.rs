@@ -10,7 +10,7 @@
 //! 2. **Runs** — every language × case goes through the [`Executor`] (the reference runtime on
 //!    Docker), `jobs` at a time; results are memoized here, so shrinking and the cross-language
 //!    check never rerun a container for an input already seen.
-//! 3. **Classes of failure** — [`crate::judge`] judges each stage, [`super::classify`] explains
+//! 3. **Classes of failure** — [`crate::judge::ellipse`] judges each stage, [`super::classify`] explains
 //!    each failure by a limitation or not; equal signatures are one finding (counted, shown
 //!    once) — per language in `language.rs`, across languages in `agreement.rs`.
 //! 4. **Shrinking** — `shrink.rs`: for each distinct signature (new findings always; known
@@ -33,13 +33,13 @@ use crate::explore::classify::{Signature, classify, signature};
 use crate::explore::executor::Executor;
 use crate::explore::regressions::Regressions;
 use crate::explore::strategy::CaseInput;
-use crate::goformat::format_v;
-use crate::judge::{Verdict, judge};
-use crate::language::Language;
-use crate::limitation::{FailureKind, Limitation};
-use crate::literal::{LiteralType, SimpleType};
-use crate::profile::Profile;
-use crate::suite::Suite;
+use crate::judge::ellipse::{Verdict, judge};
+use crate::protocol::goformat::format_v;
+use crate::protocol::literal::{LiteralType, SimpleType};
+use crate::protocol::profile::Profile;
+use crate::spec::language::Language;
+use crate::spec::limitation::{FailureKind, Limitation};
+use crate::spec::suite::Suite;
 
 /// The knobs of one exploration.
 #[derive(Debug, Clone)]
@@ -264,7 +264,7 @@ impl<'a> Explorer<'a> {
         self.languages.iter().find(|l| l.name == name)
     }
 
-    /// Runs (or recalls) one language on one case, judged by [`crate::judge`].
+    /// Runs (or recalls) one language on one case, judged by [`crate::judge::ellipse`].
     pub fn observe(&self, lang: &Language, case: &CaseInput) -> Result<Arc<Verdict>> {
         let slot = {
             let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
@@ -423,7 +423,9 @@ fn check_interface(suite: &Suite) -> Result<()> {
         path: suite.path.clone(),
         message,
     };
-    let want = |vars: &crate::literal::VariableMap, field: &str, names: &[(&str, SimpleType)]| {
+    let want = |vars: &crate::protocol::literal::VariableMap,
+                field: &str,
+                names: &[(&str, SimpleType)]| {
         for (name, ty) in names {
             match vars.variables.get(*name).map(|v| &v.literal_type) {
                 Some(LiteralType::Simple(t)) if t == ty => {}

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::limitation::FailureKind;
-use crate::profile::Profile;
+use crate::protocol::profile::Profile;
+use crate::spec::limitation::FailureKind;
 
 /// Where the input a finding shows comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -10,7 +10,7 @@ use crate::explore::classify::{Signature, classify, signature};
 use crate::explore::findings::{Finding, Source};
 use crate::explore::regressions::Regression;
 use crate::explore::strategy::CaseInput;
-use crate::language::Language;
+use crate::spec::language::Language;
 
 impl Explorer<'_> {
     /// The findings of one language: replayed regressions (and whether each still shows what it
@@ -137,8 +137,10 @@ impl Explorer<'_> {
                 // Keep whichever input is simpler: the shrunk one or the replayed one.
                 Some(&i) => {
                     let shown = CaseInput::fixed(
-                        crate::goformat::parse_float(&findings[i].a_input).unwrap_or(f64::NAN),
-                        crate::goformat::parse_float(&findings[i].b_input).unwrap_or(f64::NAN),
+                        crate::protocol::goformat::parse_float(&findings[i].a_input)
+                            .unwrap_or(f64::NAN),
+                        crate::protocol::goformat::parse_float(&findings[i].b_input)
+                            .unwrap_or(f64::NAN),
                     );
                     if complexity(case) < complexity(&shown) {
                         let (occurrences, steps) =

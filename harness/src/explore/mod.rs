@@ -3,8 +3,8 @@
 //! Golden cases pin what someone thought of; the property runner looks for what nobody did. It
 //! draws `(a, b)` from float classes that matter to the protocol and to the programs
 //! ([`strategy`]), runs each language on them through a runtime ([`executor`]), judges every
-//! stage of the result with the same judge as `rawconf run` ([`crate::judge`]) and explains each
-//! failure with a declared limitation ([`classify`], [`crate::limitation`]) — or reports it,
+//! stage of the result with the same judge as `rawconf run` ([`crate::judge::ellipse`]) and explains each
+//! failure with a declared limitation ([`classify`], [`crate::spec::limitation`]) — or reports it,
 //! shrunk to a minimal input with a reproduction command, as a new finding ([`findings`]).
 //! Found inputs are replayed forever ([`regressions`]).
 //!
@@ -12,8 +12,8 @@
 //! |---|---|---|
 //! | generate | [`strategy`] | seed → [`CaseInput`]s with class labels |
 //! | execute | [`executor`], [`explorer`] | language × case → [`crate::runtime::Executed`] (memoized) |
-//! | judge | [`crate::judge`] | executed → [`crate::judge::Verdict`]: failures per stage |
-//! | explain | [`classify`] | failure + inputs → the [`crate::limitation::Limitation`] that explains it |
+//! | judge | [`crate::judge::ellipse`] | executed → [`crate::judge::ellipse::Verdict`]: failures per stage |
+//! | explain | [`classify`] | failure + inputs → the [`crate::spec::limitation::Limitation`] that explains it |
 //! | group, shrink | `language.rs`, `shrink.rs` | distinct failures of a language → minimal inputs |
 //! | compare | `agreement.rs` | languages that passed → cross-language disagreements |
 //! | report | [`findings`], `describe` | → [`Exploration`]: table, Markdown, JSON lines |

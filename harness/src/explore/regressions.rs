@@ -26,8 +26,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::goformat::{format_v, parse_float};
-use crate::profile::Profile;
+use crate::protocol::goformat::{format_v, parse_float};
+use crate::protocol::profile::Profile;
 
 /// One replayed case.
 #[derive(Debug, Clone, PartialEq)]

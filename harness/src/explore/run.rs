@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::explore::findings::{Exploration, Finding, Source};
 use crate::explore::regressions::Regression;
 use crate::explore::strategy::CaseInput;
-use crate::language::Language;
+use crate::spec::language::Language;
 
 impl Explorer<'_> {
     /// The whole exploration: every language, then the cross-language check. Every language ×
@@ -74,8 +74,8 @@ impl Explorer<'_> {
             .iter()
             .filter(|f| !f.known && f.source == Source::Generated)
             .filter_map(|f| {
-                let a = crate::goformat::parse_float(&f.a_input).ok()?;
-                let b = crate::goformat::parse_float(&f.b_input).ok()?;
+                let a = crate::protocol::goformat::parse_float(&f.a_input).ok()?;
+                let b = crate::protocol::goformat::parse_float(&f.b_input).ok()?;
                 Some(Regression {
                     a,
                     b,

@@ -29,8 +29,8 @@
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
 
-use crate::goformat::ShortestDigits;
-use crate::literal::{Literal, LiteralMap, Primitive};
+use crate::protocol::goformat::ShortestDigits;
+use crate::protocol::literal::{Literal, LiteralMap, Primitive};
 
 /// The largest finite binary32, widened.
 pub const F32_MAX: f64 = f32::MAX as f64;
@@ -279,7 +279,7 @@ mod tests {
     #[test]
     fn decimals_are_the_nearest_double() {
         assert_eq!(decimal(1, -5), 1e-5);
-        assert_eq!(crate::goformat::format_v(decimal(1, -5)), "1e-05");
+        assert_eq!(crate::protocol::goformat::format_v(decimal(1, -5)), "1e-05");
         assert_eq!(decimal(2, 19), 2e19);
         assert_eq!(significant_digits(0.1 + 0.2), 17);
         assert_eq!(significant_digits(1e6), 1);

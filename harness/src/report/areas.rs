@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::model::{CaseResult, RunReport};
-use crate::outcome::Outcome;
+use crate::judge::outcome::Outcome;
 
 /// The results of one rule area under the run's profile.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

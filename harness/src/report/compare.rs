@@ -182,7 +182,9 @@ pub fn compare_html(cols: &[Column<'_>]) -> String {
             match trial_cell(c, &id) {
                 Some(r) => {
                     let class = match (&r.declared, r.outcome) {
-                        (Some(_), crate::outcome::Outcome::Xfail) => "xfail vendor".to_owned(),
+                        (Some(_), crate::judge::outcome::Outcome::Xfail) => {
+                            "xfail vendor".to_owned()
+                        }
                         _ => r.outcome.as_str().to_owned(),
                     };
                     out.push_str(&format!(

@@ -5,7 +5,7 @@
 use super::areas::{areas, divergences};
 use super::matrix::result_cell;
 use super::model::RunReport;
-use crate::outcome::Outcome;
+use crate::judge::outcome::Outcome;
 
 pub(super) const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}\

@@ -3,7 +3,7 @@
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::model::RunReport;
-use crate::outcome::Outcome;
+use crate::judge::outcome::Outcome;
 use crate::text::first_line;
 
 /// The run as JUnit XML. xfail counts as success (with the reason in system-out), unavailable

@@ -87,7 +87,7 @@ pub fn to_markdown(report: &RunReport) -> String {
         .results
         .iter()
         .filter_map(|r| r.declared.as_ref().map(|d| (r, d)))
-        .filter(|(r, _)| r.outcome == crate::outcome::Outcome::Xfail)
+        .filter(|(r, _)| r.outcome == crate::judge::outcome::Outcome::Xfail)
         .collect();
     if !vendor.is_empty() {
         out.push_str("\n## Expected failures declared by the vendor\n\n| trial | expected | entry | reason |\n|---|---|---|---|\n");

@@ -1,7 +1,7 @@
 //! The language × case matrix printed at the end of `rawconf run`.
 
 use super::model::{CaseResult, RunReport};
-use crate::outcome::Outcome;
+use crate::judge::outcome::Outcome;
 
 /// The short cell text of an outcome.
 pub(crate) fn cell(o: Outcome) -> &'static str {

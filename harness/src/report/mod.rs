@@ -2,6 +2,8 @@
 //!
 //! Every reporter reads the same [`RunReport`]; none of them decides anything.
 
+pub mod vendor;
+
 mod areas;
 mod badge;
 mod compare;

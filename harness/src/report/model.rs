@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::oracle::Judgement;
-use crate::outcome::Outcome;
-use crate::record::Record;
+use crate::judge::ellipse::oracle::Judgement;
+use crate::judge::outcome::Outcome;
+use crate::protocol::record::Record;
 
 use super::provenance::{Declared, ExpectationsMeta, ShardCheck};
 

@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{Divergence, RunReport};
 use crate::error::{Error, Result};
-use crate::language::Arithmetic;
-use crate::oracle;
+use crate::judge::ellipse::oracle;
+use crate::spec::language::Arithmetic;
 
 /// The entries present in every list (in the first list's order): unused by the union.
 pub fn intersect<'a>(lists: impl IntoIterator<Item = &'a [String]>) -> Vec<String> {

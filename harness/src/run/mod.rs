@@ -12,16 +12,16 @@ use crate::error::Result;
 
 mod reproduce;
 mod shard;
-use crate::expect::Expectations;
-use crate::golden::{self, GoldenMode};
-use crate::judge;
-use crate::language::Language;
-use crate::oracle;
-use crate::outcome::{Outcome, decide};
-use crate::profile::Profile;
+use crate::judge::ellipse as judge;
+use crate::judge::ellipse::oracle;
+use crate::judge::golden::{self, GoldenMode};
+use crate::judge::outcome::{Outcome, decide};
+use crate::protocol::profile::Profile;
 use crate::report::{CaseResult, Counts, Divergence, RunMeta, RunReport};
 use crate::runtime::{Attempt, Execution, NotRun, Runtime};
-use crate::suite::{Case, Suite};
+use crate::spec::expect::Expectations;
+use crate::spec::language::Language;
+use crate::spec::suite::{Case, Suite};
 pub use reproduce::{data_overrides, reproduce};
 pub use shard::{Shard, ShardStrategy, fnv1a64};
 
@@ -49,7 +49,7 @@ pub struct RunPlan {
     /// Engine ids of the images, by language (for the report).
     pub image_ids: BTreeMap<String, String>,
     /// Judge a `cmd:` runtime's error messages byte for byte too (by default a message-only
-    /// difference is a note, see [`crate::normative`]).
+    /// difference is a note, see [`crate::judge::golden::normative`]).
     pub strict_messages: bool,
 }
 
@@ -188,7 +188,7 @@ async fn run_case_faulted<R: Runtime>(
     let mut executed = executed;
     // Only the ellipse suite has an oracle; the others are judged by their goldens alone (and,
     // under another profile, by where they depart from the backend's golden).
-    let (problems, judgement, area) = if plan.suite.name == crate::language::ELLIPSE {
+    let (problems, judgement, area) = if plan.suite.name == crate::spec::language::ELLIPSE {
         match judge::judge(lang, &case.task, plan.profile, &case.inputs, &executed) {
             Ok(v) => (v.problems(), v.judgement, v.area),
             Err(e) => {
@@ -198,7 +198,7 @@ async fn run_case_faulted<R: Runtime>(
             }
         }
     } else {
-        let departures = crate::normative::departures(
+        let departures = crate::judge::golden::normative::departures(
             plan.profile,
             &plan.golden_root,
             &plan.suite.name,
@@ -230,9 +230,10 @@ async fn run_case_faulted<R: Runtime>(
         },
         GoldenMode::Check => match golden::read(&golden_path) {
             Ok(Some(g)) if plan.runtime_name != "reference" && !plan.strict_messages => {
-                let note = crate::normative::relax_message(&g, &mut executed.record);
+                let note = crate::judge::golden::normative::relax_message(&g, &mut executed.record);
                 result.notes.extend(note);
-                let blobs = crate::normative::relax_blob_uris(&g, &mut executed.record);
+                let blobs =
+                    crate::judge::golden::normative::relax_blob_uris(&g, &mut executed.record);
                 result.notes.extend(blobs);
                 if executed.reported.is_all() {
                     golden::compare(Some(&g), &executed.record.to_golden(), &golden_path)

@@ -69,10 +69,10 @@ pub fn reproduce(plan: &RunPlan, lang: &str, case: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::golden::GoldenMode;
-    use crate::language::Language;
-    use crate::profile::Profile;
-    use crate::suite::Suite;
+    use crate::judge::golden::GoldenMode;
+    use crate::protocol::profile::Profile;
+    use crate::spec::language::Language;
+    use crate::spec::suite::Suite;
 
     fn plan(golden_root: PathBuf) -> RunPlan {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -22,12 +22,12 @@ use std::future::Future;
 use std::time::Duration;
 
 use crate::error::Result;
-use crate::language::Language;
-use crate::literal::LiteralMap;
-pub use crate::outputs::Collected;
-use crate::profile::Profile;
-use crate::record::Record;
-use crate::suite::TaskSpec;
+use crate::protocol::literal::LiteralMap;
+pub use crate::protocol::outputs::Collected;
+use crate::protocol::profile::Profile;
+use crate::protocol::record::Record;
+use crate::spec::language::Language;
+use crate::spec::suite::TaskSpec;
 
 /// One case to execute.
 #[derive(Debug, Clone)]

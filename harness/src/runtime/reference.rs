@@ -19,16 +19,16 @@ use std::time::Instant;
 use bollard::Docker;
 
 use super::{Collected, Executed, Execution, Reported};
-use crate::container::{Bind, ContainerSpec, Sandbox};
+use crate::engine::container::{Bind, ContainerSpec, Sandbox};
+use crate::engine::warm::{Layout, Pool};
+use crate::engine::workspace::Workspace;
 use crate::error::{Error, Result};
-use crate::inputs::{InputsRequest, write_inputs};
-use crate::literal::{ContainerError, ErrorKind, ErrorOrigin};
-use crate::outputs::{CollectRequest, collect_outputs};
-use crate::profile::Profile;
-use crate::record::{Record, snapshot_dir};
-use crate::template::{TemplateContext, render};
-use crate::warm::{Layout, Pool};
-use crate::workspace::Workspace;
+use crate::protocol::inputs::{InputsRequest, write_inputs};
+use crate::protocol::literal::{ContainerError, ErrorKind, ErrorOrigin};
+use crate::protocol::outputs::{CollectRequest, collect_outputs};
+use crate::protocol::profile::Profile;
+use crate::protocol::record::{Record, snapshot_dir};
+use crate::protocol::template::{TemplateContext, render};
 
 /// The output prefix templates see: where copilot would upload `outputs.pb`.
 pub const OUTPUT_PREFIX: &str = "/var/flyte/output-prefix";
@@ -112,7 +112,7 @@ impl Reference {
         // §4.1, R4.1-4); flytekit's local executor mounts no input directory at all (§5.1).
         let downloads =
             ex.profile == Profile::Backend && !ex.task.interface.inputs.variables.is_empty();
-        // A fresh work dir, or a warm container's bound dirs (crate::workspace).
+        // A fresh work dir, or a warm container's bound dirs (crate::engine::workspace).
         let layout = Layout {
             image: ex.image.to_owned(),
             env: env.clone(),
@@ -248,10 +248,10 @@ impl Reference {
 
         let mut result = collected.to_json();
         // flytekit's local blob outputs name the host's (temporary) output dir.
-        crate::normative::replace_in_strings(
+        crate::protocol::record::replace_in_strings(
             &mut result,
             &output_dir.to_string_lossy(),
-            crate::normative::HOST_OUTPUT_DIR,
+            crate::protocol::record::HOST_OUTPUT_DIR,
         );
         let mut record = Record {
             argv,

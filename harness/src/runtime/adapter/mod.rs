@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use super::{Attempt, Executed, Execution, NotRun, Reported};
 use crate::error::{Error, Result};
-use crate::record::{Record, cap_listing};
+use crate::protocol::record::{Record, cap_listing};
 
 /// The exit status meaning "this runtime does not support a feature the case needs" (as in
 /// cwltest): the case is `unavailable`, not failed.
@@ -316,7 +316,7 @@ impl Adapter {
         record.canonicalise();
         // The context's paths live in this case's work dir: judge them as the reference's.
         let c = &request.context;
-        crate::normative::canonical_context(
+        crate::protocol::record::canonical_context(
             &mut record,
             &[
                 (c.output_prefix.clone(), super::OUTPUT_PREFIX.to_owned()),
@@ -330,7 +330,7 @@ impl Adapter {
                 ),
                 (
                     format!("{}/outputs", c.work_dir),
-                    crate::normative::HOST_OUTPUT_DIR.to_owned(),
+                    crate::protocol::record::HOST_OUTPUT_DIR.to_owned(),
                 ),
             ],
         );
@@ -348,7 +348,7 @@ impl Adapter {
 
 /// A fresh work directory with the places the request names.
 fn prepare() -> std::result::Result<tempfile::TempDir, String> {
-    let work = crate::scratch::tempdir("adapter").map_err(|e| e.to_string())?;
+    let work = crate::engine::scratch::tempdir("adapter").map_err(|e| e.to_string())?;
     for dir in ["output-prefix", "raw-output"] {
         let path = work.path().join(dir);
         std::fs::create_dir(&path).map_err(|e| format!("{}: {e}", path.display()))?;

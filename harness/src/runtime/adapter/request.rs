@@ -12,8 +12,8 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::inputs::InputFormat;
-use crate::literal::{go_float, to_json_with};
+use crate::protocol::inputs::InputFormat;
+use crate::protocol::literal::{go_float, to_json_with};
 use crate::runtime::Execution;
 
 /// The contract version this rawconf speaks; bumped on any incompatible change.
@@ -184,7 +184,7 @@ fn task_name(trial: &str, language: &str) -> String {
     }
 }
 
-/// [`crate::literal::to_go_json`], but negative zero is `-0.0` (see the module documentation).
+/// [`crate::protocol::literal::to_go_json`], but negative zero is `-0.0` (see the module documentation).
 fn write_json(v: &Value, out: &mut String) {
     out.push_str(&to_json_with(v, &|x: f64| {
         if x == 0.0 && x.is_sign_negative() {

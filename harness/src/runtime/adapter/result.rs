@@ -10,10 +10,10 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use super::AdapterProblem;
-use crate::literal::json::kind;
-use crate::literal::{ContainerError, LiteralMap};
-use crate::outputs::Collected;
-use crate::record::FileContent;
+use crate::protocol::literal::json::kind;
+use crate::protocol::literal::{ContainerError, LiteralMap};
+use crate::protocol::outputs::Collected;
+use crate::protocol::record::FileContent;
 
 /// Every field a version-1 result may have.
 pub const RESULT_FIELDS: &[&str] = &[
@@ -200,7 +200,7 @@ fn files(v: &Value, path: &str) -> Result<BTreeMap<String, FileContent>, Adapter
     };
     map.iter()
         .map(|(name, content)| {
-            if !crate::record::is_listing_path(name) {
+            if !crate::protocol::record::is_listing_path(name) {
                 return Err(field(
                     format!("{path}.{name}"),
                     "expected a relative path inside the directory (plain components joined by `/`: no leading `/`, no empty, `.` or `..` component)",

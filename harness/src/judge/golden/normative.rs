@@ -1,0 +1,234 @@
+//! What is normative when a runtime is judged on a suite other than `ellipse`.
+//!
+//! The ellipse suite has an oracle (π·a·b at the language's precision, the `metadata` text).
+//! The other suites — `protocol` above all — have none: each case's golden, recorded by the
+//! reference runtime, *is* the expected behaviour, and this module adds the two rules around it
+//! that a vendor's runtime needs:
+//!
+//! 1. **Departures from the normative profile.** Under a profile other than `backend`, the
+//!    case's result is also compared with the `backend` golden's result. A difference is a
+//!    problem, so a case where flytekit's local executor departs from Flyte's backend fails
+//!    unless the suite declares it as an expected failure, with the reason
+//!    (`[case.xfail]`): every departure is written down, none is silent.
+//! 2. **Error messages are not normative for independent runtimes.** An error's `code` and
+//!    `kind` are part of the protocol; its exact text is Go's (`strconv.ParseFloat: parsing
+//!    "1.5\r": invalid syntax`), which an independent implementation cannot be expected to copy.
+//!    For a `cmd:` runtime, a result that differs from the golden *only* in `error.message` is
+//!    compared as if the messages were equal and the difference becomes a note
+//!    ([`relax_message`]), shown in every report; `--strict-messages` turns this off. The
+//!    reference runtime always keeps byte-exact goldens. The same holds for where a blob
+//!    output is stored ([`relax_blob_uris`]): its type is normative, its URI is the runtime's.
+
+use serde_json::Value;
+
+use crate::judge::golden;
+use crate::protocol::profile::Profile;
+use crate::protocol::record::Record;
+
+/// The problems of a non-ellipse case's result under `profile`: none under `backend` (the
+/// golden decides); otherwise whether the result departs from the `backend` golden's.
+pub fn departures(
+    profile: Profile,
+    golden_root: &std::path::Path,
+    suite: &str,
+    case: &str,
+    language: &str,
+    record: &Record,
+) -> Vec<String> {
+    if profile == Profile::Backend {
+        return Vec::new();
+    }
+    let path = golden::path(
+        golden_root,
+        Profile::Backend.as_str(),
+        suite,
+        case,
+        language,
+    );
+    let golden = match golden::read(&path) {
+        Ok(Some(text)) => text,
+        Ok(None) => {
+            return vec![format!(
+                "no backend golden at {} to compare the result with",
+                path.display()
+            )];
+        }
+        Err(e) => return vec![e.to_string()],
+    };
+    let Some(normative) = serde_json::from_str::<Value>(&golden)
+        .ok()
+        .and_then(|g| g.get("result").cloned())
+    else {
+        return vec![format!("{}: not a JSON record", path.display())];
+    };
+    if normative == record.result {
+        return Vec::new();
+    }
+    let pretty = |v: &Value| serde_json::to_string_pretty(v).expect("values serialize");
+    let diff = similar::TextDiff::from_lines(&pretty(&normative), &pretty(&record.result))
+        .unified_diff()
+        .context_radius(2)
+        .header("backend", profile.as_str())
+        .to_string();
+    vec![format!(
+        "the result departs from the backend's (the normative profile)\n{diff}"
+    )]
+}
+
+/// For a `cmd:` runtime without `--strict-messages`: if `record`'s result and the golden's are
+/// both errors whose `code`, `kind` and `origin` agree but whose `message`s differ, copies the
+/// golden's message into `record` (so the golden comparison judges the rest) and returns the
+/// note saying what the runtime wrote instead. Otherwise leaves `record` alone.
+pub fn relax_message(golden: &str, record: &mut Record) -> Option<String> {
+    let golden: Value = serde_json::from_str(golden).ok()?;
+    let want = golden.get("result")?.get("error")?.as_object()?;
+    let got = record.result.get_mut("error")?.as_object_mut()?;
+    let without_message = |m: &serde_json::Map<String, Value>| {
+        let mut m = m.clone();
+        m.remove("message");
+        m
+    };
+    if without_message(want) != without_message(got) || want.get("message") == got.get("message") {
+        return None;
+    }
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_owned();
+    let (expected, actual) = (text(want.get("message")), text(got.get("message")));
+    match want.get("message") {
+        Some(m) => got.insert("message".to_owned(), m.clone()),
+        None => got.remove("message"),
+    };
+    Some(format!(
+        "error message differs from the reference's (not normative; `--strict-messages` makes it a failure): expected {expected:?}, got {actual:?}"
+    ))
+}
+
+/// Like [`relax_message`], for blob outputs: where a runtime stores a blob (its URI) is its own
+/// business — the backend's raw output prefix, flytekit's sandbox — so for a `cmd:` runtime a
+/// blob output whose type matches the golden's but whose URI differs is compared as if the URI
+/// were the golden's, and the difference becomes a note. One note per such output.
+pub fn relax_blob_uris(golden: &str, record: &mut Record) -> Vec<String> {
+    let mut notes = Vec::new();
+    let Ok(golden) = serde_json::from_str::<Value>(golden) else {
+        return notes;
+    };
+    let (Some(want), Some(got)) = (
+        golden
+            .pointer("/result/outputs/literals")
+            .and_then(Value::as_object),
+        record
+            .result
+            .pointer_mut("/outputs/literals")
+            .and_then(Value::as_object_mut),
+    ) else {
+        return notes;
+    };
+    for (name, w) in want {
+        let (Some(w_blob), Some(g_blob)) = (
+            w.pointer("/scalar/blob"),
+            got.get_mut(name)
+                .and_then(|g| g.pointer_mut("/scalar/blob")),
+        ) else {
+            continue;
+        };
+        if w_blob.get("metadata") != g_blob.get("metadata")
+            || w_blob.get("uri") == g_blob.get("uri")
+        {
+            continue;
+        }
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_owned();
+        let (expected, actual) = (text(w_blob.get("uri")), text(g_blob.get("uri")));
+        if let Some(uri) = w_blob.get("uri") {
+            g_blob["uri"] = uri.clone();
+        }
+        notes.push(format!(
+            "blob output `{name}` is stored at {actual:?}, the reference's at {expected:?} (not normative: where a runtime keeps a blob is its own; `--strict-messages` makes it a failure)"
+        ));
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(result: Value) -> Record {
+        Record {
+            argv: Vec::new(),
+            input_files: Default::default(),
+            input_files_omitted: None,
+            exit_code: Some(0),
+            timed_out: false,
+            files: Default::default(),
+            files_omitted: None,
+            result,
+        }
+    }
+
+    fn golden_with(result: Value) -> String {
+        record(result).to_golden()
+    }
+
+    #[test]
+    fn a_message_only_difference_becomes_a_note() {
+        let golden = golden_with(serde_json::json!({"error": {
+            "code": "OutputUploadFailed", "kind": "RECOVERABLE", "message": "Go text"}}));
+        let mut r = record(serde_json::json!({"error": {
+            "code": "OutputUploadFailed", "kind": "RECOVERABLE", "message": "my text"}}));
+        let note = relax_message(&golden, &mut r).expect("a note");
+        assert!(
+            note.contains("\"Go text\"") && note.contains("\"my text\""),
+            "{note}"
+        );
+        assert_eq!(r.result["error"]["message"], "Go text");
+    }
+
+    #[test]
+    fn a_different_code_or_kind_is_left_for_the_golden_to_fail() {
+        let golden = golden_with(serde_json::json!({"error": {
+            "code": "OutputUploadFailed", "kind": "RECOVERABLE", "message": "a"}}));
+        for other in [
+            serde_json::json!({"error": {"code": "UnknownError", "kind": "RECOVERABLE", "message": "b"}}),
+            serde_json::json!({"error": {"code": "OutputUploadFailed", "message": "b"}}),
+            serde_json::json!({"outputs": {}}),
+        ] {
+            let mut r = record(other.clone());
+            assert_eq!(relax_message(&golden, &mut r), None);
+            assert_eq!(r.result, other, "record untouched");
+        }
+    }
+
+    #[test]
+    fn the_backend_profile_has_no_departures() {
+        let r = record(serde_json::json!({"outputs": {}}));
+        let none = std::path::Path::new("/nonexistent");
+        assert!(departures(Profile::Backend, none, "protocol", "x", "probe", &r).is_empty());
+        let problems = departures(Profile::FlytekitLocal, none, "protocol", "x", "probe", &r);
+        assert!(problems[0].contains("no backend golden"), "{problems:?}");
+    }
+
+    #[test]
+    fn blob_uris_are_notes_types_are_not() {
+        let blob = |uri: &str, dim: &str| {
+            serde_json::json!({"outputs": {"literals": {"f": {"scalar": {"blob": {
+                "metadata": {"type": {"dimensionality": dim}}, "uri": uri
+            }}}}}})
+        };
+        let golden = golden_with(blob("file://{host-output-dir}/f", "SINGLE"));
+        let mut same_type = record(blob("/tmp/sandbox/f", "SINGLE"));
+        let notes = relax_blob_uris(&golden, &mut same_type);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("/tmp/sandbox/f"), "{notes:?}");
+        assert_eq!(
+            same_type.to_golden(),
+            golden,
+            "compared as the golden's URI"
+        );
+        let mut other_type = record(blob("/tmp/sandbox/f", "MULTIPART"));
+        assert!(relax_blob_uris(&golden, &mut other_type).is_empty());
+        assert_ne!(
+            other_type.to_golden(),
+            golden,
+            "a different blob type still differs"
+        );
+    }
+}

@@ -1,0 +1,241 @@
+//! A suite file's task tables: the suite's `[task]` and each case's `[case.task]` override,
+//! resolved into a [`TaskSpec`]; the type names a suite file may use; input values converted
+//! from TOML to literals.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::{TaskSpec, parse_timeout};
+use crate::protocol::inputs::InputFormat;
+use crate::protocol::literal::{
+    BlobType, Dimensionality, Duration, Literal, LiteralMap, LiteralType, Primitive, SimpleType,
+    Timestamp, TypedInterface, Variable, VariableMap,
+};
+
+/// A case's `[case.task]`: every field optional, replacing the suite's.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTaskOverride {
+    pub(super) inputs: Option<BTreeMap<String, String>>,
+    pub(super) outputs: Option<BTreeMap<String, String>>,
+    pub(super) input_data_dir: Option<String>,
+    pub(super) output_data_dir: Option<String>,
+    pub(super) timeout: Option<String>,
+    pub(super) command: Option<Vec<String>>,
+    pub(super) args: Option<Vec<String>>,
+    pub(super) env: Option<BTreeMap<String, String>>,
+    pub(super) format: Option<String>,
+}
+
+/// Resolves a task table: `o`'s parts over `base` (the suite's task), or `o` alone (which
+/// must then name every required part). `field` names the table in error messages.
+pub(super) fn resolve_task(
+    o: &RawTaskOverride,
+    base: Option<&TaskSpec>,
+    field: &str,
+    doc: &crate::spec::tomlerr::Doc<'_>,
+) -> std::result::Result<TaskSpec, String> {
+    let at = |part: &str| doc.at(&format!("{field}.{part}"));
+    let missing = |part: &str| format!("{}field `{field}.{part}` is missing", doc.at(field));
+    let located = |part: &str, e: String| format!("{}{e}", at(part));
+    let inputs = match &o.inputs {
+        Some(m) => {
+            variables(m, &format!("{field}.inputs"), false).map_err(|e| located("inputs", e))?
+        }
+        None => base
+            .ok_or_else(|| missing("inputs"))?
+            .interface
+            .inputs
+            .clone(),
+    };
+    let outputs = match &o.outputs {
+        Some(m) => {
+            variables(m, &format!("{field}.outputs"), true).map_err(|e| located("outputs", e))?
+        }
+        None => base
+            .ok_or_else(|| missing("outputs"))?
+            .interface
+            .outputs
+            .clone(),
+    };
+    let timeout = match &o.timeout {
+        Some(t) => parse_timeout(t).ok_or_else(|| {
+            format!(
+                "{}field `{field}.timeout`: expected a duration such as `60s`, `2m`, `500ms` or `1h`, found `{t}`",
+                at("timeout")
+            )
+        })?,
+        None => base.ok_or_else(|| missing("timeout"))?.timeout,
+    };
+    let format = match &o.format {
+        Some(f) => f
+            .parse::<InputFormat>()
+            .map_err(|e| format!("{}field `{field}.format`: {e}", at("format")))?,
+        None => base.map(|b| b.format).unwrap_or_default(),
+    };
+    let pick = |own: &Option<String>, from: fn(&TaskSpec) -> &String, part: &str| {
+        own.clone()
+            .or_else(|| base.map(|b| from(b).clone()))
+            .ok_or_else(|| missing(part))
+    };
+    if let Some(cmd) = &o.command
+        && (cmd.is_empty() || cmd[0].is_empty())
+    {
+        return Err(format!(
+            "{}field `{field}.command`: expected a non-empty list whose first element is the program",
+            at("command")
+        ));
+    }
+    Ok(TaskSpec {
+        interface: TypedInterface { inputs, outputs },
+        command: o
+            .command
+            .clone()
+            .or_else(|| base.and_then(|b| b.command.clone())),
+        args: o
+            .args
+            .clone()
+            .or_else(|| base.map(|b| b.args.clone()))
+            .unwrap_or_default(),
+        env: match &o.env {
+            Some(e) => e.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            None => base.map(|b| b.env.clone()).unwrap_or_default(),
+        },
+        format,
+        input_data_dir: pick(&o.input_data_dir, |b| &b.input_data_dir, "input_data_dir")?,
+        output_data_dir: pick(
+            &o.output_data_dir,
+            |b| &b.output_data_dir,
+            "output_data_dir",
+        )?,
+        timeout,
+    })
+}
+
+/// A type name of a suite file: the simple types rawconf models; `LIST<T>` and `MAP<T>` of any
+/// of them (nested: `LIST<LIST<INTEGER>>`, a map's keys are strings); for outputs also the two
+/// blob shapes (an output list or map is declared so that copilot's refusal can be judged).
+pub(super) fn parse_type(ty: &str, output: bool) -> Option<LiteralType> {
+    let ty = ty.trim();
+    let inner = |prefix: &str| {
+        ty.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix('>'))
+            .and_then(|t| parse_type(t, output))
+            .map(Box::new)
+    };
+    if let Some(t) = inner("LIST<") {
+        return Some(LiteralType::Collection(t));
+    }
+    if let Some(t) = inner("MAP<") {
+        return Some(LiteralType::Map(t));
+    }
+    let blob = |dimensionality| {
+        LiteralType::Blob(BlobType {
+            format: String::new(),
+            dimensionality,
+        })
+    };
+    match ty {
+        "BLOB" if output => Some(blob(Dimensionality::Single)),
+        "MULTIPART_BLOB" if output => Some(blob(Dimensionality::Multipart)),
+        _ => SimpleType::ALL
+            .into_iter()
+            .find(|t| t.name() == ty)
+            .filter(|t| {
+                matches!(
+                    t,
+                    SimpleType::Integer
+                        | SimpleType::Float
+                        | SimpleType::String
+                        | SimpleType::Boolean
+                        | SimpleType::Datetime
+                        | SimpleType::Duration
+                )
+            })
+            .map(LiteralType::Simple),
+    }
+}
+
+/// How a suite file spells a type (the inverse of [`parse_type`]), for messages.
+pub(super) fn type_name(t: &LiteralType) -> String {
+    match t {
+        LiteralType::Simple(s) => s.name().to_owned(),
+        LiteralType::Blob(b) if b.dimensionality == Dimensionality::Multipart => {
+            "MULTIPART_BLOB".into()
+        }
+        LiteralType::Blob(_) => "BLOB".into(),
+        LiteralType::Collection(t) => format!("LIST<{}>", type_name(t)),
+        LiteralType::Map(t) => format!("MAP<{}>", type_name(t)),
+    }
+}
+
+pub(super) fn variables(
+    raw: &BTreeMap<String, String>,
+    field: &str,
+    output: bool,
+) -> std::result::Result<VariableMap, String> {
+    let expected = if output {
+        "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, BLOB, MULTIPART_BLOB, LIST<T> or MAP<T>"
+    } else {
+        "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, LIST<T> or MAP<T>"
+    };
+    let variables = raw
+        .iter()
+        .map(|(name, ty)| {
+            parse_type(ty, output)
+                .map(|literal_type| {
+                    (
+                        name.clone(),
+                        Variable {
+                            literal_type,
+                            description: String::new(),
+                        },
+                    )
+                })
+                .ok_or_else(|| format!("field `{field}.{name}`: expected {expected}, found `{ty}`"))
+        })
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(VariableMap { variables })
+}
+
+/// A suite value as a literal of type `ty`: a TOML array for `LIST<T>`, a table for `MAP<T>`
+/// (any key, including `/`, `.` and the empty string), scalars as their simple type says.
+pub(super) fn convert(ty: &LiteralType, v: &toml::Value) -> Option<Literal> {
+    let ty = match (ty, v) {
+        (LiteralType::Collection(t), toml::Value::Array(items)) => {
+            return items
+                .iter()
+                .map(|i| convert(t, i))
+                .collect::<Option<Vec<_>>>()
+                .map(Literal::Collection);
+        }
+        (LiteralType::Map(t), toml::Value::Table(m)) => {
+            return m
+                .iter()
+                .map(|(k, i)| convert(t, i).map(|l| (k.clone(), l)))
+                .collect::<Option<BTreeMap<_, _>>>()
+                .map(|literals| Literal::Map(LiteralMap { literals }));
+        }
+        (LiteralType::Simple(t), _) => t,
+        _ => return None,
+    };
+    let p = match (ty, v) {
+        (SimpleType::Float, toml::Value::Float(f)) => Primitive::Float(*f),
+        (SimpleType::Float, toml::Value::Integer(i)) => Primitive::Float(*i as f64),
+        (SimpleType::Integer, toml::Value::Integer(i)) => Primitive::Integer(*i),
+        (SimpleType::String, toml::Value::String(s)) => Primitive::String(s.clone()),
+        (SimpleType::Boolean, toml::Value::Boolean(b)) => Primitive::Boolean(*b),
+        (SimpleType::Datetime, toml::Value::String(s)) => {
+            let (seconds, nanos) = crate::protocol::goformat::parse_rfc3339(s.as_bytes()).ok()?;
+            Primitive::Datetime(Timestamp { seconds, nanos })
+        }
+        (SimpleType::Duration, toml::Value::String(s)) => {
+            let n = crate::protocol::goformat::parse_go_duration(s.as_bytes()).ok()?;
+            let (seconds, nanos) = crate::protocol::goformat::go_nanos_to_duration(n);
+            Primitive::Duration(Duration { seconds, nanos })
+        }
+        _ => return None,
+    };
+    Some(Literal::primitive(p))
+}
