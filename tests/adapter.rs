@@ -116,19 +116,14 @@ fn run_profile(
     golden: GoldenMode,
     profile: Profile,
 ) -> CaseResult {
-    let plan = RunPlan {
-        suite: suite.clone(),
-        languages: vec![(lang.clone(), image.to_owned())],
-        profile,
-        filter: None,
-        shard: None,
-        jobs: 1,
-        golden,
-        golden_root: repo().join("golden"),
-        runtime_name: rawconf::runtime::Runtime::name(runtime),
-        image_ids: Default::default(),
-        strict_messages: false,
-    };
+    let plan = RunPlan::builder(suite.clone(), runtime)
+        .language(lang.clone(), image)
+        .profile(profile)
+        .jobs(1)
+        .golden(golden)
+        .golden_root(repo().join("golden"))
+        .build()
+        .expect("the plan builds");
     let case = suite
         .cases
         .iter()
@@ -605,19 +600,23 @@ fn protocol_same_as_builtin(profile: Profile) -> TestResult {
         .expect("a language joins the protocol suite");
     let suite = Suite::named(&repo().join("tests/suites"), "protocol").expect("suite loads");
     let image = image(&probe)?;
-    let plan = |runtime_name: String| RunPlan {
-        suite: suite.clone(),
-        languages: vec![(probe.clone(), image.clone())],
-        profile,
-        filter: None,
-        shard: None,
-        jobs: 2,
-        golden: GoldenMode::Check,
-        golden_root: repo().join("golden"),
-        runtime_name,
-        image_ids: Default::default(),
-        strict_messages: true,
-    };
+    // Messages byte for byte: the two runtimes must agree on everything.
+    fn strict<R: rawconf::runtime::Runtime>(
+        suite: &Suite,
+        probe: &Language,
+        image: &str,
+        profile: Profile,
+        runtime: &R,
+    ) -> RunPlan {
+        RunPlan::builder(suite.clone(), runtime)
+            .language(probe.clone(), image)
+            .profile(profile)
+            .jobs(2)
+            .golden_root(repo().join("golden"))
+            .strict_messages(true)
+            .build()
+            .expect("the plan builds")
+    }
     use support::Quiet;
     let builtin = rawconf::runtime::Reference::new(docker);
     let spec = match profile {
@@ -626,8 +625,18 @@ fn protocol_same_as_builtin(profile: Profile) -> TestResult {
     };
     let via_cmd = adapter(&spec);
     let (a, b) = support::runtime().block_on(async {
-        let a = rawconf::run::run(&plan("reference".into()), &builtin, &Quiet).await;
-        let b = rawconf::run::run(&plan(spec.clone()), &via_cmd, &Quiet).await;
+        let a = rawconf::run::run(
+            &strict(&suite, &probe, &image, profile, &builtin),
+            &builtin,
+            &Quiet,
+        )
+        .await;
+        let b = rawconf::run::run(
+            &strict(&suite, &probe, &image, profile, &via_cmd),
+            &via_cmd,
+            &Quiet,
+        )
+        .await;
         (a, b)
     });
     let (a, b) = (a.map_err(|e| e.to_string())?, b.map_err(|e| e.to_string())?);

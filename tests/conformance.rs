@@ -142,22 +142,17 @@ fn one_case(
             .ensure(lang)
             .await
             .map_err(|e| e.to_string())?;
-        let plan = RunPlan {
-            suite: suite.clone(),
-            languages: vec![(lang.clone(), built.image.clone())],
-            profile,
-            filter: None,
-            shard: None,
-            jobs: 1,
-            // insta compares below, so `cargo insta review` can bless.
-            golden: GoldenMode::Ignore,
-            // Read only by the departure check of non-ellipse suites (the backend golden).
-            golden_root: std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("golden"),
-            runtime_name: "reference".into(),
-            image_ids: Default::default(),
-            strict_messages: false,
-        };
         let runtime = Reference::new(docker);
+        let plan = RunPlan::builder(suite.clone(), &runtime)
+            .language(lang.clone(), built.image.clone())
+            .profile(profile)
+            .jobs(1)
+            // insta compares below, so `cargo insta review` can bless.
+            .golden(GoldenMode::Ignore)
+            // Read only by the departure check of golden-judged suites (the backend golden).
+            .golden_root(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("golden"))
+            .build()
+            .map_err(|e| e.to_string())?;
         Ok::<_, String>(
             run_case(
                 &plan,

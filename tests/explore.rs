@@ -62,7 +62,7 @@ fn every_limitation_is_pinned_by_a_regression() {
             assert!(
                 applies
                     .iter()
-                    .flat_map(|l| &l.limitations)
+                    .flat_map(|l| l.limitations())
                     .chain(&suite.limitations)
                     .any(|l| &l.id == id),
                 "case[{}] expects `{id}`, which {:?} does not declare",
@@ -78,7 +78,7 @@ fn every_limitation_is_pinned_by_a_regression() {
         .collect();
     for l in &langs {
         declared.extend(
-            l.limitations
+            l.limitations()
                 .iter()
                 .map(|x| (Some(l.name.as_str()), x.id.as_str())),
         );
@@ -127,6 +127,7 @@ impl Executor for Simulated {
         profile: Profile,
     ) -> Result<Executed> {
         self.runs.fetch_add(1, Ordering::Relaxed);
+        let program = language.ellipse_program()?;
         let (a, b) = (
             float_input(inputs, "a").unwrap(),
             float_input(inputs, "b").unwrap(),
@@ -136,7 +137,7 @@ impl Executor for Simulated {
             rendered_input(inputs, profile, "b"),
         );
         let p = oracle::predict(
-            language.arithmetic,
+            program.arithmetic,
             Arg {
                 value: a,
                 rendered: &ra,
@@ -149,14 +150,14 @@ impl Executor for Simulated {
         let mut exit = 0;
         let mut stderr = Vec::new();
         let area = match p {
-            Prediction::Unreadable(_) if language.arithmetic == Arithmetic::F32 => {
+            Prediction::Unreadable(_) if program.arithmetic == Arithmetic::F32 => {
                 exit = 1;
                 stderr = b"calculate-ellipse-area: Prelude.read: no parse\n".to_vec();
                 String::new()
             }
             Prediction::Unreadable(_) => "\n".to_owned(),
             Prediction::Decimal(d) => format!("{d}\n"),
-            Prediction::Float(x) => match language.arithmetic {
+            Prediction::Float(x) => match program.arithmetic {
                 Arithmetic::F32 if x.is_infinite() => {
                     (if x > 0.0 { "Infinity" } else { "-Infinity" }).to_owned()
                 }
@@ -174,7 +175,7 @@ impl Executor for Simulated {
         if exit == 0 {
             files.insert(
                 "metadata".to_owned(),
-                FileContent::Text(language.metadata.clone()),
+                FileContent::Text(program.metadata.clone()),
             );
         }
         let collected = if !(a.is_finite() && b.is_finite()) && profile == Profile::Backend {
@@ -486,7 +487,7 @@ fn bad_limitations_are_reported_with_file_and_field() {
     )
     .unwrap();
     let err = Language::load(&dir).unwrap_err().to_string();
-    let index = shell.limitations.len();
+    let index = shell.limitations().len();
     assert!(err.contains("language.toml"), "{err}");
     assert!(
         err.contains(&format!(

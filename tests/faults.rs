@@ -391,21 +391,16 @@ fn image_missing() -> TestResult {
     };
     ok(&["tag", &built.image, &tag])?;
     ok(&["rmi", &tag])?;
-    let plan = RunPlan {
-        suite: support::suite("protocol"),
-        languages: vec![(probe, tag.clone())],
-        profile: rawconf::protocol::profile::Profile::Backend,
-        filter: Some(globset::Glob::new("probe/protocol/template/input*")?.compile_matcher()),
-        shard: None,
-        jobs: 1,
-        golden: rawconf::judge::golden::GoldenMode::Check,
-        golden_root: support::repo().join("golden"),
-        runtime_name: "reference".into(),
-        image_ids: Default::default(),
-        strict_messages: false,
-    };
     use support::Quiet;
     let runtime = rawconf::runtime::Reference::new(docker.clone());
+    let plan = RunPlan::builder(support::suite("protocol"), &runtime)
+        .language(probe, tag.clone())
+        .filter(Some(
+            globset::Glob::new("probe/protocol/template/input*")?.compile_matcher(),
+        ))
+        .jobs(1)
+        .golden_root(support::repo().join("golden"))
+        .build()?;
     let report = support::runtime().block_on(rawconf::run::run(&plan, &runtime, &Quiet))?;
     if report.results.is_empty() {
         return Err("the filter selected no case".into());

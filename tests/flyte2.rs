@@ -32,9 +32,7 @@ use bollard::query_parameters::ListContainersOptions;
 use libtest_mimic::{Arguments, Failed, Trial};
 use rawconf::Language;
 use rawconf::engine::image::Builder;
-use rawconf::judge::golden::GoldenMode;
 use rawconf::judge::outcome::Outcome;
-use rawconf::protocol::profile::Profile;
 use rawconf::report::CaseResult;
 use rawconf::run::{RunPlan, run_case};
 use rawconf::runtime::Adapter;
@@ -125,19 +123,12 @@ fn suite_case(suite: &str, lang: &str, case: &str) -> Result<CaseResult, Failed>
     let runtime = Adapter::parse(&format!("cmd:{}", run_sh()))
         .map_err(|e| e.to_string())?
         .with_rawconf_bin(env!("CARGO_BIN_EXE_rawconf"));
-    let plan = RunPlan {
-        suite: f.suite.clone(),
-        languages: vec![(lang.clone(), image.clone())],
-        profile: Profile::Backend,
-        filter: None,
-        shard: None,
-        jobs: 1,
-        golden: GoldenMode::Check,
-        golden_root: repo().join("golden"),
-        runtime_name: rawconf::runtime::Runtime::name(&runtime),
-        image_ids: Default::default(),
-        strict_messages: false,
-    };
+    let plan = RunPlan::builder(f.suite.clone(), &runtime)
+        .language(lang.clone(), image.clone())
+        .jobs(1)
+        .golden_root(repo().join("golden"))
+        .build()
+        .map_err(|e| e.to_string())?;
     let case = f
         .suite
         .cases

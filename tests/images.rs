@@ -253,12 +253,13 @@ fn build_and_run(lang: &Language) -> Result<(), Failed> {
             )
             .into());
         }
-        if metadata != lang.metadata.as_bytes() {
+        let program = lang.ellipse_program()?;
+        if metadata != program.metadata.as_bytes() {
             return Err(format!(
                 "{}: metadata is {:?}, expected {:?}",
                 lang.name,
                 String::from_utf8_lossy(&metadata),
-                lang.metadata
+                program.metadata
             )
             .into());
         }

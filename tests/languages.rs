@@ -14,6 +14,7 @@ fn write(path: &Path, text: &str) {
 
 const GOOD_MANIFEST: &str = r#"
 name = "awk"
+suites = ["ellipse"]
 command = ["awk", "-f", "area.awk", "{{.inputs.a}}", "{{.inputs.b}}", "/var/outputs"]
 arithmetic = "f64"
 metadata = "[from awk rawcontainer]\n"
@@ -73,9 +74,15 @@ fn the_five_languages_load_with_the_original_commands() {
     );
     let r = langs.iter().find(|l| l.name == "r").unwrap();
     assert_eq!(r.command[..2], ["Rscript", "--vanilla"]);
-    assert_eq!(r.metadata, "[from R rawcontainer]\n");
+    assert_eq!(
+        r.ellipse_program().unwrap().metadata,
+        "[from R rawcontainer]\n"
+    );
     let haskell = langs.iter().find(|l| l.name == "haskell").unwrap();
-    assert_eq!(haskell.arithmetic, Arithmetic::F32);
+    assert_eq!(
+        haskell.ellipse_program().unwrap().arithmetic,
+        Arithmetic::F32
+    );
     assert_eq!(
         haskell.image.bases.keys().collect::<Vec<_>>(),
         ["BASE", "BUILD_BASE"]
@@ -92,7 +99,10 @@ fn a_sixth_language_is_just_a_folder() {
     assert_eq!(langs.len(), 7, "the five, the probe and awk");
     assert_eq!(langs.iter().filter(|l| l.joins("ellipse")).count(), 6);
     let awk = langs.iter().find(|l| l.name == "awk").unwrap();
-    assert_eq!(awk.metadata, "[from awk rawcontainer]\n");
+    assert_eq!(
+        awk.ellipse_program().unwrap().metadata,
+        "[from awk rawcontainer]\n"
+    );
     assert_eq!(awk.image.online_defaults["BASE"], "debian:bookworm-slim");
     let plan = ImagePlan::new(awk, Mode::Offline).unwrap();
     assert!(plan.tag.starts_with("rawconf-awk:"), "{}", plan.tag);
@@ -219,7 +229,7 @@ fn manifest_errors_give_line_field_and_accepted_values() {
     // The issue's example: a number where an enum is expected.
     let e = manifest_error(&GOOD_MANIFEST.replace("\"f64\"", "64"), GOOD_DOCKERFILE);
     assert!(
-        e.contains("line 4, column 14")
+        e.contains("line 5, column 14")
             && e.contains("field `arithmetic`")
             && e.contains("`f64` | `f32` | `decimal20` | `r15`"),
         "{e}"
@@ -231,7 +241,7 @@ fn manifest_errors_give_line_field_and_accepted_values() {
         GOOD_DOCKERFILE,
     );
     assert!(
-        e.contains("line 9, column 12")
+        e.contains("line 10, column 12")
             && e.contains("field `image.bases.BASE.packages`")
             && e.contains("expected a sequence"),
         "{e}"
@@ -251,7 +261,7 @@ fn manifest_errors_give_line_field_and_accepted_values() {
         GOOD_DOCKERFILE,
     );
     assert!(
-        e.contains("field `image.bases.BASE.suite` is missing in `image.bases.BASE` (line 7")
+        e.contains("field `image.bases.BASE.suite` is missing in `image.bases.BASE` (line 8")
             && e.contains("bookworm"),
         "{e}"
     );
@@ -261,7 +271,7 @@ fn manifest_errors_give_line_field_and_accepted_values() {
         GOOD_DOCKERFILE,
     );
     assert!(
-        e.contains("line 11")
+        e.contains("line 12")
             && e.contains("field `expected-failures.backnd`")
             && e.contains("backend | flytekit-local"),
         "{e}"
@@ -275,6 +285,7 @@ fn manifest_errors_give_line_field_and_accepted_values() {
 }
 
 const GOOD_SUITE: &str = r#"suite = "mini"
+judge = "golden"
 
 [task]
 inputs = { a = "FLOAT" }
@@ -304,6 +315,17 @@ fn suite_error(text: &str) -> String {
 }
 
 #[test]
+fn a_suite_names_its_judge() {
+    let e = suite_error(&GOOD_SUITE.replace("judge = \"golden\"\n", ""));
+    assert!(e.contains("judge"), "{e}");
+    let e = suite_error(&GOOD_SUITE.replace("judge = \"golden\"", "judge = \"oracle\""));
+    assert!(
+        e.contains("line 2, column 9: field `judge`") && e.contains("`ellipse`"),
+        "{e}"
+    );
+}
+
+#[test]
 fn suite_errors_give_line_field_and_accepted_values() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("mini.toml"), GOOD_SUITE);
@@ -311,7 +333,7 @@ fn suite_errors_give_line_field_and_accepted_values() {
 
     let e = suite_error(&GOOD_SUITE.replace("timeout = \"60s\"", "timeout = 60"));
     assert!(
-        e.contains("line 8, column 11")
+        e.contains("line 9, column 11")
             && e.contains("field `task.timeout`")
             && e.contains("\"60s\""),
         "{e}"
@@ -319,13 +341,13 @@ fn suite_errors_give_line_field_and_accepted_values() {
 
     let e = suite_error(&GOOD_SUITE.replace("timeout = \"60s\"", "timeout = \"60\""));
     assert!(
-        e.contains("line 8, column 1: field `task.timeout`") && e.contains("`2m`"),
+        e.contains("line 9, column 1: field `task.timeout`") && e.contains("`2m`"),
         "{e}"
     );
 
     let e = suite_error(&GOOD_SUITE.replace("a = \"FLOAT\"", "a = \"DOUBLE\""));
     assert!(
-        e.contains("line 4")
+        e.contains("line 5")
             && e.contains("field `task.inputs.a`")
             && e.contains("INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, LIST<T> or MAP<T>")
             && e.contains("`DOUBLE`"),
@@ -334,7 +356,7 @@ fn suite_errors_give_line_field_and_accepted_values() {
 
     let e = suite_error(&GOOD_SUITE.replace("id = \"two\"", "id = 2"));
     assert!(
-        e.contains("line 15, column 6")
+        e.contains("line 16, column 6")
             && e.contains("field `case[1].id`")
             && e.contains("kebab-case"),
         "{e}"
@@ -342,7 +364,7 @@ fn suite_errors_give_line_field_and_accepted_values() {
 
     let e = suite_error(&GOOD_SUITE.replace("inputs = { a = 2.0 }", "inputs = { a = \"2\" }"));
     assert!(
-        e.contains("line 16")
+        e.contains("line 17")
             && e.contains("field `case[1].inputs` (id `two`)")
             && e.contains("must be a FLOAT"),
         "{e}"

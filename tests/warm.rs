@@ -15,7 +15,6 @@
 mod podman;
 mod support;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,7 +23,6 @@ use rawconf::Language;
 use rawconf::engine::container::{ContainerSpec, Sandbox};
 use rawconf::engine::image::Builder;
 use rawconf::engine::warm::{Layout, Pool, PoolConfig};
-use rawconf::judge::golden::GoldenMode;
 use rawconf::protocol::profile::Profile;
 use rawconf::report::CaseResult;
 use rawconf::run::RunPlan;
@@ -42,20 +40,14 @@ fn suite_identical(suite: &str, profile: Profile) -> Result<(), Failed> {
         for (lang, built) in langs.iter().zip(builder.ensure_all(&langs).await) {
             languages.push((lang.clone(), built?.image));
         }
-        let plan = RunPlan {
-            suite: suite.clone(),
-            languages,
-            profile,
-            filter: None,
-            shard: None,
-            jobs: 2,
-            golden: GoldenMode::Check,
-            golden_root: support::repo().join("golden"),
-            runtime_name: "reference".into(),
-            image_ids: BTreeMap::new(),
-            strict_messages: false,
-        };
-        let fresh = rawconf::run::run(&plan, &Reference::new(docker.clone()), &Quiet).await?;
+        let reference = Reference::new(docker.clone());
+        let plan = RunPlan::builder(suite.clone(), &reference)
+            .languages(languages)
+            .profile(profile)
+            .jobs(2)
+            .golden_root(support::repo().join("golden"))
+            .build()?;
+        let fresh = rawconf::run::run(&plan, &reference, &Quiet).await?;
         let run_id = format!("test-warm-suite-{}", std::process::id());
         let pool = Arc::new(Pool::new(docker.clone(), &run_id, PoolConfig::default()));
         let warm = rawconf::run::run(

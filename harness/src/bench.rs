@@ -292,19 +292,11 @@ pub async fn bench(
     for (mode, runtime) in modes {
         for &jobs in &config.jobs {
             note(&format!("suite run: {mode}, -j {jobs}"));
-            let plan = RunPlan {
-                suite: small.clone(),
-                languages: languages.to_vec(),
-                profile: Profile::Backend,
-                filter: None,
-                shard: None,
-                jobs,
-                golden: GoldenMode::Ignore,
-                golden_root: PathBuf::new(),
-                runtime_name: "reference".into(),
-                image_ids: BTreeMap::new(),
-                strict_messages: false,
-            };
+            let plan = RunPlan::builder(small.clone(), runtime)
+                .languages(languages.iter().cloned())
+                .jobs(jobs)
+                .golden(GoldenMode::Ignore)
+                .build()?;
             let t = Instant::now();
             let report = crate::run::run(&plan, runtime, &Quiet).await?;
             suite_runs.push(SuiteRun {

@@ -11,7 +11,7 @@ use rawconf::runtime::{Attempt, Execution, Runtime};
 use rawconf::spec::suite::Suite;
 use rawconf::{Error, ExitCode, Language, Result};
 
-use super::run::{choose_runtime, cleanup_on_interrupt, images_for, parse_duration};
+use super::run::{cleanup_on_interrupt, images_for, parse_duration};
 
 #[derive(Debug, Args)]
 pub(crate) struct ExecArgs {
@@ -114,7 +114,7 @@ pub(crate) async fn exec(args: ExecArgs, languages_dir: &Path) -> Result<ExitCod
     )?;
     let suite = Suite::named(&rawconf::env::suites_dir(), &args.suite)?;
     let inputs = parse_inputs(&args.inputs, &suite)?;
-    let chosen = choose_runtime(&args.runtime, args.adapter_margin)?;
+    let chosen = rawconf::runtime::RuntimeChoice::parse(&args.runtime, args.adapter_margin)?;
     let (docker, built) = images_for(&langs).await?;
     cleanup_on_interrupt(docker.clone());
     let runtime = chosen.build(docker);

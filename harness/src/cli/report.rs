@@ -77,13 +77,15 @@ fn merge(args: MergeArgs, languages_dir: &Path) -> Result<ExitCode> {
         })
         .collect::<Result<Vec<_>>>()?;
     // The cross-language table compares areas with each language's declared precision; a
-    // language that is not in the languages folder is taken as binary64.
+    // language that is not in the languages folder (or holds no ellipse program, and so has no
+    // area to compare) is taken as binary64.
     let langs = Language::discover(languages_dir).unwrap_or_default();
     let arithmetic = |name: &str| {
         langs
             .iter()
             .find(|l| l.name == name)
-            .map_or(Arithmetic::F64, |l| l.arithmetic)
+            .and_then(|l| l.ellipse.as_ref())
+            .map_or(Arithmetic::F64, |p| p.arithmetic)
     };
     // The cross-language table follows the suites' case order, as a run's does.
     let suites_dir = rawconf::env::suites_dir();

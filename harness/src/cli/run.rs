@@ -15,7 +15,7 @@ use rawconf::judge::golden::GoldenMode;
 use rawconf::protocol::profile::Profile;
 use rawconf::report::CaseResult;
 use rawconf::run::{RunObserver, RunPlan, Shard, ShardStrategy};
-use rawconf::runtime::{Adapter, AnyRuntime, Reference, Runtime};
+use rawconf::runtime::{AnyRuntime, Reference, RuntimeChoice};
 use rawconf::spec::suite::Suite;
 use rawconf::text::first_line;
 use rawconf::{Error, ExitCode, Language, Result};
@@ -95,34 +95,6 @@ pub(super) fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
     humantime::parse_duration(s).map_err(|e| format!("expected a duration such as `30s`: {e}"))
 }
 
-/// The runtime named on the command line. Checked before anything touches Docker, so a typo
-/// is a usage error, not a setup error.
-pub(super) enum Chosen {
-    Reference,
-    Adapter(Adapter),
-}
-
-pub(super) fn choose_runtime(spec: &str, margin: Duration) -> Result<Chosen> {
-    if spec == "reference" {
-        return Ok(Chosen::Reference);
-    }
-    let mut adapter = Adapter::parse(spec)?.with_margin(margin);
-    // Adapters that reuse rawconf's protocol commands call this very binary.
-    if let Ok(me) = std::env::current_exe() {
-        adapter = adapter.with_rawconf_bin(me);
-    }
-    Ok(Chosen::Adapter(adapter))
-}
-
-impl Chosen {
-    pub(super) fn build(self, docker: bollard::Docker) -> AnyRuntime {
-        match self {
-            Chosen::Reference => AnyRuntime::Reference(Reference::new(docker)),
-            Chosen::Adapter(a) => AnyRuntime::Adapter(a),
-        }
-    }
-}
-
 pub(super) async fn images_for(langs: &[Language]) -> Result<(bollard::Docker, Vec<Built>)> {
     let docker = rawconf::engine::docker::connect().await?;
     reap_dead_runs(&docker).await;
@@ -186,13 +158,13 @@ impl RunObserver for Bar {
 }
 
 pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode> {
-    let chosen = choose_runtime(&args.runtime, args.adapter_margin)?;
-    if args.bless && matches!(chosen, Chosen::Adapter(_)) {
+    let chosen = RuntimeChoice::parse(&args.runtime, args.adapter_margin)?;
+    if args.bless && matches!(chosen, RuntimeChoice::Adapter(_)) {
         return Err(Error::Usage(
             "--bless writes the goldens every runtime is compared with; bless with `--runtime reference`".into(),
         ));
     }
-    if args.mode == Mode::Warm && (args.bless || matches!(chosen, Chosen::Adapter(_))) {
+    if args.mode == Mode::Warm && (args.bless || matches!(chosen, RuntimeChoice::Adapter(_))) {
         return Err(Error::Usage(
             "--mode warm runs the reference runtime's cases in pooled containers; goldens are blessed and adapters run with fresh containers".into(),
         ));
@@ -282,32 +254,27 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
     // A fault after some suite ran still leaves a report of what ran (written below).
     let mut fault = None;
     for (suite, langs) in plans {
-        let plan = RunPlan {
-            suite,
-            languages: langs
-                .into_iter()
-                .map(|l| {
-                    let image = images.get(&l.name).cloned().unwrap_or_default();
-                    (l, image)
-                })
-                .collect(),
-            profile: args.profile,
-            filter: filter.clone(),
-            shard: args.shard.map(|s| Shard {
+        let plan = RunPlan::builder(suite, &runtime)
+            .languages(langs.into_iter().map(|l| {
+                let image = images.get(&l.name).cloned().unwrap_or_default();
+                (l, image)
+            }))
+            .profile(args.profile)
+            .filter(filter.clone())
+            .shard(args.shard.map(|s| Shard {
                 strategy: args.shard_strategy,
                 ..s
-            }),
-            jobs: args.jobs.unwrap_or_else(rawconf::run::default_jobs),
-            golden: if args.bless {
+            }))
+            .jobs(args.jobs.unwrap_or_else(rawconf::run::default_jobs))
+            .golden(if args.bless {
                 GoldenMode::Bless
             } else {
                 GoldenMode::Check
-            },
-            golden_root: golden_root.clone(),
-            runtime_name: runtime.name(),
-            image_ids: image_ids.clone(),
-            strict_messages: args.strict_messages,
-        };
+            })
+            .golden_root(golden_root.clone())
+            .image_ids(image_ids.clone())
+            .strict_messages(args.strict_messages)
+            .build()?;
         let selected = rawconf::run::select(&plan).len();
         if selected == 0 {
             continue;

@@ -168,7 +168,14 @@ impl Explorer<'_> {
         let (true, Some(ay)) = (oy.passed(), oy.area) else {
             return Ok(None);
         };
-        if oracle::agree(ax, ay, oracle::pair_tolerance(x.arithmetic, y.arithmetic)) {
+        if oracle::agree(
+            ax,
+            ay,
+            oracle::pair_tolerance(
+                x.ellipse_program()?.arithmetic,
+                y.ellipse_program()?.arithmetic,
+            ),
+        ) {
             return Ok(None);
         }
         let why = explain(
@@ -205,7 +212,10 @@ impl Explorer<'_> {
             "{x} wrote {:?}, {y} wrote {:?}: not within {:e} of each other",
             ox.area.unwrap_or(f64::NAN),
             oy.area.unwrap_or(f64::NAN),
-            oracle::pair_tolerance(lx.arithmetic, ly.arithmetic)
+            oracle::pair_tolerance(
+                lx.ellipse_program()?.arithmetic,
+                ly.ellipse_program()?.arithmetic,
+            )
         );
         let explained = vec![Explained {
             failure: Failure {

@@ -219,7 +219,7 @@ impl<'a> Explorer<'a> {
                 let declared = languages
                     .iter()
                     .filter(|l| r.language.as_deref().is_none_or(|n| n == l.name))
-                    .flat_map(|l| l.limitations.iter())
+                    .flat_map(|l| l.limitations().iter())
                     .chain(&suite.limitations)
                     .any(|lim| &lim.id == id);
                 if !declared {
@@ -370,7 +370,7 @@ impl<'a> Explorer<'a> {
     pub(super) fn is_declared(&self, id: &str) -> bool {
         self.languages
             .iter()
-            .flat_map(|l| &l.limitations)
+            .flat_map(|l| l.limitations())
             .chain(&self.suite.limitations)
             .any(|l| l.id == id)
     }
@@ -379,7 +379,7 @@ impl<'a> Explorer<'a> {
     pub(super) fn is_cross_language(&self, id: &str) -> bool {
         self.languages
             .iter()
-            .flat_map(|l| &l.limitations)
+            .flat_map(|l| l.limitations())
             .chain(&self.suite.limitations)
             .filter(|l| l.id == id)
             .any(|l| l.failures.iter().all(|k| *k == FailureKind::Disagreement))
@@ -388,7 +388,7 @@ impl<'a> Explorer<'a> {
     pub(super) fn limitations_of<'s>(&'s self, langs: &[&'s Language]) -> Vec<&'s Limitation> {
         langs
             .iter()
-            .flat_map(|l| l.limitations.iter())
+            .flat_map(|l| l.limitations().iter())
             .chain(&self.suite.limitations)
             .collect()
     }

@@ -42,9 +42,9 @@ pub fn data_overrides(plan: &RunPlan) -> BTreeMap<String, String> {
 /// The command that reruns one trial alone, with every data folder the run did not take from
 /// its default ([`data_overrides`]).
 pub fn reproduce(plan: &RunPlan, lang: &str, case: &str) -> String {
-    let overrides = data_overrides(plan);
+    let overrides = &plan.data;
     let mut cmd = String::new();
-    for (key, dir) in &overrides {
+    for (key, dir) in overrides {
         if key.starts_with("RAWCONF_") {
             cmd.push_str(&format!("{key}={} ", shell_words::quote(dir)));
         }
@@ -59,7 +59,7 @@ pub fn reproduce(plan: &RunPlan, lang: &str, case: &str) -> String {
         plan.profile,
         trial_id(lang, &plan.suite.name, case)
     ));
-    if plan.runtime_name != "reference" {
+    if plan.runtime_name != crate::runtime::REFERENCE {
         cmd.push_str(" --runtime ");
         cmd.push_str(&shell_words::quote(&plan.runtime_name));
     }
@@ -78,7 +78,7 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let langs = Language::discover(&root.join("languages")).unwrap();
         let python = langs.into_iter().find(|l| l.name == "python").unwrap();
-        RunPlan {
+        let mut plan = RunPlan {
             suite: Suite::named(&root.join("tests/suites"), "ellipse").unwrap(),
             languages: vec![(python, "img".into())],
             profile: Profile::Backend,
@@ -88,9 +88,12 @@ mod tests {
             golden: GoldenMode::Check,
             golden_root,
             runtime_name: "reference".into(),
+            relax: false,
             image_ids: BTreeMap::new(),
-            strict_messages: false,
-        }
+            data: BTreeMap::new(),
+        };
+        plan.data = data_overrides(&plan);
+        plan
     }
 
     /// A run on forked goldens says so in `meta.data` and in every reproduction command; a run

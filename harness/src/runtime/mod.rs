@@ -153,6 +153,13 @@ pub trait Runtime: Sync {
     /// The name reports and reproduction commands use (`reference` or `cmd:…`).
     fn name(&self) -> String;
 
+    /// Whether this is an implementation independent of rawconf's own. Goldens are blessed
+    /// from the reference runtime, so only its error messages and blob URIs are held to the
+    /// byte; an independent runtime's are compared as notes (protocol.md leaves them open).
+    fn independent(&self) -> bool {
+        true
+    }
+
     /// Executes one case; `trial` is its id `<language>/<suite>/<case>`. `Err` only for harness
     /// faults rawconf itself must fix (Docker, disk); everything the runtime did is an
     /// [`Attempt`].
@@ -172,7 +179,11 @@ pub trait Runtime: Sync {
 
 impl Runtime for Reference {
     fn name(&self) -> String {
-        "reference".to_owned()
+        REFERENCE.to_owned()
+    }
+
+    fn independent(&self) -> bool {
+        false
     }
 
     async fn attempt(&self, ex: &Execution<'_>, trial: &str) -> Result<Attempt> {
@@ -196,6 +207,43 @@ impl Runtime for Adapter {
     }
 }
 
+/// The name of the built-in runtime, and `--runtime`'s default.
+pub const REFERENCE: &str = "reference";
+
+/// The runtime a `--runtime` value names, checked before anything touches Docker so a typo is
+/// a usage error: [`REFERENCE`], or `cmd:PROGRAM ARGS…` (an [`Adapter`], which gets the path of
+/// the running binary as `RAWCONF_BIN`).
+#[derive(Debug, Clone)]
+pub enum RuntimeChoice {
+    /// The built-in Docker runtime.
+    Reference,
+    /// A vendor's adapter program.
+    Adapter(Adapter),
+}
+
+impl RuntimeChoice {
+    /// Parses a `--runtime` value; `margin` is the time an adapter gets beyond a task's timeout.
+    pub fn parse(spec: &str, margin: Duration) -> Result<RuntimeChoice> {
+        if spec == REFERENCE {
+            return Ok(RuntimeChoice::Reference);
+        }
+        let mut adapter = Adapter::parse(spec)?.with_margin(margin);
+        // Adapters that reuse rawconf's protocol commands call this very binary.
+        if let Ok(me) = std::env::current_exe() {
+            adapter = adapter.with_rawconf_bin(me);
+        }
+        Ok(RuntimeChoice::Adapter(adapter))
+    }
+
+    /// The runtime, on `docker` for the reference one.
+    pub fn build(self, docker: bollard::Docker) -> AnyRuntime {
+        match self {
+            RuntimeChoice::Reference => AnyRuntime::Reference(Reference::new(docker)),
+            RuntimeChoice::Adapter(a) => AnyRuntime::Adapter(a),
+        }
+    }
+}
+
 /// A runtime chosen at run time (`--runtime reference` or `--runtime 'cmd:…'`).
 #[derive(Debug, Clone)]
 pub enum AnyRuntime {
@@ -210,6 +258,13 @@ impl Runtime for AnyRuntime {
         match self {
             AnyRuntime::Reference(r) => Runtime::name(r),
             AnyRuntime::Adapter(a) => Adapter::name(a),
+        }
+    }
+
+    fn independent(&self) -> bool {
+        match self {
+            AnyRuntime::Reference(r) => Runtime::independent(r),
+            AnyRuntime::Adapter(a) => Runtime::independent(a),
         }
     }
 

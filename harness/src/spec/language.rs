@@ -5,7 +5,7 @@
 //!
 //! ```toml
 //! name = "python"                      # must equal the folder name
-//! suites = ["ellipse"]                 # the suites it joins (default: ellipse)
+//! suites = ["ellipse"]                 # the suites it joins ([] for an image no suite runs)
 //! command = ["python", "calculate-ellipse-area.py", "{{.inputs.a}}", "{{.inputs.b}}", "/var/outputs"]
 //! arithmetic = "f64"                   # f64 | f32 | decimal20 | r15
 //! metadata = "[from python rawcontainer]"   # exact bytes of the `metadata` file
@@ -24,10 +24,11 @@
 //! reason = "why these inputs fail this way"
 //! ```
 //!
-//! `arithmetic` and `metadata` describe the ellipse program and are required exactly when the
-//! language joins the `ellipse` suite. A language for another suite (the protocol probe,
-//! `languages/probe/`, with `suites = ["protocol"]`) leaves them out and never appears in an
-//! ellipse run, so adding it changes no ellipse golden.
+//! `arithmetic`, `metadata` and `[[limitation]]` describe an ellipse program
+//! ([`EllipseProgram`]): given together or not at all. A suite judged by the ellipse oracle
+//! (`judge = "ellipse"`) refuses to run a language without one; a language for another suite
+//! (the protocol probe, `languages/probe/`, with `suites = ["protocol"]`) leaves them out and
+//! never appears in an ellipse run, so adding it changes no ellipse golden.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -81,19 +82,27 @@ pub struct Language {
     pub name: String,
     /// The language folder (the image build context).
     pub dir: PathBuf,
-    /// The suites this language joins (`ellipse` unless the manifest says otherwise).
+    /// The suites this language joins.
     pub suites: Vec<String>,
     /// The task's command, with `{{.inputs.x}}` templates, as the original example declares it
     /// (a suite's case may replace it).
     pub command: Vec<String>,
-    /// The arithmetic model of the program (ellipse languages; `f64` for the others, unused).
-    pub arithmetic: Arithmetic,
-    /// Exact bytes the program writes to `metadata` (ellipse languages; empty for the others).
-    pub metadata: String,
+    /// The ellipse program the folder holds, if any: what the ellipse judge checks it against.
+    pub ellipse: Option<EllipseProgram>,
     /// How the image is built.
     pub image: ImageSpec,
     /// Expected failures: profile → glob over `<suite>/<case>` → reason.
     pub expected_failures: BTreeMap<Profile, BTreeMap<String, String>>,
+}
+
+/// What a language's ellipse program is declared to do, for the ellipse judge and the property
+/// runner (the manifest's `arithmetic`, `metadata` and `[[limitation]]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EllipseProgram {
+    /// The arithmetic model of the program.
+    pub arithmetic: Arithmetic,
+    /// Exact bytes the program writes to `metadata`.
+    pub metadata: String,
     /// Known limitations of the program: predicates over inputs that explain a failure found
     /// by the property runner (`[[limitation]]`).
     pub limitations: Vec<crate::spec::limitation::Limitation>,
@@ -103,7 +112,6 @@ pub struct Language {
 #[serde(deny_unknown_fields)]
 struct RawManifest {
     name: String,
-    #[serde(default = "default_suites")]
     suites: Vec<String>,
     command: Vec<String>,
     arithmetic: Option<Arithmetic>,
@@ -122,13 +130,6 @@ struct RawImage {
     dockerfile: String,
     bases: BTreeMap<String, BaseRecipe>,
 }
-
-fn default_suites() -> Vec<String> {
-    vec![ELLIPSE.to_owned()]
-}
-
-/// The suite whose languages compute the ellipse area (and so need `arithmetic`/`metadata`).
-pub const ELLIPSE: &str = "ellipse";
 
 fn default_dockerfile() -> String {
     "Dockerfile".to_owned()
@@ -179,30 +180,32 @@ impl Language {
                 doc.at("command")
             )));
         }
-        if raw.suites.is_empty() {
-            return Err(bad(
-                "field `suites`: expected at least one suite name (default: [\"ellipse\"])".into(),
-            ));
-        }
         if let Some(s) = raw.suites.iter().find(|s| !valid_suite_name(s)) {
             return Err(bad(format!(
                 "field `suites`: `{s}` is not a suite name (a-z, 0-9, `-`)"
             )));
         }
-        let ellipse = raw.suites.iter().any(|s| s == ELLIPSE);
-        let (arithmetic, metadata) = match (raw.arithmetic, raw.metadata) {
-            (Some(a), Some(m)) => (a, m),
-            (a, _) if ellipse => {
+        let limitations =
+            crate::spec::limitation::validate(raw.limitation, &path.display().to_string())
+                .map_err(bad)?;
+        let ellipse = match (raw.arithmetic, raw.metadata) {
+            (Some(arithmetic), Some(metadata)) => Some(EllipseProgram {
+                arithmetic,
+                metadata,
+                limitations,
+            }),
+            (None, None) if limitations.is_empty() => None,
+            (a, m) => {
                 let missing = if a.is_none() {
                     "arithmetic"
                 } else {
+                    let _ = m;
                     "metadata"
                 };
                 return Err(bad(format!(
-                    "field `{missing}` is missing at the top level; it is required for a language of the `ellipse` suite"
+                    "field `{missing}` is missing at the top level; an ellipse program is described by `arithmetic`, `metadata` (and `[[limitation]]`) together"
                 )));
             }
-            (a, m) => (a.unwrap_or(Arithmetic::F64), m.unwrap_or_default()),
         };
         if raw.image.bases.is_empty() {
             return Err(bad(
@@ -278,24 +281,18 @@ impl Language {
             expected_failures.insert(profile, globs);
         }
 
-        let limitations =
-            crate::spec::limitation::validate(raw.limitation, &path.display().to_string())
-                .map_err(bad)?;
-
         Ok(Language {
             name: raw.name,
             dir: dir.to_path_buf(),
             suites: raw.suites,
             command: raw.command,
-            arithmetic,
-            metadata,
+            ellipse,
             image: ImageSpec {
                 dockerfile: raw.image.dockerfile,
                 bases: raw.image.bases,
                 online_defaults,
             },
             expected_failures,
-            limitations,
         })
     }
 
@@ -312,6 +309,19 @@ impl Language {
         }
         dirs.sort();
         dirs.iter().map(|d| Language::load(d)).collect()
+    }
+
+    /// The ellipse program, or why the ellipse judge cannot judge this language.
+    pub fn ellipse_program(&self) -> Result<&EllipseProgram> {
+        self.ellipse.as_ref().ok_or_else(|| Error::Manifest {
+            path: self.dir.join(MANIFEST),
+            message: "expected `arithmetic` and `metadata` at the top level: a suite judged by the ellipse oracle runs this language, and they describe its program".into(),
+        })
+    }
+
+    /// The known limitations of its ellipse program (none without a program).
+    pub fn limitations(&self) -> &[crate::spec::limitation::Limitation] {
+        self.ellipse.as_ref().map_or(&[], |p| &p.limitations)
     }
 
     /// Whether this language joins `suite`.

@@ -28,7 +28,7 @@ use crate::protocol::profile::Profile;
 use crate::protocol::record::FileContent;
 use crate::protocol::template::{TemplateContext, render};
 use crate::runtime::{Collected, Executed};
-use crate::spec::language::Language;
+use crate::spec::language::{EllipseProgram, Language};
 use crate::spec::limitation::FailureKind;
 use crate::spec::suite::{TaskSpec, float_input};
 use crate::text::first_line;
@@ -113,6 +113,7 @@ pub fn judge(
     inputs: &LiteralMap,
     executed: &Executed,
 ) -> Result<Verdict> {
+    let program = lang.ellipse_program()?;
     let mut verdict = Verdict {
         rendered: [
             rendered_input(inputs, profile, "a"),
@@ -183,7 +184,7 @@ pub fn judge(
         Collected::Outputs(m) => m,
     };
 
-    let expected = expected_metadata(lang, profile);
+    let expected = expected_metadata(program, profile);
     match outputs.literals.get("metadata") {
         Some(Literal::Scalar(Scalar::Primitive(Primitive::String(s)))) if s == expected => {}
         other => verdict.failures.push(Failure::new(
@@ -215,7 +216,7 @@ pub fn judge(
     // runtime that cannot see the output dir is still judged (oracle.rs, "What is judged").
     let (j, shown) = match (area_file(&record.files), verdict.area) {
         (Some(FileContent::Text(text)), _) => (
-            oracle::judge(lang.arithmetic, arg_a, arg_b, text),
+            oracle::judge(program.arithmetic, arg_a, arg_b, text),
             text.trim_end_matches('\n').to_owned(),
         ),
         (Some(_), _) => {
@@ -226,7 +227,7 @@ pub fn judge(
             return Ok(verdict);
         }
         (None, Some(value)) => (
-            oracle::judge_value(lang.arithmetic, arg_a, arg_b, value),
+            oracle::judge_value(program.arithmetic, arg_a, arg_b, value),
             crate::protocol::goformat::format_v(value),
         ),
         (None, None) => {
@@ -243,7 +244,7 @@ pub fn judge(
             kind: FailureKind::Model,
             detail: format!(
                 "area `{shown}` is not the {:?} result `{}`",
-                lang.arithmetic, j.predicted
+                program.arithmetic, j.predicted
             ),
             symptom,
         });
@@ -252,8 +253,8 @@ pub fn judge(
             kind: FailureKind::Precision,
             detail: format!(
                 "area `{shown}` (the {:?} result) is not within {:e} of π·a·b = {:?}",
-                lang.arithmetic,
-                oracle::tolerance(lang.arithmetic),
+                program.arithmetic,
+                oracle::tolerance(program.arithmetic),
                 oracle::truth(a, b)
             ),
             symptom,
@@ -265,10 +266,10 @@ pub fn judge(
 
 /// The `metadata` text a language's result must carry under `profile`: the manifest's bytes,
 /// trimmed of space, LF and TAB by the backend's collector (flytekit keeps them).
-pub fn expected_metadata(lang: &Language, profile: Profile) -> &str {
+pub fn expected_metadata(program: &EllipseProgram, profile: Profile) -> &str {
     match profile {
-        Profile::Backend => lang.metadata.trim_matches([' ', '\n', '\t']),
-        Profile::FlytekitLocal => lang.metadata.as_str(),
+        Profile::Backend => program.metadata.trim_matches([' ', '\n', '\t']),
+        Profile::FlytekitLocal => program.metadata.as_str(),
     }
 }
 

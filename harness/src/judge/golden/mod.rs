@@ -8,6 +8,9 @@
 //! included — so a file only one of the two writers would produce fails the conformance tests.
 
 pub mod normative;
+mod step;
+
+pub use step::{GoldenStep, Settled};
 
 use std::path::{Path, PathBuf};
 
@@ -85,49 +88,4 @@ pub fn compare(golden: Option<&str>, actual: &str, path: &Path) -> Option<String
         .header("golden", "actual")
         .to_string();
     Some(diff)
-}
-
-/// Like [`compare`], on the parts of the record named by `keys` only (`result` and whatever
-/// else the runtime reported): for runtimes that cannot see every byte, such as an adapter
-/// that reports no input files. The golden is the reference runtime's full record; both sides
-/// are cut down to `keys` and diffed as pretty JSON.
-pub fn compare_parts(
-    golden: Option<&str>,
-    actual: &crate::protocol::record::Record,
-    keys: &[&str],
-    path: &Path,
-) -> Option<String> {
-    let Some(golden) = golden else {
-        return compare(None, "", path);
-    };
-    let golden: serde_json::Value = match serde_json::from_str(golden) {
-        Ok(v) => v,
-        Err(e) => {
-            return Some(format!(
-                "{}: the golden is not a JSON record ({e}); re-bless it with the reference runtime",
-                path.display()
-            ));
-        }
-    };
-    let actual = serde_json::to_value(actual).expect("records serialize");
-    let cut = |v: &serde_json::Value| {
-        let parts: serde_json::Map<String, serde_json::Value> = keys
-            .iter()
-            .map(|k| ((*k).to_owned(), v.get(*k).cloned().unwrap_or_default()))
-            .collect();
-        serde_json::to_string_pretty(&parts).expect("values serialize")
-    };
-    let (g, a) = (cut(&golden), cut(&actual));
-    if g == a {
-        return None;
-    }
-    let diff = similar::TextDiff::from_lines(&g, &a)
-        .unified_diff()
-        .context_radius(2)
-        .header("golden", "actual")
-        .to_string();
-    Some(format!(
-        "(compared the parts the runtime reported: {})\n{diff}",
-        keys.join(", ")
-    ))
 }

@@ -71,6 +71,30 @@ pub struct Case {
     pub xfail: BTreeMap<String, String>,
 }
 
+/// How a suite's results are judged: chosen by the suite file (`judge = "…"`), so a new
+/// suite is data only and the run never asks a suite's name what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JudgeKind {
+    /// The ellipse programs' oracle: π·a·b at each language's declared arithmetic, the
+    /// `metadata` text, the known limitations (the language manifest's `[ellipse]` table),
+    /// then the golden.
+    Ellipse,
+    /// The golden snapshot alone (blessed from the reference runtime), with what the protocol
+    /// leaves open relaxed, and under another profile the departures from the backend golden.
+    Golden,
+}
+
+impl JudgeKind {
+    /// The name the suite file uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JudgeKind::Ellipse => "ellipse",
+            JudgeKind::Golden => "golden",
+        }
+    }
+}
+
 /// A suite: a task and its cases.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Suite {
@@ -78,6 +102,8 @@ pub struct Suite {
     pub name: String,
     /// What it is for.
     pub description: String,
+    /// How its results are judged.
+    pub judge: JudgeKind,
     /// The file it was read from.
     pub path: PathBuf,
     /// The suite's task (cases may replace parts of it, see [`Case::task`]).
@@ -95,6 +121,7 @@ struct RawSuite {
     suite: String,
     #[serde(default)]
     description: String,
+    judge: JudgeKind,
     task: RawTask,
     #[serde(rename = "case")]
     cases: Vec<RawCase>,
@@ -232,6 +259,7 @@ impl Suite {
         Ok(Suite {
             name: raw.suite,
             description: raw.description,
+            judge: raw.judge,
             path: path.to_path_buf(),
             task,
             cases,
@@ -273,6 +301,10 @@ impl Suite {
 
 /// Accepted values named in deserialization errors, by field path (see [`crate::spec::tomlerr`]).
 const HINTS: crate::spec::tomlerr::Hints<'static> = &[
+    (
+        "judge",
+        "`ellipse` (the ellipse oracle, then the golden) | `golden` (the golden snapshot alone)",
+    ),
     (
         "task.inputs.*",
         "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN` | `DATETIME` | `DURATION`",
