@@ -47,6 +47,7 @@ fn sample() -> RunReport {
                 )]),
                 files_omitted: None,
                 result: serde_json::json!({"error": {"code": "X", "message": "m"}}),
+                execution: None,
             }),
             judgement: None,
             area: Some(1.5),

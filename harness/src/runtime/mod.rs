@@ -11,6 +11,9 @@
 //! (Docker unreachable, an unwritable temp dir) stays an [`Error`](crate::Error).
 
 pub mod adapter;
+mod attempts;
+pub mod cache;
+pub mod execution;
 mod reference;
 
 pub use adapter::{Adapter, AdapterError, AdapterProblem};
@@ -27,7 +30,7 @@ use crate::literal::LiteralMap;
 pub use crate::outputs::Collected;
 use crate::profile::Profile;
 use crate::record::Record;
-use crate::suite::TaskSpec;
+use crate::suite::{ExecutionIdentity, PriorRun, TaskSpec};
 
 /// One case to execute.
 #[derive(Debug, Clone)]
@@ -44,6 +47,11 @@ pub struct Execution<'a> {
     pub profile: Profile,
     /// Run id, for container labels.
     pub run_id: &'a str,
+    /// The execution the case belongs to; `None`: a case on its own (one attempt, no
+    /// `FLYTE_*` environment, no cache).
+    pub identity: Option<&'a ExecutionIdentity>,
+    /// Runs that go before the case in its cache.
+    pub prior: &'a [PriorRun],
 }
 
 /// Which parts of a [`Record`] the runtime actually observed.
@@ -64,6 +72,8 @@ pub struct Reported {
     pub timed_out: bool,
     /// The output directory's files.
     pub files: bool,
+    /// Attempts, cache status and prior runs (`record.execution`).
+    pub execution: bool,
 }
 
 impl Reported {
@@ -74,6 +84,7 @@ impl Reported {
         exit_code: true,
         timed_out: true,
         files: true,
+        execution: true,
     };
 
     /// Whether every part was observed.
@@ -96,6 +107,9 @@ impl Reported {
             }
         }
         keys.push("result");
+        if self.execution {
+            keys.push("execution");
+        }
         keys
     }
 }
@@ -116,6 +130,10 @@ pub struct Executed {
     pub duration: Duration,
     /// Which parts of `record` the runtime observed.
     pub reported: Reported,
+    /// The environment each attempt's container was given, as the pod lists it (`NAME=value`,
+    /// the task's env first; a name may repeat, the last one is what the process sees); empty
+    /// when the runtime did not report it.
+    pub env: Vec<Vec<String>>,
 }
 
 /// A case that did not produce a result, and why.

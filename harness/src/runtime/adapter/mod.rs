@@ -298,6 +298,7 @@ impl Adapter {
             exit_code: parsed.exit_code.is_some(),
             timed_out: parsed.timed_out.is_some(),
             files: parsed.files.is_some(),
+            execution: false,
         };
         // An adapter reports what a hostile image left: the same caps as the reference
         // runtime's own listing apply.
@@ -312,6 +313,7 @@ impl Adapter {
             files: files.files,
             files_omitted: files.omitted,
             result: parsed.collected.to_json(),
+            execution: None,
         };
         record.canonicalise();
         // The context's paths live in this case's work dir: judge them as the reference's.
@@ -342,6 +344,7 @@ impl Adapter {
             stderr: parsed.stderr.map(String::into_bytes).unwrap_or(stderr),
             duration,
             reported,
+            env: Vec::new(),
         })))
     }
 }
