@@ -74,6 +74,7 @@ fn sample() -> RunReport {
             data: BTreeMap::new(),
             aborted: None,
             expectations: None,
+            platform: Default::default(),
         },
         counts,
         results,

@@ -155,7 +155,21 @@ struct RawCase {
     #[serde(default)]
     execution: Option<execution::RawIdentity>,
     #[serde(default)]
-    prior: Vec<execution::RawPrior>,
+    prior: Vec<RawPrior>,
+}
+
+/// `[[case.prior]]`: a run before the case, in its cache.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrior {
+    #[serde(default)]
+    about: String,
+    #[serde(default)]
+    inputs: Option<BTreeMap<String, toml::Value>>,
+    #[serde(default)]
+    task: Option<RawTaskOverride>,
+    #[serde(default)]
+    execution: Option<execution::RawIdentity>,
 }
 
 impl Suite {

@@ -180,6 +180,12 @@ pub trait Runtime: Sync {
         trial: &str,
     ) -> impl Future<Output = Result<Attempt>> + Send;
 
+    /// The platform settings this runtime runs executions with, for the report's
+    /// `meta.platform` (empty when it has none to say).
+    fn platform(&self) -> std::collections::BTreeMap<String, String> {
+        std::collections::BTreeMap::new()
+    }
+
     /// Asked after a case failed with a Docker fault: `Err` (why) when the runtime cannot run
     /// any case any more — the engine stopped answering mid-run — so the run stops there and
     /// reports what it has, instead of failing every remaining case one by one.
@@ -201,6 +207,13 @@ impl Runtime for Reference {
 
     async fn check_alive(&self) -> Result<()> {
         self.ping().await
+    }
+
+    fn platform(&self) -> std::collections::BTreeMap<String, String> {
+        std::collections::BTreeMap::from([(
+            "max-node-retries-system-failures".to_owned(),
+            self.system_retries().to_string(),
+        )])
     }
 }
 
@@ -242,6 +255,13 @@ impl Runtime for AnyRuntime {
         match self {
             AnyRuntime::Reference(r) => Runtime::check_alive(r).await,
             AnyRuntime::Adapter(_) => Ok(()),
+        }
+    }
+
+    fn platform(&self) -> std::collections::BTreeMap<String, String> {
+        match self {
+            AnyRuntime::Reference(r) => Runtime::platform(r),
+            AnyRuntime::Adapter(_) => Default::default(),
         }
     }
 }

@@ -67,20 +67,6 @@ pub(super) struct RawIdentity {
     task_version: Option<String>,
 }
 
-/// `[[case.prior]]`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawPrior {
-    #[serde(default)]
-    pub(super) about: String,
-    #[serde(default)]
-    pub(super) inputs: Option<std::collections::BTreeMap<String, toml::Value>>,
-    #[serde(default)]
-    pub(super) task: Option<super::task::RawTaskOverride>,
-    #[serde(default)]
-    pub(super) execution: Option<RawIdentity>,
-}
-
 /// Lays `raw` over `base`; with no base every field must be given. `field` names the table.
 pub(super) fn resolve_identity(
     raw: &RawIdentity,
