@@ -185,7 +185,6 @@ impl Reference {
             namespace: NAMESPACE.into(),
             inputs: inputs.clone(),
             input_data_dir: Some(task.input_data_dir.clone()),
-            ..Default::default()
         };
         // Command and args are rendered element by element (so their split survives) and stay
         // apart: Kubernetes `command` replaces the entrypoint, `args` the image's cmd.
@@ -230,7 +229,7 @@ impl Reference {
 
         let listing = if downloads {
             write_inputs(&InputsRequest {
-                inputs: inputs,
+                inputs,
                 dir: &input_dir,
                 container_dir: Some(&task.input_data_dir),
                 format: task.format,
