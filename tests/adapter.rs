@@ -834,6 +834,8 @@ fn example_request(lang: &Language, image: &str, case: &str, work: &Path) -> Val
         inputs: &case.inputs,
         profile: Profile::Backend,
         run_id: "run-example",
+        identity: None,
+        prior: &[],
     };
     let trial = trial_id(&lang.name, &f.suite.name, &case.id);
     serde_json::from_str(&Request::new(&ex, &trial, work).to_json_line()).expect("JSON")

@@ -36,7 +36,7 @@ const PROFILES: [Profile; 2] = [Profile::Backend, Profile::FlytekitLocal];
 
 /// The suites of the matrix; each runs the languages whose manifest joins it (the five ellipse
 /// languages, the protocol probe).
-const SUITES: [&str; 2] = ["ellipse", "protocol"];
+const SUITES: [&str; 3] = ["ellipse", "protocol", "execution"];
 
 fn trial_name(profile: Profile, lang: &str, suite: &str, case: &str) -> String {
     match profile {

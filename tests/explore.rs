@@ -212,12 +212,14 @@ impl Executor for Simulated {
                 files,
                 files_omitted: None,
                 result: collected.to_json(),
+                execution: None,
             },
             collected,
             stdout: Vec::new(),
             stderr,
             duration: std::time::Duration::ZERO,
             reported: Reported::ALL,
+            env: Vec::new(),
         })
     }
 }

@@ -162,6 +162,7 @@ fn many_files() -> Result<(), Failed> {
         files: snap.files,
         files_omitted: snap.omitted,
         result: serde_json::json!({}),
+        execution: None,
     };
     let golden = record.to_golden();
     expect(

@@ -52,6 +52,7 @@ fn probe_as(mode: &str, timeout: Duration, run_id: &str) -> Result<Executed, Fai
         input_data_dir: "/var/inputs".into(),
         output_data_dir: "/var/outputs".into(),
         timeout,
+        meta: Default::default(),
     };
     let inputs = LiteralMap {
         literals: BTreeMap::from([(
@@ -69,6 +70,8 @@ fn probe_as(mode: &str, timeout: Duration, run_id: &str) -> Result<Executed, Fai
                 inputs: &inputs,
                 profile: Profile::Backend,
                 run_id,
+                identity: None,
+                prior: &[],
             })
             .await?;
         Ok(executed)

@@ -11,9 +11,10 @@
 //!
 //! - every rule (`**R4.3-2**`) is unique, sits in the section its id names, and cites a case
 //!   (`` `protocol/<id>` ``, `` `ellipse/<id>` ``) or says why not in a `Not checked:` line;
-//! - every case of `tests/suites/protocol.toml` is cited by a rule, and every cited case exists;
+//! - every case of `tests/suites/protocol.toml` and `tests/suites/execution.toml` is cited by a
+//!   rule, and every cited case exists;
 //! - every `protocol.md §X.Y` citation in the repository (and every `§` in the spec and in
-//!   `protocol.toml`) names a section of the spec, and every rule id the docs cite exists.
+//!   `protocol.toml` and `execution.toml`) names a section of the spec, and every rule id the docs cite exists.
 
 mod support;
 
@@ -265,7 +266,7 @@ struct Spec {
 }
 
 fn case_ref() -> Regex {
-    Regex::new(r"`((?:protocol|ellipse)/[a-z0-9][a-z0-9._/-]*)`").unwrap()
+    Regex::new(r"`((?:protocol|execution|ellipse)/[a-z0-9][a-z0-9._/-]*)`").unwrap()
 }
 
 fn spec() -> Spec {
@@ -367,6 +368,9 @@ fn spec_rules_are_well_formed() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// The suites whose every case checks a rule of the spec.
+const RULE_SUITES: [&str; 2] = ["protocol", "execution"];
+
 #[test]
 fn every_protocol_case_is_cited_by_a_rule() {
     let spec = spec();
@@ -375,21 +379,23 @@ fn every_protocol_case_is_cited_by_a_rule() {
         .iter()
         .flat_map(|r| r.cases.iter().map(String::as_str))
         .collect();
-    let uncited: Vec<String> = suite_cases("protocol")
-        .into_iter()
-        .filter(|c| !cited.contains(format!("protocol/{c}").as_str()))
-        .collect();
-    assert!(
-        uncited.is_empty(),
-        "cases of tests/suites/protocol.toml that no rule of {SPEC} cites (add them to the rule they check):\n  {}",
-        uncited.join("\n  ")
-    );
+    for suite in RULE_SUITES {
+        let uncited: Vec<String> = suite_cases(suite)
+            .into_iter()
+            .filter(|c| !cited.contains(format!("{suite}/{c}").as_str()))
+            .collect();
+        assert!(
+            uncited.is_empty(),
+            "cases of tests/suites/{suite}.toml that no rule of {SPEC} cites (add them to the rule they check):\n  {}",
+            uncited.join("\n  ")
+        );
+    }
 }
 
 #[test]
 fn every_case_the_spec_cites_exists() {
     let spec = spec();
-    let suites: BTreeMap<&str, BTreeSet<String>> = ["protocol", "ellipse"]
+    let suites: BTreeMap<&str, BTreeSet<String>> = ["protocol", "execution", "ellipse"]
         .into_iter()
         .map(|s| (s, suite_cases(s)))
         .collect();
@@ -439,7 +445,11 @@ fn protocol_md_citations_name_existing_sections() {
     let rule_id = Regex::new(r"\bR\d+(?:\.\d+)*-\d+\b").unwrap();
     let ids: BTreeSet<&str> = spec.rules.iter().map(|r| r.id.as_str()).collect();
     // Files whose bare `§` numbers all refer to the spec.
-    let bare = [SPEC, "tests/suites/protocol.toml"];
+    let bare = [
+        SPEC,
+        "tests/suites/protocol.toml",
+        "tests/suites/execution.toml",
+    ];
     let mut missing = Vec::new();
     let mut citations = 0;
     for path in citing_files() {
@@ -549,7 +559,9 @@ fn the_readme_counts_every_rule_area() {
     for suite in rawconf::spec::suite::Suite::all(&root.join("tests/suites")).unwrap() {
         for case in &suite.cases {
             let area = match case.id.split_once('/') {
-                Some((group, _)) if suite.name == "protocol" => format!("protocol/{group}"),
+                Some((group, _)) if RULE_SUITES.contains(&suite.name.as_str()) => {
+                    format!("{}/{group}", suite.name)
+                }
                 _ => suite.name.clone(),
             };
             *counted.entry(area).or_default() += 1;

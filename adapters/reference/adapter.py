@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """rawconf's reference adapter: a real runtime for the raw container protocol, behind the
-adapter contract (docs/adapter.md, version 1).
+adapter contract (docs/adapter.md, versions 1 and 2).
 
 It executes each request the way rawconf's built-in `reference` runtime does, but from the
 outside, with tools any vendor has: rawconf's own protocol commands for the Flyte-specific
@@ -15,8 +15,14 @@ Run through it, the whole suite must reach the same goldens as `--runtime refere
 
     rawconf run --runtime 'cmd:adapters/reference/adapter.py'
 
+Version 2 (a case that belongs to an execution): the adapter runs the node as the backend
+does — cache lookup in `context.cacheDir`, attempts within the task's `retries` and the system
+budget, each with its generated name, `FLYTE_*` environment and prefixes — and reports every
+attempt and the cache status. It declares version 2 when called with `--rawconf-contracts`.
+
 Options (after the program in the `cmd:` string):
     --profile backend|flytekit-local   whose semantics to implement (default: backend)
+    --system-retries N                 max-node-retries-system-failures (default: 3)
     --rawconf PATH                     the rawconf binary (default: $RAWCONF_BIN, else `rawconf`)
     --docker PATH                      the docker CLI (default: `docker`)
 
@@ -26,6 +32,7 @@ adapter does not support; 1 when the adapter itself fails (rawconf reports a har
 
 import argparse
 import base64
+import hashlib
 import json
 import os
 import shutil
@@ -66,7 +73,12 @@ class Unsupported(Exception):
 
 
 def main():
+    if "--rawconf-contracts" in sys.argv[1:]:
+        # The contract handshake (docs/adapter.md, "Version 2").
+        print(json.dumps({"contracts": [1, 2]}))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--system-retries", type=int, default=3)
     parser.add_argument("--profile", choices=["backend", "flytekit-local"], default="backend")
     parser.add_argument("--rawconf", default=os.environ.get("RAWCONF_BIN") or "rawconf")
     parser.add_argument("--docker", default="docker")
@@ -88,10 +100,132 @@ def main():
 
 
 def execute(request, opts):
-    if request.get("version") != 1:
-        raise Unsupported(f"request version {request.get('version')!r} (this adapter speaks 1)")
+    version = request.get("version")
+    if version == 2:
+        return execute_v2(request, opts)
+    if version != 1:
+        raise Unsupported(f"request version {version!r} (this adapter speaks 1 and 2)")
+    ctx = request["context"]
+    setting = {
+        "key": ctx["perRetryUniqueKey"],
+        "env": request["task"].get("env", []),
+        "out": ctx["outputPrefix"],
+        "raw": ctx["rawOutputPrefix"],
+        "prev": "",
+        "checkpoint": "",
+        "dir": Path(ctx["workDir"]),
+    }
+    return run_once(request, opts, setting)
+
+
+# ---- version 2: the execution around the container (docs/protocol.md §10-§12) ----
+
+BASE32 = "abcdefghijklmnopqrstuvwxyz123456"
+
+
+def fixed_length_unique_id(max_length, parts):
+    """FixedLengthUniqueIDForParts: parts joined by `-`, or `f` + base32(FNV-1a-32) past max."""
+    joined = "-".join(parts)
+    if len(joined) <= max_length:
+        return joined
+    h = 0x811C9DC5
+    for b in joined.encode():
+        h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
+    bits, out = h << 3, ""  # 32 bits → 7 characters of 5 bits (35 bits, padded with zeros)
+    for i in range(7):
+        out += BASE32[(bits >> (30 - 5 * i)) & 31]
+    return "f" + out
+
+
+def execute_v2(request, opts):
     task, ctx = request["task"], request["context"]
+    execution, node = ctx["executionId"], ctx["nodeId"]
+    workflow, task_id, meta = ctx["workflowId"], task["id"], task.get("metadata", {})
     work = Path(ctx["workDir"])
+    local = opts.profile == "flytekit-local"
+    # 1. The cache, before anything runs (backend key: project, domain, task name, version,
+    #    interface, inputs; flytekit's local key: task name, version, inputs).
+    key = None
+    if meta.get("discoverable"):
+        parts = (
+            [task_id["name"], meta["discoveryVersion"], request["inputs"]]
+            if local
+            else [task_id["project"], task_id["domain"], task_id["name"], meta["discoveryVersion"],
+                  task["interface"], request["inputs"]]
+        )
+        key = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    no_outputs = not task["interface"].get("outputs", {}).get("variables")
+    entry = Path(ctx["cacheDir"]) / f"{key}.json" if key else None
+    if entry is not None and entry.exists():
+        outputs = json.loads(entry.read_text())
+        return {"outputs": outputs, "attempts": [], "cacheStatus": "CACHE_HIT",
+                "argv": [], "inputFiles": {}, "exitCode": None, "timedOut": False, "files": {}}
+    retries = 0 if local else int(meta.get("retries", {}).get("retries", 0))
+    system_budget = 0 if local else opts.system_retries
+    attempts, system_failures, n = [], 0, 0
+    while True:
+        name = fixed_length_unique_id(50, [execution["name"], node, str(n)])
+        raw = f"{ctx['rawOutputPrefix']}/{name}"
+        env = [] if local else list(task.get("env", [])) + [
+            {"key": k, "value": v} for k, v in [
+                ("FLYTE_INTERNAL_EXECUTION_WORKFLOW",
+                 f"{workflow['project']}:{workflow['domain']}:{workflow['name']}"),
+                ("FLYTE_INTERNAL_EXECUTION_ID", execution["name"]),
+                ("FLYTE_INTERNAL_EXECUTION_PROJECT", execution["project"]),
+                ("FLYTE_INTERNAL_EXECUTION_DOMAIN", execution["domain"]),
+                ("FLYTE_ATTEMPT_NUMBER", str(n)),
+                ("FLYTE_INTERNAL_TASK_PROJECT", task_id["project"]),
+                ("FLYTE_INTERNAL_TASK_DOMAIN", task_id["domain"]),
+                ("FLYTE_INTERNAL_TASK_NAME", task_id["name"]),
+                ("FLYTE_INTERNAL_TASK_VERSION", task_id["version"]),
+            ]
+        ]
+        prev = "" if n == 0 else f"{ctx['rawOutputPrefix']}/{fixed_length_unique_id(50, [execution['name'], node, str(n - 1)])}/_flytecheckpoints"
+        attempt_dir = work / f"attempt-{n}"
+        attempt_dir.mkdir()
+        setting = {
+            "key": name,
+            # Kubernetes keeps the last entry of a name: the plugin's variables win.
+            "env": list({e["key"]: e for e in env}.values()),
+            "out": f"{ctx['outputPrefix']}/{node}/data/{n}",
+            "raw": raw,
+            "prev": prev,
+            "checkpoint": f"{raw}/_flytecheckpoints",
+            "dir": attempt_dir,
+        }
+        result = run_once(request, opts, setting)
+        attempt = {"exitCode": result["exitCode"]}
+        attempt.update({k: result[k] for k in ("outputs", "error") if k in result})
+        attempts.append(attempt)
+        n += 1
+        if "outputs" in result:
+            status = "CACHE_DISABLED"
+            if entry is not None and (local or not no_outputs):
+                entry.write_text(json.dumps(result["outputs"]))
+                status = "CACHE_POPULATED"
+            break
+        error = result["error"]
+        if error.get("code") == "TemplateRenderFailed" or error.get("kind") == "NON_RECOVERABLE":
+            retry = False
+        elif result["exitCode"] in (137, 247):
+            retry = n - system_failures < retries + 1
+        elif error.get("origin") == "SYSTEM":
+            retry = system_failures < system_budget
+            system_failures += 1
+        else:
+            retry = n - system_failures < retries + 1
+        if not retry:
+            status = "CACHE_MISS" if entry is not None else "CACHE_DISABLED"
+            break
+    result.update(attempts=attempts, cacheStatus=status)
+    return result
+
+
+def run_once(request, opts, setting):
+    """One container: render, materialize, run, collect, under `setting` (the generated name
+    behind `{{.PerRetryUniqueKey}}`, the env, the prefixes, a fresh dir)."""
+    task, ctx = request["task"], request["context"]
+    work = setting["dir"]
     data = task["dataConfig"]
     if not data.get("enabled", False):
         raise Unsupported("tasks without a data config (dataConfig.enabled = false)")
@@ -112,9 +246,11 @@ def execute(request, opts):
         "template", "render",
         "--inputs", literals,
         "--input-prefix", input_path,
-        "--output-prefix", ctx["outputPrefix"],
-        "--raw-output-prefix", ctx["rawOutputPrefix"],
-        "--per-retry-unique-key", ctx["perRetryUniqueKey"],
+        "--output-prefix", setting["out"],
+        "--raw-output-prefix", setting["raw"],
+        "--per-retry-unique-key", setting["key"],
+        "--prev-checkpoint-prefix", setting["prev"],
+        "--checkpoint-output-prefix", setting["checkpoint"],
         "--namespace", ctx["namespace"],
         "--task-template-path", ctx["taskTemplatePath"],
         "--input-data-dir", input_path,
@@ -165,12 +301,12 @@ def execute(request, opts):
         image=task["image"],
         argv=argv,
         # flytekit's local executor passes no environment to Docker (protocol.md §2.1).
-        env=task.get("env", []) if opts.profile == "backend" else [],
+        env=setting["env"] if opts.profile == "backend" else [],
         # flytekit's local executor mounts no input directory (protocol.md §5.1).
         binds=([(inputs_dir, input_path, True)] if opts.profile == "backend" and downloads else [])
         + [(outputs_dir, output_path, False)],
         timeout=float(task["timeoutSeconds"]),
-        label=ctx["perRetryUniqueKey"],
+        label=setting["key"],
     )
     files = snapshot(outputs_dir)
 
@@ -203,7 +339,7 @@ def execute(request, opts):
                 "--interface", interface,
                 "--dir", outputs_dir,
                 "--container-dir", output_path,
-                "--raw-output-prefix", ctx["rawOutputPrefix"],
+                "--raw-output-prefix", setting["raw"],
                 "--profile", opts.profile,
             ).stdout
         )

@@ -227,6 +227,8 @@ pub async fn bench(
             inputs: &inputs,
             profile,
             run_id: &run_id,
+            identity: None,
+            prior: &[],
         };
         let trial = crate::run::trial_id(&lang.name, &suite.name, "bench");
         // Warm-up (untimed): page cache, the pool's first container; and the argv to replay.

@@ -12,6 +12,12 @@
 #                        included), each wrapped as `[arg]`, so the copilot's trim of
 #                        " \n\t" cannot hide whitespace at either end
 #   env NAME             append `[NAME=value]` (or `[NAME unset]`) to output `env`
+#   env-prefix PREFIX    append `[NAME=value]` for every variable whose name starts with
+#                        PREFIX, sorted by name, to output `env` (`[PREFIX* none]` if none)
+#   when-attempt LIST    run the next step (with its operands) only when the attempt is in
+#                        LIST (comma-separated numbers); the attempt is FLYTE_ATTEMPT_NUMBER,
+#                        0 when unset — so a runtime that retries without setting it repeats
+#                        attempt 0's behaviour
 #   listing DIR          output `listing`: one line per entry under DIR, sorted:
 #                        `d path` or `f path size sha256[0:16]`
 #   file PATH NAME       output NAME: the exact bytes of PATH as `b64:<base64>` (≤ 700
@@ -57,9 +63,40 @@ encode() { # encode PATH: the exact bytes, small enough for a simple output
     fi
 }
 
+arity() { # arity STEP: how many operands STEP takes
+    case $1 in
+        argv) echo 0 ;;
+        env|env-prefix|listing|mkdir|sleep|exit|when-attempt) echo 1 ;;
+        file|put|fill) echo 2 ;;
+        *) fail "unknown step \`$1\`" ;;
+    esac
+}
+
 while [ $# -gt 0 ]; do
     step=$1; shift
     case $step in
+        when-attempt)
+            [ $# -ge 2 ] || fail "when-attempt needs LIST and a step"
+            list=$1; shift
+            attempt=${FLYTE_ATTEMPT_NUMBER:-0}
+            case ",$list," in
+                *",$attempt,"*) ;;
+                *)
+                    n=$(arity "$1")
+                    [ $# -gt "$n" ] || fail "step \`$1\` needs $n operand(s)"
+                    shift $((n + 1)) ;;
+            esac ;;
+        env-prefix)
+            [ $# -ge 1 ] || fail "env-prefix needs a PREFIX"
+            found=$(env | LC_ALL=C sort | while IFS= read -r line; do
+                case $line in "$1"*=*) printf '[%s]' "$line" ;; esac
+            done)
+            if [ -n "$found" ]; then
+                printf '%s' "$found" >> "$out/env" || fail "cannot write $out/env"
+            else
+                printf '[%s* none]' "$1" >> "$out/env" || fail "cannot write $out/env"
+            fi
+            shift ;;
         --) break ;;
         argv) printf '%s' "$all_args" > "$out/argv" || fail "cannot write $out/argv" ;;
         env)

@@ -128,6 +128,8 @@ pub(crate) async fn exec(args: ExecArgs, languages_dir: &Path) -> Result<ExitCod
                 inputs: &inputs,
                 profile: args.profile,
                 run_id: &format!("exec-{}", std::process::id()),
+                identity: None,
+                prior: &[],
             },
             &trial,
         )

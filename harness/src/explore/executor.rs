@@ -97,6 +97,8 @@ impl Executor for DockerExecutor {
             inputs,
             profile,
             run_id: &self.run_id,
+            identity: None,
+            prior: &[],
         }))
     }
 }

@@ -46,6 +46,11 @@ pub struct RunMeta {
     /// are the ones obtained before it stopped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aborted: Option<String>,
+    /// The platform's settings the runtime ran executions with (`max-node-retries-system-failures`
+    /// for the reference runtime), for suites whose cases belong to an execution; absent
+    /// otherwise.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub platform: BTreeMap<String, String>,
     /// The vendor's expectations file the run applied (`--expectations`); absent without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expectations: Option<ExpectationsMeta>,

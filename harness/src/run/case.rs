@@ -65,6 +65,8 @@ pub(super) async fn run_case_faulted<R: Runtime>(
         inputs: &case.inputs,
         profile: plan.profile,
         run_id,
+        identity: case.identity.as_ref(),
+        prior: &case.prior,
     };
     let not_run = |mut result: CaseResult, outcome: Outcome, n: NotRun| {
         result.outcome = outcome;

@@ -171,6 +171,11 @@ pub async fn run<R: Runtime>(
                 selection.len()
             )
         }),
+        platform: if plan.suite.cases.iter().any(|c| c.identity.is_some()) {
+            runtime.platform()
+        } else {
+            BTreeMap::new()
+        },
         expectations: None,
     };
     Ok(RunReport {

@@ -11,6 +11,9 @@
 //! (Docker unreachable, an unwritable temp dir) stays an [`Error`](crate::Error).
 
 pub mod adapter;
+mod attempts;
+pub mod cache;
+pub mod execution;
 mod reference;
 
 pub use adapter::{Adapter, AdapterError, AdapterProblem};
@@ -27,7 +30,7 @@ pub use crate::protocol::outputs::Collected;
 use crate::protocol::profile::Profile;
 use crate::protocol::record::Record;
 use crate::spec::language::Language;
-use crate::spec::suite::TaskSpec;
+use crate::spec::suite::{ExecutionIdentity, PriorRun, TaskSpec};
 
 /// One case to execute.
 #[derive(Debug, Clone)]
@@ -44,6 +47,11 @@ pub struct Execution<'a> {
     pub profile: Profile,
     /// Run id, for container labels.
     pub run_id: &'a str,
+    /// The execution the case belongs to; `None`: a case on its own (one attempt, no
+    /// `FLYTE_*` environment, no cache).
+    pub identity: Option<&'a ExecutionIdentity>,
+    /// Runs that go before the case in its cache.
+    pub prior: &'a [PriorRun],
 }
 
 /// Which parts of a [`Record`] the runtime actually observed.
@@ -64,6 +72,8 @@ pub struct Reported {
     pub timed_out: bool,
     /// The output directory's files.
     pub files: bool,
+    /// Attempts, cache status and prior runs (`record.execution`).
+    pub execution: bool,
 }
 
 impl Reported {
@@ -74,6 +84,7 @@ impl Reported {
         exit_code: true,
         timed_out: true,
         files: true,
+        execution: true,
     };
 
     /// Whether every part was observed.
@@ -96,6 +107,9 @@ impl Reported {
             }
         }
         keys.push("result");
+        if self.execution {
+            keys.push("execution");
+        }
         keys
     }
 }
@@ -116,6 +130,10 @@ pub struct Executed {
     pub duration: Duration,
     /// Which parts of `record` the runtime observed.
     pub reported: Reported,
+    /// The environment each attempt's container was given, as the pod lists it (`NAME=value`,
+    /// the task's env first; a name may repeat, the last one is what the process sees); empty
+    /// when the runtime did not report it.
+    pub env: Vec<Vec<String>>,
 }
 
 /// A case that did not produce a result, and why.
@@ -169,6 +187,12 @@ pub trait Runtime: Sync {
         trial: &str,
     ) -> impl Future<Output = Result<Attempt>> + Send;
 
+    /// The platform settings this runtime runs executions with, for the report's
+    /// `meta.platform` (empty when it has none to say).
+    fn platform(&self) -> std::collections::BTreeMap<String, String> {
+        std::collections::BTreeMap::new()
+    }
+
     /// Asked after a case failed with a Docker fault: `Err` (why) when the runtime cannot run
     /// any case any more — the engine stopped answering mid-run — so the run stops there and
     /// reports what it has, instead of failing every remaining case one by one.
@@ -194,6 +218,13 @@ impl Runtime for Reference {
 
     async fn check_alive(&self) -> Result<()> {
         self.ping().await
+    }
+
+    fn platform(&self) -> std::collections::BTreeMap<String, String> {
+        std::collections::BTreeMap::from([(
+            "max-node-retries-system-failures".to_owned(),
+            self.system_retries().to_string(),
+        )])
     }
 }
 
@@ -279,6 +310,13 @@ impl Runtime for AnyRuntime {
         match self {
             AnyRuntime::Reference(r) => Runtime::check_alive(r).await,
             AnyRuntime::Adapter(_) => Ok(()),
+        }
+    }
+
+    fn platform(&self) -> std::collections::BTreeMap<String, String> {
+        match self {
+            AnyRuntime::Reference(r) => Runtime::platform(r),
+            AnyRuntime::Adapter(_) => Default::default(),
         }
     }
 }

@@ -18,17 +18,19 @@ use std::time::Instant;
 
 use bollard::Docker;
 
+use super::execution::AttemptPrefixes;
 use super::{Collected, Executed, Execution, Reported};
 use crate::engine::container::{Bind, ContainerSpec, Sandbox};
 use crate::engine::warm::{Layout, Pool};
 use crate::engine::workspace::Workspace;
 use crate::error::{Error, Result};
 use crate::protocol::inputs::{InputsRequest, write_inputs};
-use crate::protocol::literal::{ContainerError, ErrorKind, ErrorOrigin};
+use crate::protocol::literal::{ContainerError, ErrorKind, ErrorOrigin, LiteralMap};
 use crate::protocol::outputs::{CollectRequest, collect_outputs};
 use crate::protocol::profile::Profile;
 use crate::protocol::record::{Record, snapshot_dir};
 use crate::protocol::template::{TemplateContext, render};
+use crate::spec::suite::TaskSpec;
 
 /// The output prefix templates see: where copilot would upload `outputs.pb`.
 pub const OUTPUT_PREFIX: &str = "/var/flyte/output-prefix";
@@ -54,6 +56,8 @@ pub struct Reference {
     sandbox: Sandbox,
     /// Warm mode's container pool; `None`: a fresh container per case.
     pool: Option<Arc<Pool>>,
+    /// `max-node-retries-system-failures`: system failures retried per node.
+    system_retries: u32,
 }
 
 impl Reference {
@@ -73,6 +77,7 @@ impl Reference {
             docker,
             sandbox: Sandbox::default(),
             pool: None,
+            system_retries: super::execution::DEFAULT_SYSTEM_RETRIES,
         }
     }
 
@@ -95,9 +100,14 @@ impl Reference {
         self.execute_named(ex, &name).await
     }
 
-    /// Executes one case whose execution is called `name` (see [`execution_name`]).
+    /// Executes one case whose execution is called `name` (see [`execution_name`]). A case
+    /// that belongs to an execution (`ex.identity`) runs as the backend runs a node: cache
+    /// lookup, attempts within the two budgets, prior runs first (`runtime::attempts`); any
+    /// other case runs once, its `{{.PerRetryUniqueKey}}` derived from `name`.
     pub async fn execute_named(&self, ex: &Execution<'_>, name: &str) -> Result<Executed> {
-        let started = Instant::now();
+        if let Some(id) = ex.identity {
+            return self.execute_around(ex, id).await;
+        }
         // flytekit's local executor passes no environment to Docker (protocol.md §2.1).
         let env: Vec<String> = match ex.profile {
             Profile::Backend => ex
@@ -108,49 +118,90 @@ impl Reference {
                 .collect(),
             Profile::FlytekitLocal => Vec::new(),
         };
+        let setting = Setting {
+            name: name.to_owned(),
+            env,
+            prefixes: None,
+        };
+        Ok(self
+            .run_container(ex, ex.task, ex.inputs, &setting)
+            .await?
+            .executed)
+    }
+
+    /// The platform's budget for system failures this runtime applies.
+    pub fn system_retries(&self) -> u32 {
+        self.system_retries
+    }
+
+    /// The same runtime with another `max-node-retries-system-failures`.
+    pub fn with_system_retries(mut self, n: u32) -> Reference {
+        self.system_retries = n;
+        self
+    }
+
+    /// Runs one container for `task` with `inputs` under `setting`: render, materialize, run,
+    /// collect. A render failure runs nothing and is a result.
+    pub(super) async fn run_container(
+        &self,
+        ex: &Execution<'_>,
+        task: &TaskSpec,
+        inputs: &LiteralMap,
+        setting: &Setting,
+    ) -> Result<Ran> {
+        let started = Instant::now();
+        // The pod lists the env with repeats; the process sees each name once (the last).
+        let env = super::execution::effective_env(&setting.env);
         // A task that declares no inputs gets no downloader and no input volume (protocol.md
         // §4.1, R4.1-4); flytekit's local executor mounts no input directory at all (§5.1).
         let downloads =
-            ex.profile == Profile::Backend && !ex.task.interface.inputs.variables.is_empty();
+            ex.profile == Profile::Backend && !task.interface.inputs.variables.is_empty();
         // A fresh work dir, or a warm container's bound dirs (crate::engine::workspace).
         let layout = Layout {
             image: ex.image.to_owned(),
             env: env.clone(),
-            input_at: downloads.then(|| ex.task.input_data_dir.clone()),
-            output_at: ex.task.output_data_dir.clone(),
+            input_at: downloads.then(|| task.input_data_dir.clone()),
+            output_at: task.output_data_dir.clone(),
             sandbox: self.sandbox.clone(),
         };
         let mut work = Workspace::new(self.pool.as_ref(), &layout).await?;
         let (input_dir, output_dir) = (work.input_dir(), work.output_dir());
 
+        let prefixes = setting.prefixes.clone().unwrap_or_else(|| AttemptPrefixes {
+            output: OUTPUT_PREFIX.into(),
+            raw_output: RAW_OUTPUT_PREFIX.into(),
+            checkpoint: String::new(),
+            prev_checkpoint: String::new(),
+        });
         let ctx = TemplateContext {
             profile: ex.profile,
-            input_prefix: ex.task.input_data_dir.clone(),
-            output_prefix: OUTPUT_PREFIX.into(),
-            raw_output_prefix: RAW_OUTPUT_PREFIX.into(),
-            per_retry_unique_key: name.to_owned(),
+            input_prefix: task.input_data_dir.clone(),
+            output_prefix: prefixes.output,
+            raw_output_prefix: prefixes.raw_output,
+            prev_checkpoint_prefix: prefixes.prev_checkpoint,
+            checkpoint_output_prefix: prefixes.checkpoint,
+            per_retry_unique_key: setting.name.clone(),
             task_template_path: Some(TASK_TEMPLATE_PATH.into()),
             namespace: NAMESPACE.into(),
-            inputs: ex.inputs.clone(),
-            input_data_dir: Some(ex.task.input_data_dir.clone()),
-            ..Default::default()
+            inputs: inputs.clone(),
+            input_data_dir: Some(task.input_data_dir.clone()),
         };
         // Command and args are rendered element by element (so their split survives) and stay
         // apart: Kubernetes `command` replaces the entrypoint, `args` the image's cmd.
-        let command = ex.task.command.as_ref().unwrap_or(&ex.language.command);
-        let templates: Vec<String> = command.iter().chain(&ex.task.args).cloned().collect();
+        let command = task.command.as_ref().unwrap_or(&ex.language.command);
+        let templates: Vec<String> = command.iter().chain(&task.args).cloned().collect();
         let argv = match render(&templates, &ctx) {
             Ok(argv) => argv,
             Err(e) => {
                 // Pod creation fails: nothing runs.
                 let error = ContainerError {
-                    code: "TemplateRenderFailed".into(),
+                    code: super::execution::RENDER_FAILED.into(),
                     message: e.to_string(),
                     kind: ErrorKind::NonRecoverable,
                     origin: ErrorOrigin::System,
                 };
                 let collected = Collected::Error(error);
-                return Ok(Executed {
+                let executed = Executed {
                     record: Record {
                         argv: Vec::new(),
                         input_files: Default::default(),
@@ -160,22 +211,28 @@ impl Reference {
                         files: Default::default(),
                         files_omitted: None,
                         result: collected.to_json(),
+                        execution: None,
                     },
                     collected,
                     stdout: Vec::new(),
                     stderr: Vec::new(),
                     duration: started.elapsed(),
                     reported: Reported::ALL,
+                    env: vec![setting.env.clone()],
+                };
+                return Ok(Ran {
+                    executed,
+                    oom_killed: false,
                 });
             }
         };
 
         let listing = if downloads {
             write_inputs(&InputsRequest {
-                inputs: ex.inputs,
+                inputs,
                 dir: &input_dir,
-                container_dir: Some(&ex.task.input_data_dir),
-                format: ex.task.format,
+                container_dir: Some(&task.input_data_dir),
+                format: task.format,
                 profile: ex.profile,
             })?
         } else {
@@ -192,19 +249,19 @@ impl Reference {
             binds: [
                 downloads.then(|| Bind {
                     host: input_dir.clone(),
-                    container: ex.task.input_data_dir.clone(),
+                    container: task.input_data_dir.clone(),
                     read_only: true,
                 }),
                 Some(Bind {
                     host: output_dir.clone(),
-                    container: ex.task.output_data_dir.clone(),
+                    container: task.output_data_dir.clone(),
                     read_only: false,
                 }),
             ]
             .into_iter()
             .flatten()
             .collect(),
-            timeout: ex.task.timeout,
+            timeout: task.timeout,
             sandbox: self.sandbox.clone(),
         };
         let run = work.run(&self.docker, &spec, ex.run_id).await?;
@@ -231,16 +288,16 @@ impl Reference {
                 code: "Timeout".into(),
                 message: format!(
                     "the container ran longer than {:?} and was killed",
-                    ex.task.timeout
+                    task.timeout
                 ),
                 kind: ErrorKind::Recoverable,
                 origin: ErrorOrigin::System,
             })
         } else {
             collect_outputs(&CollectRequest {
-                interface: &ex.task.interface,
+                interface: &task.interface,
                 dir: &output_dir,
-                container_dir: Some(&ex.task.output_data_dir),
+                container_dir: Some(&task.output_data_dir),
                 raw_output_prefix: Some(RAW_OUTPUT_PREFIX),
                 profile: ex.profile,
             })?
@@ -262,15 +319,38 @@ impl Reference {
             files: files.files,
             files_omitted: files.omitted,
             result,
+            execution: None,
         };
         record.canonicalise();
-        Ok(Executed {
-            record,
-            collected,
-            stdout: run.stdout,
-            stderr: run.stderr,
-            duration: started.elapsed(),
-            reported: Reported::ALL,
+        Ok(Ran {
+            executed: Executed {
+                record,
+                collected,
+                stdout: run.stdout,
+                stderr: run.stderr,
+                duration: started.elapsed(),
+                reported: Reported::ALL,
+                env: vec![setting.env.clone()],
+            },
+            oom_killed: run.oom_killed,
         })
     }
+}
+
+/// How one container of a case runs: the generated name behind `{{.PerRetryUniqueKey}}`, the
+/// environment as the pod lists it, and the attempt's prefixes (`None`: the fixed ones of a
+/// case without an execution).
+#[derive(Debug, Clone)]
+pub(super) struct Setting {
+    pub(super) name: String,
+    pub(super) env: Vec<String>,
+    pub(super) prefixes: Option<AttemptPrefixes>,
+}
+
+/// One container's run: what it produced, and whether the kernel killed it for memory (which
+/// decides its retry budget).
+#[derive(Debug, Clone)]
+pub(super) struct Ran {
+    pub(super) executed: Executed,
+    pub(super) oom_killed: bool,
 }

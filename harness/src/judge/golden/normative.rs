@@ -55,17 +55,35 @@ pub fn departures(
         }
         Err(e) => return vec![e.to_string()],
     };
-    let Some(normative) = serde_json::from_str::<Value>(&golden)
-        .ok()
-        .and_then(|g| g.get("result").cloned())
-    else {
+    let Some(golden) = serde_json::from_str::<Value>(&golden).ok() else {
         return vec![format!("{}: not a JSON record", path.display())];
     };
-    if normative == record.result {
+    let Some(normative) = golden.get("result").cloned() else {
+        return vec![format!("{}: not a JSON record", path.display())];
+    };
+    // A case that belongs to an execution is judged on what happened around the container
+    // too: attempts, cache status, prior runs.
+    let around = |v: Option<Value>| v.unwrap_or(Value::Null);
+    let normative_around = around(golden.get("execution").cloned());
+    let actual_around = around(
+        record
+            .execution
+            .as_ref()
+            .map(|e| serde_json::to_value(e).expect("records serialize")),
+    );
+    if normative == record.result && normative_around == actual_around {
         return Vec::new();
     }
     let pretty = |v: &Value| serde_json::to_string_pretty(v).expect("values serialize");
-    let diff = similar::TextDiff::from_lines(&pretty(&normative), &pretty(&record.result))
+    let (want, got) = if normative_around.is_null() && actual_around.is_null() {
+        (pretty(&normative), pretty(&record.result))
+    } else {
+        (
+            pretty(&serde_json::json!({"result": normative, "execution": normative_around})),
+            pretty(&serde_json::json!({"result": record.result, "execution": actual_around})),
+        )
+    };
+    let diff = similar::TextDiff::from_lines(&want, &got)
         .unified_diff()
         .context_radius(2)
         .header("backend", profile.as_str())
@@ -161,6 +179,7 @@ mod tests {
             files: Default::default(),
             files_omitted: None,
             result,
+            execution: None,
         }
     }
 

@@ -99,6 +99,7 @@ mod tests {
             files: BTreeMap::from([("argv".to_owned(), FileContent::Text(go_duration.into()))]),
             files_omitted: None,
             result: serde_json::json!({"outputs": {"x": [go_duration]}}),
+            execution: None,
         };
         r.canonicalise();
         let one = "seconds:1 nanos:500000000";

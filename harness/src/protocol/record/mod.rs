@@ -25,6 +25,9 @@ use crate::error::{Error, Result};
 
 mod canonical;
 pub use canonical::{HOST_OUTPUT_DIR, canonical_context, replace_in_strings};
+mod execution;
+
+pub use execution::{AttemptRecord, ExecutionRecord, PriorRecord};
 
 /// Bytes of one file kept in a record.
 pub const RECORD_CAP: u64 = 64 * 1024;
@@ -156,6 +159,10 @@ pub struct Record {
     /// The collected result: `{"outputs": LiteralMap}` or `{"error": ContainerError}` (protobuf
     /// JSON of Flyte IDL).
     pub result: serde_json::Value,
+    /// Attempts, cache status and prior runs, for a case that belongs to an execution; absent
+    /// otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<ExecutionRecord>,
 }
 
 impl Record {
@@ -178,6 +185,11 @@ impl Record {
             }
         }
         strings_mut(&mut self.result, &f);
+        if let Some(execution) = &mut self.execution {
+            for result in execution.results_mut() {
+                strings_mut(result, &f);
+            }
+        }
     }
 }
 

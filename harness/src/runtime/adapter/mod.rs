@@ -21,9 +21,10 @@
 mod process;
 mod request;
 mod result;
+pub mod v2;
 
 pub use request::{Context, DataConfig, KeyValue, NAMESPACE, REQUEST_VERSION, Request, TaskJson};
-pub use result::{AdapterResult, RESULT_FIELDS, parse_result};
+pub use result::{AdapterResult, RESULT_FIELDS, RESULT_FIELDS_V2, parse_result, parse_result_for};
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -118,6 +119,8 @@ pub struct Adapter {
     args: Vec<String>,
     env: Vec<(String, String)>,
     margin: Duration,
+    /// The contract versions the adapter declared in its handshake, asked once per run.
+    contracts: std::sync::Arc<tokio::sync::OnceCell<u32>>,
 }
 
 impl Adapter {
@@ -147,6 +150,7 @@ impl Adapter {
             args: args.to_vec(),
             env: Vec::new(),
             margin: DEFAULT_MARGIN,
+            contracts: Default::default(),
         })
     }
 
@@ -177,8 +181,115 @@ impl Adapter {
         self.margin
     }
 
-    /// Executes one case through the adapter (see the module documentation).
+    /// The highest contract version the adapter speaks: 2 when it answered the handshake
+    /// ([`v2::HANDSHAKE_ARG`]) with `{"contracts": [.., 2]}`, else 1. Asked once per adapter.
+    pub async fn contract(&self) -> u32 {
+        *self
+            .contracts
+            .get_or_init(|| async {
+                let mut args = self.args.clone();
+                args.push(v2::HANDSHAKE_ARG.to_owned());
+                let program = process::Program {
+                    program: &self.program,
+                    args: &args,
+                    env: &self.env,
+                };
+                let Ok(dir) = crate::engine::scratch::tempdir("adapter-handshake") else {
+                    return 1;
+                };
+                match process::invoke(program, dir.path(), b"", v2::HANDSHAKE_LIMIT).await {
+                    Ok(run)
+                        if run.status.is_some_and(|s| s.success())
+                            && v2::declares_v2(&run.stdout) =>
+                    {
+                        2
+                    }
+                    _ => 1,
+                }
+            })
+            .await
+    }
+
+    /// Executes one case through the adapter (see the module documentation). A case that
+    /// belongs to an execution needs contract version 2: its prior runs are sent first, each
+    /// as its own request sharing the case's `cacheDir`, then the case; an adapter that speaks
+    /// only version 1 gets none of it and the case is `unavailable`.
     pub async fn attempt(&self, ex: &Execution<'_>, trial: &str) -> Result<Attempt> {
+        let Some(id) = ex.identity else {
+            return self.exchange(ex, trial, None).await;
+        };
+        if self.contract().await < 2 {
+            return Ok(Attempt::Unsupported(NotRun {
+                reason: format!(
+                    "adapter `{}` speaks contract version 1 (it did not answer `{}` with {{\"contracts\": [1, 2]}}); case `{trial}` belongs to an execution (identity, attempts, cache) and needs version 2 (docs/adapter.md)",
+                    self.spec,
+                    v2::HANDSHAKE_ARG
+                ),
+                stdout: Vec::new(),
+                stderr: Vec::new(),
+                duration: Duration::ZERO,
+            }));
+        }
+        let cache = match crate::engine::scratch::tempdir("adapter-cache") {
+            Ok(d) => d,
+            Err(e) => {
+                return Ok(Attempt::Broken(NotRun {
+                    reason: format!(
+                        "adapter `{}` on case `{trial}`: preparing the cache dir: {e}",
+                        self.spec
+                    ),
+                    stdout: Vec::new(),
+                    stderr: Vec::new(),
+                    duration: Duration::ZERO,
+                }));
+            }
+        };
+        let mut prior = Vec::new();
+        for p in ex.prior {
+            let prior_ex = Execution {
+                task: &p.task,
+                inputs: &p.inputs,
+                identity: Some(&p.identity),
+                prior: &[],
+                ..ex.clone()
+            };
+            match self
+                .exchange(&prior_ex, trial, Some((&p.identity, cache.path())))
+                .await?
+            {
+                Attempt::Executed(e) => {
+                    let around = e.record.execution.unwrap_or_else(|| {
+                        unreachable!("a version-2 exchange records the execution")
+                    });
+                    prior.push(crate::protocol::record::PriorRecord {
+                        cache_status: around.cache_status,
+                        attempts: around.attempts,
+                        result: e.record.result,
+                    });
+                }
+                other => return Ok(other),
+            }
+        }
+        let attempt = self.exchange(ex, trial, Some((id, cache.path()))).await?;
+        Ok(match attempt {
+            Attempt::Executed(mut e) => {
+                if let Some(around) = &mut e.record.execution {
+                    around.prior = prior;
+                }
+                Attempt::Executed(e)
+            }
+            other => other,
+        })
+    }
+
+    /// One request and its result: version 1, or version 2 for execution `v2.0` with its cache
+    /// in `v2.1`.
+    async fn exchange(
+        &self,
+        ex: &Execution<'_>,
+        trial: &str,
+        v2: Option<(&crate::spec::suite::ExecutionIdentity, &std::path::Path)>,
+    ) -> Result<Attempt> {
         let fault = |problem: AdapterProblem| AdapterError {
             adapter: self.spec.clone(),
             case: trial.to_owned(),
@@ -204,7 +315,10 @@ impl Adapter {
                 ));
             }
         };
-        let request = Request::new(ex, trial, work.path());
+        let request = match v2 {
+            Some((id, cache)) => Request::v2(ex, id, trial, work.path(), cache),
+            None => Request::new(ex, trial, work.path()),
+        };
         if let Err(e) = std::fs::write(&request.context.task_template_path, request.task_file()) {
             return Ok(broken(
                 AdapterProblem::WorkDir(format!("{}: {e}", request.context.task_template_path)),
@@ -288,7 +402,7 @@ impl Adapter {
                 ));
             }
         }
-        let parsed = match parse_result(&stdout) {
+        let parsed = match parse_result_for(&stdout, request.version) {
             Ok(p) => p,
             Err(problem) => return Ok(broken(problem, stdout, stderr, duration)),
         };
@@ -298,6 +412,7 @@ impl Adapter {
             exit_code: parsed.exit_code.is_some(),
             timed_out: parsed.timed_out.is_some(),
             files: parsed.files.is_some(),
+            execution: parsed.around.is_some(),
         };
         // An adapter reports what a hostile image left: the same caps as the reference
         // runtime's own listing apply.
@@ -312,6 +427,14 @@ impl Adapter {
             files: files.files,
             files_omitted: files.omitted,
             result: parsed.collected.to_json(),
+            execution: parsed
+                .around
+                .clone()
+                .map(|a| crate::protocol::record::ExecutionRecord {
+                    cache_status: a.cache_status,
+                    attempts: a.attempts,
+                    prior: Vec::new(),
+                }),
         };
         record.canonicalise();
         // The context's paths live in this case's work dir: judge them as the reference's.
@@ -342,6 +465,7 @@ impl Adapter {
             stderr: parsed.stderr.map(String::into_bytes).unwrap_or(stderr),
             duration,
             reported,
+            env: Vec::new(),
         })))
     }
 }

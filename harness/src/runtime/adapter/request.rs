@@ -58,6 +58,12 @@ pub struct TaskJson {
     pub env: Vec<KeyValue>,
     /// Wall-clock limit of the container, in seconds.
     pub timeout_seconds: f64,
+    /// Version 2: the task's `flyteidl.core.Identifier`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Value>,
+    /// Version 2: the task's `flyteidl.core.TaskMetadata` (retries, cache).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Value>,
 }
 
 /// `flyteidl.core.DataLoadingConfig`: where the container finds inputs and leaves outputs.
@@ -92,7 +98,9 @@ pub struct Context {
     pub output_prefix: String,
     /// `{{.RawOutputDataPrefix}}`: an (existing, empty) directory for offloaded data.
     pub raw_output_prefix: String,
-    /// The execution name behind `{{.PerRetryUniqueKey}}` (the runtime sanitizes it).
+    /// The execution name behind `{{.PerRetryUniqueKey}}` (the runtime sanitizes it); absent
+    /// from a version-2 request, whose runtime derives the key itself.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub per_retry_unique_key: String,
     /// `{{.Namespace}}`.
     pub namespace: String,
@@ -100,6 +108,19 @@ pub struct Context {
     pub task_template_path: String,
     /// The adapter's working directory, fresh for this case and removed after it.
     pub work_dir: String,
+    /// Version 2: the `flyteidl.core.WorkflowExecutionIdentifier`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub execution_id: Option<Value>,
+    /// Version 2: the node's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_id: Option<String>,
+    /// Version 2: the workflow's `flyteidl.core.Identifier`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workflow_id: Option<Value>,
+    /// Version 2: a directory for the task cache, the same for every request of one case (its
+    /// prior runs and its run) and for no other case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_dir: Option<String>,
 }
 
 impl Request {
@@ -140,6 +161,8 @@ impl Request {
                     })
                     .collect(),
                 timeout_seconds: ex.task.timeout.as_secs_f64(),
+                id: None,
+                metadata: None,
             },
             inputs: ex.inputs.to_json(),
             context: Context {
@@ -149,8 +172,33 @@ impl Request {
                 namespace: NAMESPACE.to_owned(),
                 task_template_path: path("task.json"),
                 work_dir: work.to_string_lossy().into_owned(),
+                execution_id: None,
+                node_id: None,
+                workflow_id: None,
+                cache_dir: None,
             },
         }
+    }
+
+    /// The version-2 request for `ex`, which belongs to execution `id`, its cache in
+    /// `cache_dir` (see [`super::v2`]).
+    pub fn v2(
+        ex: &Execution<'_>,
+        id: &crate::spec::suite::ExecutionIdentity,
+        trial: &str,
+        work: &Path,
+        cache_dir: &Path,
+    ) -> Request {
+        let mut r = Request::new(ex, trial, work);
+        r.version = 2;
+        r.task.id = Some(super::v2::task_id(id));
+        r.task.metadata = Some(super::v2::task_metadata(ex));
+        r.context.per_retry_unique_key = String::new();
+        r.context.execution_id = Some(super::v2::execution_id(id));
+        r.context.node_id = Some(id.node.clone());
+        r.context.workflow_id = Some(super::v2::workflow_id(id));
+        r.context.cache_dir = Some(cache_dir.to_string_lossy().into_owned());
+        r
     }
 
     /// The request as one line of JSON, doubles in Go's spelling (negative zero as `-0.0`).

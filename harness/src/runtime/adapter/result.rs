@@ -29,6 +29,9 @@ pub const RESULT_FIELDS: &[&str] = &[
     "inputFiles",
 ];
 
+/// The fields a version-2 result adds to [`RESULT_FIELDS`].
+pub const RESULT_FIELDS_V2: &[&str] = &["attempts", "cacheStatus"];
+
 /// A parsed result. `None` means the adapter did not report that part.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdapterResult {
@@ -48,6 +51,8 @@ pub struct AdapterResult {
     pub files: Option<BTreeMap<String, FileContent>>,
     /// The input directory the runtime wrote.
     pub input_files: Option<BTreeMap<String, FileContent>>,
+    /// Version 2: the attempts and the cache status.
+    pub around: Option<super::v2::Around>,
 }
 
 fn field(path: impl Into<String>, message: impl Into<String>) -> AdapterProblem {
@@ -59,6 +64,11 @@ fn field(path: impl Into<String>, message: impl Into<String>) -> AdapterProblem 
 
 /// Parses an adapter's whole stdout as one version-1 result.
 pub fn parse_result(stdout: &[u8]) -> Result<AdapterResult, AdapterProblem> {
+    parse_result_for(stdout, 1)
+}
+
+/// Parses an adapter's whole stdout as one result to a request of `version` (1 or 2).
+pub fn parse_result_for(stdout: &[u8], version: u32) -> Result<AdapterResult, AdapterProblem> {
     let value: Value = serde_json::from_slice(stdout).map_err(|e| AdapterProblem::NotJson {
         error: e.to_string(),
         excerpt: excerpt(stdout),
@@ -72,25 +82,28 @@ pub fn parse_result(stdout: &[u8]) -> Result<AdapterResult, AdapterProblem> {
             ),
         ));
     };
-    if let Some(unknown) = map.keys().find(|k| !RESULT_FIELDS.contains(&k.as_str())) {
+    let known =
+        |k: &str| RESULT_FIELDS.contains(&k) || (version >= 2 && RESULT_FIELDS_V2.contains(&k));
+    if let Some(unknown) = map.keys().find(|k| !known(k)) {
+        let mut fields = RESULT_FIELDS.to_vec();
+        if version >= 2 {
+            fields.extend(RESULT_FIELDS_V2);
+        }
         return Err(field(
             unknown.as_str(),
             format!(
-                "unknown field (a version-1 result has: {})",
-                RESULT_FIELDS.join(", ")
+                "unknown field (a version-{version} result has: {})",
+                fields.join(", ")
             ),
         ));
     }
     match map.get("version") {
         None => {}
-        Some(Value::Number(n)) if n.as_u64() == Some(u64::from(super::REQUEST_VERSION)) => {}
+        Some(Value::Number(n)) if n.as_u64() == Some(u64::from(version)) => {}
         Some(other) => {
             return Err(field(
                 "version",
-                format!(
-                    "expected {} (the request's version), found {other}",
-                    super::REQUEST_VERSION
-                ),
+                format!("expected {version} (the request's version), found {other}"),
             ));
         }
     }
@@ -140,7 +153,17 @@ pub fn parse_result(stdout: &[u8]) -> Result<AdapterResult, AdapterProblem> {
             ));
         }
     };
+    let around = if version >= 2 {
+        Some(super::v2::parse_around(
+            map,
+            &collected.to_json(),
+            exit_code,
+        )?)
+    } else {
+        None
+    };
     Ok(AdapterResult {
+        around,
         collected,
         exit_code,
         timed_out,

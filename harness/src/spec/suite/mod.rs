@@ -24,7 +24,10 @@ use std::time::Duration as StdDuration;
 
 use serde::Deserialize;
 
+mod execution;
 mod task;
+
+pub use execution::{ExecutionIdentity, PriorRun, TaskMeta};
 
 use crate::error::{Error, Result};
 pub use crate::protocol::inputs::InputFormat;
@@ -51,6 +54,8 @@ pub struct TaskSpec {
     pub output_data_dir: String,
     /// Wall-clock limit per case.
     pub timeout: StdDuration,
+    /// Retries and cache (`TaskMetadata`); the default is neither.
+    pub meta: TaskMeta,
 }
 
 /// One named execution.
@@ -69,6 +74,11 @@ pub struct Case {
     pub expect_timeout: bool,
     /// Expected failures declared on the case: `<profile>/<language>` glob → reason.
     pub xfail: BTreeMap<String, String>,
+    /// Which execution the case belongs to (the suite's `[execution]` with the case's
+    /// `[case.execution]` over it); `None` in a suite without `[execution]`.
+    pub identity: Option<ExecutionIdentity>,
+    /// Runs that go before the case in its cache (`[[case.prior]]`), in order.
+    pub prior: Vec<PriorRun>,
 }
 
 /// How a suite's results are judged: chosen by the suite file (`judge = "…"`), so a new
@@ -127,6 +137,8 @@ struct RawSuite {
     cases: Vec<RawCase>,
     #[serde(default)]
     limitation: Vec<crate::spec::limitation::RawLimitation>,
+    #[serde(default)]
+    execution: Option<execution::RawIdentity>,
 }
 
 #[derive(Deserialize)]
@@ -145,6 +157,12 @@ struct RawTask {
     env: BTreeMap<String, String>,
     #[serde(default)]
     format: Option<String>,
+    #[serde(default)]
+    retries: Option<u32>,
+    #[serde(default)]
+    cache: Option<bool>,
+    #[serde(default)]
+    cache_version: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -161,6 +179,24 @@ struct RawCase {
     expect_timeout: bool,
     #[serde(default)]
     xfail: BTreeMap<String, String>,
+    #[serde(default)]
+    execution: Option<execution::RawIdentity>,
+    #[serde(default)]
+    prior: Vec<RawPrior>,
+}
+
+/// `[[case.prior]]`: a run before the case, in its cache.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrior {
+    #[serde(default)]
+    about: String,
+    #[serde(default)]
+    inputs: Option<BTreeMap<String, toml::Value>>,
+    #[serde(default)]
+    task: Option<RawTaskOverride>,
+    #[serde(default)]
+    execution: Option<execution::RawIdentity>,
 }
 
 impl Suite {
@@ -192,12 +228,21 @@ impl Suite {
                 args: Some(base.args),
                 env: Some(base.env),
                 format: base.format,
+                retries: base.retries,
+                cache: base.cache,
+                cache_version: base.cache_version,
             },
             None,
             "task",
             &doc,
         )
         .map_err(bad)?;
+        let suite_identity = raw
+            .execution
+            .as_ref()
+            .map(|r| execution::resolve_identity(r, None, "execution"))
+            .transpose()
+            .map_err(|e| bad(format!("{}{e}", doc.at("execution"))))?;
         let mut cases: Vec<Case> = Vec::new();
         for (i, c) in raw.cases.into_iter().enumerate() {
             let field = |f: &str| {
@@ -221,28 +266,81 @@ impl Suite {
                     .map_err(|e| bad(format!("{e} (case id `{}`)", c.id)))?,
                 None => task.clone(),
             };
-            let input_types = &case_task.interface.inputs.variables;
-            let mut inputs = BTreeMap::new();
-            for (name, var) in input_types {
-                let raw_value = c
-                    .inputs
-                    .get(name)
-                    .ok_or_else(|| bad(format!("{}: missing input `{name}`", field("inputs"))))?;
-                let value = convert(&var.literal_type, raw_value).ok_or_else(|| {
-                    bad(format!(
-                        "{}: input `{name}` must be a {}, found `{raw_value}`",
-                        field("inputs"),
-                        type_name(&var.literal_type)
-                    ))
-                })?;
-                inputs.insert(name.clone(), value);
-            }
-            if let Some(extra) = c.inputs.keys().find(|k| !input_types.contains_key(*k)) {
-                return Err(bad(format!(
-                    "{}: `{extra}` is not an input of the task (inputs: {})",
-                    field("inputs"),
-                    input_types.keys().cloned().collect::<Vec<_>>().join(", ")
-                )));
+            let inputs = case_inputs(&case_task, &c.inputs, &field("inputs")).map_err(bad)?;
+            let identity = match (&suite_identity, &c.execution) {
+                (Some(base), Some(own)) => Some(
+                    execution::resolve_identity(own, Some(base), &format!("case[{i}].execution"))
+                        .map_err(|e| {
+                        bad(format!(
+                            "{}{e} (case id `{}`)",
+                            doc.at(&format!("case[{i}].execution")),
+                            c.id
+                        ))
+                    })?,
+                ),
+                (Some(base), None) => Some(base.clone()),
+                (None, Some(_)) => {
+                    return Err(bad(format!(
+                        "{}: the suite has no `[execution]` table to lay it over; declare the execution's identity there first",
+                        field("execution")
+                    )));
+                }
+                (None, None) => None,
+            };
+            let mut prior = Vec::new();
+            for (j, p) in c.prior.iter().enumerate() {
+                let at = format!("case[{i}].prior[{j}]");
+                let Some(case_identity) = &identity else {
+                    return Err(bad(format!(
+                        "{}: prior runs need the suite's `[execution]` table (a run's cache belongs to an execution)",
+                        field(&format!("prior[{j}]"))
+                    )));
+                };
+                let task = match &p.task {
+                    Some(o) => resolve_task(o, Some(&case_task), &format!("{at}.task"), &doc)
+                        .map_err(|e| bad(format!("{e} (case id `{}`)", c.id)))?,
+                    None => case_task.clone(),
+                };
+                let inputs = match &p.inputs {
+                    Some(raw_inputs) => LiteralMap {
+                        literals: case_inputs(
+                            &task,
+                            raw_inputs,
+                            &field(&format!("prior[{j}].inputs")),
+                        )
+                        .map_err(bad)?,
+                    },
+                    None if task.interface.inputs == case_task.interface.inputs => LiteralMap {
+                        literals: inputs.clone(),
+                    },
+                    None => {
+                        return Err(bad(format!(
+                            "{}: the prior run changes the task's inputs, so it must give its own `inputs`",
+                            field(&format!("prior[{j}]"))
+                        )));
+                    }
+                };
+                let identity = match &p.execution {
+                    Some(own) => execution::resolve_identity(
+                        own,
+                        Some(case_identity),
+                        &format!("{at}.execution"),
+                    )
+                    .map_err(|e| {
+                        bad(format!(
+                            "{}{e} (case id `{}`)",
+                            doc.at(&format!("{at}.execution")),
+                            c.id
+                        ))
+                    })?,
+                    None => case_identity.clone(),
+                };
+                prior.push(PriorRun {
+                    about: p.about.clone(),
+                    task,
+                    inputs,
+                    identity,
+                });
             }
             cases.push(Case {
                 id: c.id,
@@ -251,6 +349,8 @@ impl Suite {
                 task: case_task,
                 expect_timeout: c.expect_timeout,
                 xfail: c.xfail,
+                identity,
+                prior,
             });
         }
         let limitations =
@@ -299,6 +399,36 @@ impl Suite {
     }
 }
 
+/// The case's input values converted to the literals `task` declares: every input given,
+/// nothing else. `field` names the table in errors.
+fn case_inputs(
+    task: &TaskSpec,
+    raw: &BTreeMap<String, toml::Value>,
+    field: &str,
+) -> std::result::Result<BTreeMap<String, Literal>, String> {
+    let input_types = &task.interface.inputs.variables;
+    let mut inputs = BTreeMap::new();
+    for (name, var) in input_types {
+        let raw_value = raw
+            .get(name)
+            .ok_or_else(|| format!("{field}: missing input `{name}`"))?;
+        let value = convert(&var.literal_type, raw_value).ok_or_else(|| {
+            format!(
+                "{field}: input `{name}` must be a {}, found `{raw_value}`",
+                type_name(&var.literal_type)
+            )
+        })?;
+        inputs.insert(name.clone(), value);
+    }
+    if let Some(extra) = raw.keys().find(|k| !input_types.contains_key(*k)) {
+        return Err(format!(
+            "{field}: `{extra}` is not an input of the task (inputs: {})",
+            input_types.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    Ok(inputs)
+}
+
 /// Accepted values named in deserialization errors, by field path (see [`crate::spec::tomlerr`]).
 const HINTS: crate::spec::tomlerr::Hints<'static> = &[
     (
@@ -326,6 +456,19 @@ const HINTS: crate::spec::tomlerr::Hints<'static> = &[
         "a path string such as `\"/var/outputs\"`",
     ),
     ("case[*].id", "a kebab-case string (a-z, 0-9, `-`)"),
+    (
+        "task.retries",
+        "a non-negative integer (`TaskMetadata.retries`)",
+    ),
+    (
+        "case[*].task.retries",
+        "a non-negative integer (`TaskMetadata.retries`)",
+    ),
+    ("case[*].prior[*].task.retries", "a non-negative integer"),
+    ("case[*].task.cache", "`true` or `false`"),
+    ("case[*].task.cache_version", "a non-empty string"),
+    ("execution.*", "a non-empty string"),
+    ("case[*].execution.*", "a non-empty string"),
     ("case[*].about", "a string"),
     (
         "case[*].xfail",

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::execution::TaskMeta;
 use super::{TaskSpec, parse_timeout};
 use crate::protocol::inputs::InputFormat;
 use crate::protocol::literal::{
@@ -26,6 +27,12 @@ pub(super) struct RawTaskOverride {
     pub(super) args: Option<Vec<String>>,
     pub(super) env: Option<BTreeMap<String, String>>,
     pub(super) format: Option<String>,
+    /// `TaskMetadata.retries.retries`.
+    pub(super) retries: Option<u32>,
+    /// `TaskMetadata.discoverable`.
+    pub(super) cache: Option<bool>,
+    /// `TaskMetadata.discovery_version`.
+    pub(super) cache_version: Option<String>,
 }
 
 /// Resolves a task table: `o`'s parts over `base` (the suite's task), or `o` alone (which
@@ -87,7 +94,26 @@ pub(super) fn resolve_task(
             at("command")
         ));
     }
+    let base_meta = base.map(|b| b.meta.clone()).unwrap_or_default();
+    let cache = o.cache.unwrap_or(base_meta.cache_version.is_some());
+    let cache_version = o.cache_version.clone().or(base_meta.cache_version.clone());
+    let cache_version = match (cache, cache_version) {
+        (false, _) => None,
+        (true, Some(v)) if !v.is_empty() => Some(v),
+        (true, _) => {
+            // flytekit refuses `cache=True` without a version too (base_task.py).
+            return Err(format!(
+                "{}field `{field}.cache_version`: a cached task (`cache = true`) needs a non-empty `cache_version`",
+                at("cache")
+            ));
+        }
+    };
+    let meta = TaskMeta {
+        retries: o.retries.unwrap_or(base_meta.retries),
+        cache_version,
+    };
     Ok(TaskSpec {
+        meta,
         interface: TypedInterface { inputs, outputs },
         command: o
             .command
