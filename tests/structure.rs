@@ -548,7 +548,7 @@ fn the_readme_counts_every_rule_area() {
     let mut counted: BTreeMap<String, usize> = BTreeMap::new();
     for suite in rawconf::suite::Suite::all(&root.join("tests/suites")).unwrap() {
         for case in &suite.cases {
-            let area = match case.id.split_once('/') {
+            let area = match case.id.rsplit_once('/') {
                 Some((group, _)) if suite.name == "protocol" => format!("protocol/{group}"),
                 _ => suite.name.clone(),
             };

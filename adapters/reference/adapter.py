@@ -144,6 +144,9 @@ def execute(request, opts):
     downloads = bool(task["interface"].get("inputs", {}).get("variables"))
     listing = {}
     if downloads:
+        # Blob URIs rawconf serves from local files (docs/adapter.md, "Blob inputs").
+        blobs = work / "inputs.blobs.json"
+        blobs.write_text(json.dumps(request.get("blobs", {})))
         listing = loads(
             rawconf.run(
                 "inputs", "write",
@@ -152,6 +155,7 @@ def execute(request, opts):
                 "--container-dir", input_path,
                 "--format", fmt,
                 "--profile", opts.profile,
+                "--blobs", blobs,
             ).stdout
         )
     for d in (inputs_dir, outputs_dir):

@@ -35,6 +35,7 @@
 //! are data, never errors.
 
 pub mod bench;
+pub mod blobs;
 pub mod clean;
 pub mod container;
 pub mod docker;

@@ -15,8 +15,8 @@
 //! (`outputs/error-file-with-outputs`); the golden of such a case lives in a sub-folder.
 //!
 //! Types: `INTEGER`, `FLOAT`, `STRING`, `BOOLEAN`, `DATETIME` (inputs as RFC 3339 strings),
-//! `DURATION` (inputs in Go syntax, `"1h30m"`), and for outputs only `BLOB` (a file) and
-//! `MULTIPART_BLOB` (a directory).
+//! `DURATION` (inputs in Go syntax, `"1h30m"`), `BLOB` (a file) and `MULTIPART_BLOB` (a
+//! directory; as inputs given inline or as fixtures, see `suite/blob.rs`), `LIST<T>`, `MAP<T>`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,6 +24,7 @@ use std::time::Duration as StdDuration;
 
 use serde::Deserialize;
 
+mod blob;
 mod task;
 
 use crate::error::{Error, Result};
@@ -69,6 +70,8 @@ pub struct Case {
     pub expect_timeout: bool,
     /// Expected failures declared on the case: `<profile>/<language>` glob → reason.
     pub xfail: BTreeMap<String, String>,
+    /// The local data behind the case's blob inputs, by URI.
+    pub blobs: crate::blobs::Blobs,
 }
 
 /// A suite: a task and its cases.
@@ -196,17 +199,30 @@ impl Suite {
             };
             let input_types = &case_task.interface.inputs.variables;
             let mut inputs = BTreeMap::new();
+            let mut blobs = crate::blobs::Blobs::default();
+            let fixtures = blob::fixtures_dir(path);
             for (name, var) in input_types {
                 let raw_value = c
                     .inputs
                     .get(name)
                     .ok_or_else(|| bad(format!("{}: missing input `{name}`", field("inputs"))))?;
-                let value = convert(&var.literal_type, raw_value).ok_or_else(|| {
-                    bad(format!(
-                        "{}: input `{name}` must be a {}, found `{raw_value}`",
-                        field("inputs"),
-                        type_name(&var.literal_type)
-                    ))
+                let mut ctx = blob::BlobContext {
+                    fixtures: &fixtures,
+                    blobs: &mut blobs,
+                };
+                let value = convert(&var.literal_type, raw_value, &mut ctx).map_err(|why| {
+                    bad(match why {
+                        None => format!(
+                            "{}: input `{name}` must be a {}, found `{raw_value}`",
+                            field("inputs"),
+                            type_name(&var.literal_type)
+                        ),
+                        Some(why) => format!(
+                            "{}: input `{name}` ({}): {why}",
+                            field("inputs"),
+                            type_name(&var.literal_type)
+                        ),
+                    })
                 })?;
                 inputs.insert(name.clone(), value);
             }
@@ -224,6 +240,7 @@ impl Suite {
                 task: case_task,
                 expect_timeout: c.expect_timeout,
                 xfail: c.xfail,
+                blobs,
             });
         }
         let limitations = crate::limitation::validate(raw.limitation, &path.display().to_string())
@@ -274,7 +291,7 @@ impl Suite {
 const HINTS: crate::tomlerr::Hints<'static> = &[
     (
         "task.inputs.*",
-        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN` | `DATETIME` | `DURATION`",
+        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN` | `DATETIME` | `DURATION` | `BLOB` | `MULTIPART_BLOB`",
     ),
     (
         "task.outputs.*",

@@ -163,6 +163,7 @@ async fn run_case_faulted<R: Runtime>(
         image,
         task: &case.task,
         inputs: &case.inputs,
+        blobs: &case.blobs,
         profile: plan.profile,
         run_id,
     };

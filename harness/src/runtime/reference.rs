@@ -21,7 +21,7 @@ use bollard::Docker;
 use super::{Collected, Executed, Execution, Reported};
 use crate::container::{Bind, ContainerSpec, Sandbox};
 use crate::error::{Error, Result};
-use crate::inputs::{InputsRequest, write_inputs};
+use crate::inputs::{InputsRequest, write_inputs_from};
 use crate::literal::{ContainerError, ErrorKind, ErrorOrigin};
 use crate::outputs::{CollectRequest, collect_outputs};
 use crate::profile::Profile;
@@ -171,13 +171,16 @@ impl Reference {
         };
 
         let listing = if downloads {
-            write_inputs(&InputsRequest {
-                inputs: ex.inputs,
-                dir: &input_dir,
-                container_dir: Some(&ex.task.input_data_dir),
-                format: ex.task.format,
-                profile: ex.profile,
-            })?
+            write_inputs_from(
+                &InputsRequest {
+                    inputs: ex.inputs,
+                    dir: &input_dir,
+                    container_dir: Some(&ex.task.input_data_dir),
+                    format: ex.task.format,
+                    profile: ex.profile,
+                },
+                &ex.blobs.mirror()?,
+            )?
         } else {
             Default::default()
         };

@@ -204,7 +204,13 @@ impl Adapter {
                 ));
             }
         };
-        let request = Request::new(ex, trial, work.path());
+        let mut request = Request::new(ex, trial, work.path());
+        request.blobs = ex
+            .blobs
+            .mirror()?
+            .into_iter()
+            .map(|(uri, path)| (uri, path.to_string_lossy().into_owned()))
+            .collect();
         if let Err(e) = std::fs::write(&request.context.task_template_path, request.task_file()) {
             return Ok(broken(
                 AdapterProblem::WorkDir(format!("{}: {e}", request.context.task_template_path)),
