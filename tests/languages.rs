@@ -328,7 +328,7 @@ fn suite_errors_give_line_field_and_accepted_values() {
         e.contains("line 4")
             && e.contains("field `task.inputs.a`")
             && e.contains(
-                "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, BLOB, MULTIPART_BLOB, LIST<T> or MAP<T>"
+                "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, NONE, BLOB, MULTIPART_BLOB, LIST<T> or MAP<T>"
             )
             && e.contains("`DOUBLE`"),
         "{e}"

@@ -15,7 +15,7 @@
 //! (`outputs/error-file-with-outputs`); the golden of such a case lives in a sub-folder.
 //!
 //! Types: `INTEGER`, `FLOAT`, `STRING`, `BOOLEAN`, `DATETIME` (inputs as RFC 3339 strings),
-//! `DURATION` (inputs in Go syntax, `"1h30m"`), `BLOB` (a file) and `MULTIPART_BLOB` (a
+//! `DURATION` (inputs in Go syntax, `"1h30m"`), `NONE` (the value `{ none = true }`), `BLOB` (a file) and `MULTIPART_BLOB` (a
 //! directory; as inputs given inline or as fixtures, see `suite/blob.rs`), `LIST<T>`, `MAP<T>`.
 
 use std::collections::BTreeMap;
@@ -291,11 +291,11 @@ impl Suite {
 const HINTS: crate::tomlerr::Hints<'static> = &[
     (
         "task.inputs.*",
-        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN` | `DATETIME` | `DURATION` | `BLOB` | `MULTIPART_BLOB`",
+        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN` | `DATETIME` | `DURATION` | `NONE` | `BLOB` | `MULTIPART_BLOB`",
     ),
     (
         "task.outputs.*",
-        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN` | `DATETIME` | `DURATION` | `BLOB` | `MULTIPART_BLOB`",
+        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN` | `DATETIME` | `DURATION` | `NONE` | `BLOB` | `MULTIPART_BLOB`",
     ),
     (
         "task.timeout",

@@ -143,7 +143,8 @@ pub(super) fn parse_type(ty: &str) -> Option<LiteralType> {
             .filter(|t| {
                 matches!(
                     t,
-                    SimpleType::Integer
+                    SimpleType::None
+                        | SimpleType::Integer
                         | SimpleType::Float
                         | SimpleType::String
                         | SimpleType::Boolean
@@ -194,7 +195,8 @@ pub(super) fn variables(
 
 /// A suite value as a literal of type `ty`: a TOML array for `LIST<T>`, a table for `MAP<T>`
 /// (any key, including `/`, `.` and the empty string), a blob table for `BLOB` /
-/// `MULTIPART_BLOB` (see [`super::blob`]), scalars as their simple type says. `Err(None)`: the
+/// `MULTIPART_BLOB` (see [`super::blob`]), `{ none = true }` for `NONE`, scalars as their simple
+/// type says. `Err(None)`: the
 /// value is not of the type at all; `Err(Some(why))`: it is, but malformed (a missing fixture).
 pub(super) fn convert(
     ty: &LiteralType,
@@ -225,6 +227,17 @@ pub(super) fn convert(
         }
         (LiteralType::Blob(b), toml::Value::Table(_)) => {
             return super::blob::convert_blob(b, v, ctx).map_err(Some);
+        }
+        // `NONE` has one value, spelled `{ none = true }` (TOML has no null).
+        (LiteralType::Simple(SimpleType::None), toml::Value::Table(t)) => {
+            return match t.get("none") {
+                Some(toml::Value::Boolean(true)) if t.len() == 1 => {
+                    Ok(Literal::Scalar(crate::literal::Scalar::NoneType))
+                }
+                _ => Err(Some(
+                    "a NONE value is written `{ none = true }`".to_string(),
+                )),
+            };
         }
         (LiteralType::Simple(t), _) => t,
         _ => return Err(None),
