@@ -173,7 +173,7 @@ pub(super) fn variables(
     raw: &BTreeMap<String, String>,
     field: &str,
 ) -> std::result::Result<VariableMap, String> {
-    let expected = "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, BLOB, MULTIPART_BLOB, LIST<T> or MAP<T>";
+    let expected = "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, NONE, BLOB, MULTIPART_BLOB, LIST<T> or MAP<T>";
     let variables = raw
         .iter()
         .map(|(name, ty)| {
