@@ -129,8 +129,8 @@ fn fixture_path(fixtures: &Path, rel: &str, dir: bool) -> Result<PathBuf, String
     );
     let ok = if dir { path.is_dir() } else { path.is_file() };
     if ok {
-        // Absolute, so an adapter started elsewhere finds it too.
-        Ok(std::path::absolute(&path).unwrap_or(path))
+        // Absolute and without `..`, so an adapter started elsewhere finds it too.
+        Ok(std::fs::canonicalize(&path).unwrap_or(path))
     } else {
         Err(format!(
             "`fixture = \"{rel}\"`: no {} at {}",
