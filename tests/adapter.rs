@@ -832,6 +832,7 @@ fn example_request(lang: &Language, image: &str, case: &str, work: &Path) -> Val
         image,
         task: &f.suite.task,
         inputs: &case.inputs,
+        blobs: &case.blobs,
         profile: Profile::Backend,
         run_id: "run-example",
         identity: None,

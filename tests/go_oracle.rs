@@ -727,8 +727,35 @@ fn scalar_literals() -> BoxedStrategy<Literal> {
             p(Primitive::Duration(rawconf::protocol::literal::Duration { seconds, nanos: 0 }))
         }),
         1 => Just(Literal::Scalar(Scalar::NoneType)),
+        1 => any::<bool>().prop_map(|dir| Literal::Scalar(Scalar::Blob(oracle_blob(dir)))),
     ]
     .boxed()
+}
+
+/// A file or directory blob whose URI is a local fixture the downloader can copy: in
+/// inputs.json/yaml a blob is its local path in the input dir, a plain string for Go.
+fn oracle_blob(dir: bool) -> rawconf::protocol::literal::Blob {
+    static FIXTURES: OnceLock<PathBuf> = OnceLock::new();
+    let root = FIXTURES.get_or_init(|| {
+        let root =
+            std::env::temp_dir().join(format!("rawconf-go-oracle-blobs-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("dir/sub")).expect("blob fixture dir");
+        std::fs::write(root.join("file"), b"bytes\n").expect("blob fixture file");
+        std::fs::write(root.join("dir/sub/x"), b"x").expect("blob fixture file");
+        root
+    });
+    let (name, dimensionality) = if dir {
+        ("dir", rawconf::protocol::literal::Dimensionality::Multipart)
+    } else {
+        ("file", rawconf::protocol::literal::Dimensionality::Single)
+    };
+    rawconf::protocol::literal::Blob {
+        uri: root.join(name).to_string_lossy().into_owned(),
+        blob_type: rawconf::protocol::literal::BlobType {
+            format: String::new(),
+            dimensionality,
+        },
+    }
 }
 
 fn literals() -> BoxedStrategy<Literal> {
@@ -751,7 +778,7 @@ fn literal_maps() -> BoxedStrategy<LiteralMap> {
 
 /// The Go-native value copilot's downloader makes of a literal (`handlePrimitive`: a duration
 /// is `nil` by its shadowing bug, a datetime a `time.Time`), as the oracle's tagged tree.
-fn go_value(lit: &Literal) -> Value {
+fn go_value(lit: &Literal, local: &str) -> Value {
     match lit {
         Literal::Scalar(Scalar::Primitive(p)) => match p {
             Primitive::String(s) => json!({"t": "str", "s": s}),
@@ -761,19 +788,27 @@ fn go_value(lit: &Literal) -> Value {
             Primitive::Datetime(t) => json!({"t": "time", "sec": t.seconds, "nsec": t.nanos}),
             Primitive::Duration(_) => json!({"t": "null"}),
         },
+        // copilot's VarMap holds a blob's local path (`<input dir>/<name>/…`) as a string.
+        Literal::Scalar(Scalar::Blob(_)) => json!({"t": "str", "s": local}),
         Literal::Scalar(_) => json!({"t": "null"}),
-        Literal::Collection(items) => {
-            json!({"t": "list", "l": items.iter().map(go_value).collect::<Vec<_>>()})
-        }
-        Literal::Map(m) => go_map(m),
+        Literal::Collection(items) => json!({
+            "t": "list",
+            "l": items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| go_value(item, &format!("{local}/{i}")))
+                .collect::<Vec<_>>()
+        }),
+        Literal::Map(m) => go_map(m, local),
     }
 }
 
-fn go_map(m: &LiteralMap) -> Value {
+/// The map `m` whose entries are downloaded under `local` (the input dir, for the top level).
+fn go_map(m: &LiteralMap, local: &str) -> Value {
     let entries: serde_json::Map<String, Value> = m
         .literals
         .iter()
-        .map(|(k, v)| (k.clone(), go_value(v)))
+        .map(|(k, v)| (k.clone(), go_value(v, &format!("{local}/{k}"))))
         .collect();
     json!({"t": "map", "m": entries})
 }
@@ -786,7 +821,7 @@ fn varmap_requests() -> Vec<Value> {
     let maps = LITERAL_MAPS.get_or_init(|| draw("varmap", CASES, literal_maps()));
     maps.iter()
         .enumerate()
-        .map(|(i, m)| json!({"op": "varmap", "case": i, "value": go_map(m)}))
+        .map(|(i, m)| json!({"op": "varmap", "case": i, "value": go_map(m, "/var/inputs")}))
         .collect()
 }
 

@@ -349,7 +349,9 @@ fn suite_errors_give_line_field_and_accepted_values() {
     assert!(
         e.contains("line 5")
             && e.contains("field `task.inputs.a`")
-            && e.contains("INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, LIST<T> or MAP<T>")
+            && e.contains(
+                "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, NONE, BLOB, MULTIPART_BLOB, LIST<T> or MAP<T>"
+            )
             && e.contains("`DOUBLE`"),
         "{e}"
     );
@@ -375,6 +377,101 @@ fn suite_errors_give_line_field_and_accepted_values() {
         e.contains("field `case[0].idd`") && e.contains("expected one of `id`"),
         "{e}"
     );
+}
+
+/// Blob inputs of a suite: a fixture that is missing or of the wrong kind, a key that is not a
+/// blob's, a path that climbs out of the fixtures folder, bad base64 — each names the case,
+/// the input and what was expected.
+#[test]
+fn suite_blob_inputs_are_checked_and_named_by_uri() {
+    let blob_suite = |ty: &str, value: &str| {
+        GOOD_SUITE
+            .replace("a = \"FLOAT\"", &format!("a = \"{ty}\""))
+            .replace(
+                "inputs = { a = 1.0 }",
+                &format!("inputs = {{ a = {value} }}"),
+            )
+            .replace(
+                "inputs = { a = 2.0 }",
+                &format!("inputs = {{ a = {value} }}"),
+            )
+    };
+    let cases = [
+        ("BLOB", r#"{ fixture = "nope.txt" }"#, "no file at"),
+        ("BLOB", r#"{ fixture = "tree" }"#, "no file at"),
+        (
+            "MULTIPART_BLOB",
+            r#"{ fixture = "hello.txt" }"#,
+            "no directory at",
+        ),
+        (
+            "BLOB",
+            r#"{ fixture = "../blobs/hello.txt" }"#,
+            "not a relative path of plain",
+        ),
+        ("BLOB", r#"{ files = { x = "1" } }"#, "unknown key `files`"),
+        ("BLOB", r#"{ base64 = "@@" }"#, "not valid base64"),
+        ("BLOB", r#"{ text = "a", base64 = "" }"#, "exactly one key"),
+        ("BLOB", r#""s3://bucket/x""#, "must be a BLOB"),
+        ("MULTIPART_BLOB", r#"{ files = {} }"#, "`files` is empty"),
+        (
+            "LIST<BLOB>",
+            r#"[{ text = "ok" }, { fixture = 1 }]"#,
+            "[1]: `fixture` must be",
+        ),
+    ];
+    for (ty, value, expected) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let fixtures = dir.path().join("fixtures/blobs");
+        std::fs::create_dir_all(fixtures.join("tree")).unwrap();
+        write(&fixtures.join("hello.txt"), "hi");
+        std::fs::create_dir_all(dir.path().join("suites")).unwrap();
+        let path = dir.path().join("suites/mini.toml");
+        write(&path, &blob_suite(ty, value));
+        let e = rawconf::spec::suite::Suite::load(&path)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("mini.toml")
+                && e.contains("field `case[0].inputs` (id `one`)")
+                && e.contains("input `a`")
+                && e.contains(expected),
+            "{ty} {value}: expected `{expected}` in: {e}"
+        );
+    }
+    // Good values: fixture URIs name the path, inline ones a digest; the case keeps the sources.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("fixtures/blobs/tree/sub")).unwrap();
+    write(&dir.path().join("fixtures/blobs/tree/sub/x"), "x");
+    std::fs::create_dir_all(dir.path().join("suites")).unwrap();
+    let path = dir.path().join("suites/mini.toml");
+    write(
+        &path,
+        &blob_suite(
+            "LIST<MULTIPART_BLOB>",
+            r#"[{ fixture = "tree" }, { files = { "a/b" = "c" } }]"#,
+        ),
+    );
+    let suite = rawconf::spec::suite::Suite::load(&path).unwrap();
+    let case = &suite.cases[0];
+    let uris: Vec<&String> = case.blobs.0.keys().collect();
+    assert_eq!(uris.len(), 2, "{uris:?}");
+    assert!(
+        uris.iter().any(|u| *u == "s3://rawconf-fixtures/tree"),
+        "{uris:?}"
+    );
+    assert!(
+        uris.iter()
+            .any(|u| u.starts_with("s3://rawconf-fixtures/inline/")),
+        "{uris:?}"
+    );
+    let mirror = case.blobs.mirror().unwrap();
+    let inline = mirror
+        .iter()
+        .find(|(u, _)| u.contains("/inline/"))
+        .unwrap()
+        .1;
+    assert_eq!(std::fs::read_to_string(inline.join("a/b")).unwrap(), "c");
 }
 
 #[test]

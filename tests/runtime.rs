@@ -68,6 +68,7 @@ fn probe_as(mode: &str, timeout: Duration, run_id: &str) -> Result<Executed, Fai
                 image: &built.image,
                 task: &task,
                 inputs: &inputs,
+                blobs: &rawconf::protocol::blobs::NO_BLOBS,
                 profile: Profile::Backend,
                 run_id,
                 identity: None,

@@ -558,7 +558,7 @@ fn the_readme_counts_every_rule_area() {
     let mut counted: BTreeMap<String, usize> = BTreeMap::new();
     for suite in rawconf::spec::suite::Suite::all(&root.join("tests/suites")).unwrap() {
         for case in &suite.cases {
-            let area = match case.id.split_once('/') {
+            let area = match case.id.rsplit_once('/') {
                 Some((group, _)) if RULE_SUITES.contains(&suite.name.as_str()) => {
                     format!("{}/{group}", suite.name)
                 }

@@ -207,6 +207,20 @@ def root_cause(e):
     return e
 
 
+def local_blobs(value, blobs):
+    """The input literals with every blob URI that rawconf serves locally (the request's
+    `blobs`, docs/adapter.md "Blob inputs") replaced by its local path: flytekit cannot fetch
+    `s3://rawconf-fixtures/...`, and a local FlyteFile is what a user passes to a local run."""
+    if isinstance(value, dict):
+        out = {k: local_blobs(v, blobs) for k, v in value.items()}
+        if "blob" in out and isinstance(out["blob"], dict) and out["blob"].get("uri") in blobs:
+            out["blob"] = {**out["blob"], "uri": blobs[out["blob"]["uri"]]}
+        return out
+    if isinstance(value, list):
+        return [local_blobs(v, blobs) for v in value]
+    return value
+
+
 def execute(request):
     from flyteidl.core import literals_pb2
     from flytekit import ContainerTask
@@ -244,8 +258,9 @@ def execute(request):
     )
 
     fctx = FlyteContextManager.current_context()
+    inputs = local_blobs(request["inputs"], request.get("blobs", {}))
     literal_map = LiteralMap.from_flyte_idl(
-        json_format.Parse(json.dumps(request["inputs"]), literals_pb2.LiteralMap())
+        json_format.Parse(json.dumps(inputs), literals_pb2.LiteralMap())
     )
     kwargs = TypeEngine.literal_map_to_kwargs(fctx, literal_map, inputs_t)
 

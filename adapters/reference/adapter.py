@@ -280,6 +280,9 @@ def run_once(request, opts, setting):
     downloads = bool(task["interface"].get("inputs", {}).get("variables"))
     listing = {}
     if downloads:
+        # Blob URIs rawconf serves from local files (docs/adapter.md, "Blob inputs").
+        blobs = work / "inputs.blobs.json"
+        blobs.write_text(json.dumps(request.get("blobs", {})))
         listing = loads(
             rawconf.run(
                 "inputs", "write",
@@ -288,6 +291,7 @@ def run_once(request, opts, setting):
                 "--container-dir", input_path,
                 "--format", fmt,
                 "--profile", opts.profile,
+                "--blobs", blobs,
             ).stdout
         )
     for d in (inputs_dir, outputs_dir):

@@ -225,6 +225,7 @@ pub async fn bench(
             image,
             task: &suite.task,
             inputs: &inputs,
+            blobs: &crate::protocol::blobs::NO_BLOBS,
             profile,
             run_id: &run_id,
             identity: None,

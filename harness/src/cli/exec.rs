@@ -126,6 +126,7 @@ pub(crate) async fn exec(args: ExecArgs, languages_dir: &Path) -> Result<ExitCod
                 image: &built[0].image,
                 task: &suite.task,
                 inputs: &inputs,
+                blobs: &rawconf::protocol::blobs::NO_BLOBS,
                 profile: args.profile,
                 run_id: &format!("exec-{}", std::process::id()),
                 identity: None,

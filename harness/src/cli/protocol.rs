@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use rawconf::protocol::inputs::{InputFormat, InputsRequest, write_inputs};
+use rawconf::protocol::inputs::{InputFormat, InputsRequest, write_inputs_from};
 use rawconf::protocol::literal::{LiteralMap, TypedInterface, to_go_json};
 use rawconf::protocol::outputs::{CollectRequest, collect_outputs};
 use rawconf::protocol::profile::Profile;
@@ -93,6 +93,10 @@ pub(crate) struct WriteArgs {
     /// backend or flytekit-local (which writes nothing).
     #[arg(long, default_value = "backend")]
     profile: Profile,
+    /// A JSON object mapping blob URIs to local paths (the adapter request's `blobs`): such a
+    /// blob is read from its path.
+    #[arg(long, value_name = "FILE")]
+    blobs: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -170,13 +174,20 @@ pub(crate) fn template(cmd: TemplateCommand) -> Result<ExitCode> {
 pub(crate) fn inputs(cmd: InputsCommand) -> Result<ExitCode> {
     let InputsCommand::Write(a) = cmd;
     let map = read_literal_map(&a.inputs)?;
-    let listing = write_inputs(&InputsRequest {
-        inputs: &map,
-        dir: &a.dir,
-        container_dir: a.container_dir.as_deref(),
-        format: a.format,
-        profile: a.profile,
-    })?;
+    let mirror = match &a.blobs {
+        Some(p) => rawconf::protocol::blobs::read_mirror(p)?,
+        None => Default::default(),
+    };
+    let listing = write_inputs_from(
+        &InputsRequest {
+            inputs: &map,
+            dir: &a.dir,
+            container_dir: a.container_dir.as_deref(),
+            format: a.format,
+            profile: a.profile,
+        },
+        &mirror,
+    )?;
     let out = serde_json::json!({
         "entries": listing.entries,
         "error": listing.error.map(|e| e.to_json()),

@@ -95,6 +95,7 @@ impl Executor for DockerExecutor {
             image,
             task,
             inputs,
+            blobs: &crate::protocol::blobs::NO_BLOBS,
             profile,
             run_id: &self.run_id,
             identity: None,

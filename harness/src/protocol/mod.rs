@@ -8,6 +8,7 @@
 //! exactly, since byte-exactness is the point of a conformance harness. [`profile`] selects
 //! whose semantics a stage reproduces: Flyte's backend (normative) or flytekit's local executor.
 
+pub mod blobs;
 pub mod goformat;
 pub mod inputs;
 pub mod literal;

@@ -1,9 +1,11 @@
 //! The conformance summary: results grouped by rule area, for the vendor's question "which
 //! parts of the protocol does my runtime get right?".
 //!
-//! A case id may be grouped into an area by its first `/` (`template/keyword-case`,
-//! `outputs/keep-cr`); an area is named `<suite>/<group>`, and a case without a group counts
-//! for its suite (`ellipse`). Every reporter that shows the summary reads it from here.
+//! A case id may be grouped into an area by `/` (`template/keyword-case`, `outputs/keep-cr`,
+//! and nested: `inputs/blob/file`); an area is named `<suite>/<groups>` — everything before the
+//! id's last `/`, so `protocol/inputs/blob` is an area of its own beside `protocol/inputs` —
+//! and a case without a group counts for its suite (`ellipse`). Every reporter that shows the
+//! summary reads it from here.
 
 use std::collections::BTreeMap;
 
@@ -45,7 +47,7 @@ impl Area {
 
 /// The area a result belongs to.
 pub fn area_of(r: &CaseResult) -> String {
-    match r.case.split_once('/') {
+    match r.case.rsplit_once('/') {
         Some((group, _)) => format!("{}/{group}", r.suite),
         None => r.suite.clone(),
     }

@@ -63,6 +63,7 @@ pub(super) async fn run_case_faulted<R: Runtime>(
         image,
         task: &case.task,
         inputs: &case.inputs,
+        blobs: &case.blobs,
         profile: plan.profile,
         run_id,
         identity: case.identity.as_ref(),

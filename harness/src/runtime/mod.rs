@@ -43,6 +43,8 @@ pub struct Execution<'a> {
     pub task: &'a TaskSpec,
     /// The input literals.
     pub inputs: &'a LiteralMap,
+    /// The local data behind the inputs' blob URIs ([`crate::protocol::blobs::NO_BLOBS`] when none).
+    pub blobs: &'a crate::protocol::blobs::Blobs,
     /// The semantics to reproduce.
     pub profile: Profile,
     /// Run id, for container labels.

@@ -24,7 +24,7 @@ use crate::engine::container::{Bind, ContainerSpec, Sandbox};
 use crate::engine::warm::{Layout, Pool};
 use crate::engine::workspace::Workspace;
 use crate::error::{Error, Result};
-use crate::protocol::inputs::{InputsRequest, write_inputs};
+use crate::protocol::inputs::{InputsRequest, write_inputs_from};
 use crate::protocol::literal::{ContainerError, ErrorKind, ErrorOrigin, LiteralMap};
 use crate::protocol::outputs::{CollectRequest, collect_outputs};
 use crate::protocol::profile::Profile;
@@ -228,13 +228,16 @@ impl Reference {
         };
 
         let listing = if downloads {
-            write_inputs(&InputsRequest {
-                inputs,
-                dir: &input_dir,
-                container_dir: Some(&task.input_data_dir),
-                format: task.format,
-                profile: ex.profile,
-            })?
+            write_inputs_from(
+                &InputsRequest {
+                    inputs,
+                    dir: &input_dir,
+                    container_dir: Some(&task.input_data_dir),
+                    format: task.format,
+                    profile: ex.profile,
+                },
+                &ex.blobs.mirror()?,
+            )?
         } else {
             Default::default()
         };

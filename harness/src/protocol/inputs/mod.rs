@@ -12,4 +12,6 @@ mod yaml;
 mod yaml_scalar;
 
 pub use varmap::VarValue;
-pub use write::{InputFormat, InputListing, InputsRequest, WrittenEntry, write_inputs};
+pub use write::{
+    InputFormat, InputListing, InputsRequest, WrittenEntry, write_inputs, write_inputs_from,
+};

@@ -5,6 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::varmap::VarValue;
+use crate::protocol::blobs::Mirror;
 use crate::protocol::goformat::{
     duration_to_go_nanos, format_f, go_duration_string, rfc3339_nano_utc, timestamp_string,
 };
@@ -93,6 +94,12 @@ fn download_error(message: String) -> ContainerError {
 /// files (it only bind-mounts blobs referenced by path, which is the runtime's job), so the
 /// listing is empty.
 pub fn write_inputs(req: &InputsRequest<'_>) -> Result<InputListing> {
+    write_inputs_from(req, &Mirror::new())
+}
+
+/// [`write_inputs`] reading blobs through `mirror` (URI → local path, see [`crate::protocol::blobs`]):
+/// a blob whose URI is in it is copied from that path, as copilot would download the object.
+pub fn write_inputs_from(req: &InputsRequest<'_>, mirror: &Mirror) -> Result<InputListing> {
     if req.profile == Profile::FlytekitLocal {
         return Ok(InputListing::default());
     }
@@ -116,7 +123,7 @@ pub fn write_inputs(req: &InputsRequest<'_>) -> Result<InputListing> {
     for (name, lit) in &req.inputs.literals {
         let host = req.dir.join(name);
         let shown_path = go_path_join(&shown, name);
-        match write_literal(lit, &host, &shown_path) {
+        match write_literal(lit, &host, &shown_path, mirror) {
             Ok((v, l)) => {
                 vars.insert(name.clone(), v);
                 local.literals.insert(name.clone(), l);
@@ -227,7 +234,7 @@ fn create_dir(host: &Path) -> std::result::Result<(), WriteError> {
     })
 }
 
-fn write_literal(lit: &Literal, host: &Path, shown: &str) -> Written {
+fn write_literal(lit: &Literal, host: &Path, shown: &str, mirror: &Mirror) -> Written {
     match lit {
         Literal::Scalar(Scalar::Primitive(p)) => {
             let (v, bytes) = match p {
@@ -253,7 +260,7 @@ fn write_literal(lit: &Literal, host: &Path, shown: &str) -> Written {
             Ok((VarValue::Null, lit.clone()))
         }
         Literal::Scalar(Scalar::Blob(b)) => {
-            copy_blob(b, host)?;
+            copy_blob(b, host, mirror)?;
             let local = Blob {
                 uri: shown.to_string(),
                 blob_type: b.blob_type.clone(),
@@ -272,6 +279,7 @@ fn write_literal(lit: &Literal, host: &Path, shown: &str) -> Written {
                     item,
                     &host.join(i.to_string()),
                     &go_path_join(shown, &i.to_string()),
+                    mirror,
                 )?;
                 vs.push(v);
                 ls.push(l);
@@ -291,7 +299,7 @@ fn write_literal(lit: &Literal, host: &Path, shown: &str) -> Written {
                         "rawconf does not model the map key {k:?} of input {shown}: only keys that are one path component (no `/`, not empty, `.` or `..`) are written"
                     ))));
                 }
-                let (v, l) = write_literal(item, &host.join(k), &go_path_join(shown, k))?;
+                let (v, l) = write_literal(item, &host.join(k), &go_path_join(shown, k), mirror)?;
                 vs.insert(k.clone(), v);
                 lm.literals.insert(k.clone(), l);
             }
@@ -300,11 +308,15 @@ fn write_literal(lit: &Literal, host: &Path, shown: &str) -> Written {
     }
 }
 
-/// Copy a blob from a local URI (`file://…` or an absolute path). Copilot would fetch it from
-/// object storage or HTTP; the harness only runs against local data, so any other scheme is
-/// reported the way copilot reports an unreadable blob.
-fn copy_blob(b: &Blob, to: &Path) -> std::result::Result<(), WriteError> {
-    let src = b.uri.strip_prefix("file://").unwrap_or(&b.uri);
+/// Copy a blob from the mirror's local copy of its URI, or from a local URI (`file://…` or an
+/// absolute path). Copilot would fetch it from object storage or HTTP; the harness only runs
+/// against local data, so any other URI is reported the way copilot reports an unreadable blob.
+fn copy_blob(b: &Blob, to: &Path, mirror: &Mirror) -> std::result::Result<(), WriteError> {
+    let mirrored = mirror.get(&b.uri).map(|p| p.to_string_lossy().into_owned());
+    let src = match &mirrored {
+        Some(p) => p.as_str(),
+        None => b.uri.strip_prefix("file://").unwrap_or(&b.uri),
+    };
     if !src.starts_with('/') {
         return Err(format!(
             "failed when looking up Blob: rawconf reads only local blobs (file:// or an absolute path), got [{}]",

@@ -315,10 +315,16 @@ impl Adapter {
                 ));
             }
         };
-        let request = match v2 {
+        let mut request = match v2 {
             Some((id, cache)) => Request::v2(ex, id, trial, work.path(), cache),
             None => Request::new(ex, trial, work.path()),
         };
+        request.blobs = ex
+            .blobs
+            .mirror()?
+            .into_iter()
+            .map(|(uri, path)| (uri, path.to_string_lossy().into_owned()))
+            .collect();
         if let Err(e) = std::fs::write(&request.context.task_template_path, request.task_file()) {
             return Ok(broken(
                 AdapterProblem::WorkDir(format!("{}: {e}", request.context.task_template_path)),

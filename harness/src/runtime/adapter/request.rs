@@ -36,6 +36,11 @@ pub struct Request {
     pub inputs: Value,
     /// Where things go, and the values of the context templates.
     pub context: Context,
+    /// Blob URI → local path: where to read each blob input the runtime cannot fetch (the
+    /// suite's `s3://rawconf-fixtures/…` objects, [`crate::protocol::blobs`]). Absent when the inputs
+    /// hold no such blob, so a request without blobs is what it always was.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub blobs: std::collections::BTreeMap<String, String>,
 }
 
 /// The task, as Flyte's `TaskTemplate` + `Container` would carry it.
@@ -177,6 +182,7 @@ impl Request {
                 workflow_id: None,
                 cache_dir: None,
             },
+            blobs: Default::default(),
         }
     }
 

@@ -15,8 +15,8 @@
 //! (`outputs/error-file-with-outputs`); the golden of such a case lives in a sub-folder.
 //!
 //! Types: `INTEGER`, `FLOAT`, `STRING`, `BOOLEAN`, `DATETIME` (inputs as RFC 3339 strings),
-//! `DURATION` (inputs in Go syntax, `"1h30m"`), and for outputs only `BLOB` (a file) and
-//! `MULTIPART_BLOB` (a directory).
+//! `DURATION` (inputs in Go syntax, `"1h30m"`), `NONE` (the value `{ none = true }`), `BLOB` (a file) and `MULTIPART_BLOB` (a
+//! directory; as inputs given inline or as fixtures, see `suite/blob.rs`), `LIST<T>`, `MAP<T>`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,6 +24,7 @@ use std::time::Duration as StdDuration;
 
 use serde::Deserialize;
 
+mod blob;
 mod execution;
 mod task;
 
@@ -79,6 +80,8 @@ pub struct Case {
     pub identity: Option<ExecutionIdentity>,
     /// Runs that go before the case in its cache (`[[case.prior]]`), in order.
     pub prior: Vec<PriorRun>,
+    /// The local data behind the case's blob inputs (and its prior runs'), by URI.
+    pub blobs: crate::protocol::blobs::Blobs,
 }
 
 /// How a suite's results are judged: chosen by the suite file (`judge = "…"`), so a new
@@ -266,7 +269,14 @@ impl Suite {
                     .map_err(|e| bad(format!("{e} (case id `{}`)", c.id)))?,
                 None => task.clone(),
             };
-            let inputs = case_inputs(&case_task, &c.inputs, &field("inputs")).map_err(bad)?;
+            let mut blobs = crate::protocol::blobs::Blobs::default();
+            let fixtures = blob::fixtures_dir(path);
+            let mut ctx = blob::BlobContext {
+                fixtures: &fixtures,
+                blobs: &mut blobs,
+            };
+            let inputs =
+                case_inputs(&case_task, &c.inputs, &field("inputs"), &mut ctx).map_err(bad)?;
             let identity = match (&suite_identity, &c.execution) {
                 (Some(base), Some(own)) => Some(
                     execution::resolve_identity(own, Some(base), &format!("case[{i}].execution"))
@@ -307,6 +317,7 @@ impl Suite {
                             &task,
                             raw_inputs,
                             &field(&format!("prior[{j}].inputs")),
+                            &mut ctx,
                         )
                         .map_err(bad)?,
                     },
@@ -351,6 +362,7 @@ impl Suite {
                 xfail: c.xfail,
                 identity,
                 prior,
+                blobs,
             });
         }
         let limitations =
@@ -405,6 +417,7 @@ fn case_inputs(
     task: &TaskSpec,
     raw: &BTreeMap<String, toml::Value>,
     field: &str,
+    ctx: &mut blob::BlobContext<'_>,
 ) -> std::result::Result<BTreeMap<String, Literal>, String> {
     let input_types = &task.interface.inputs.variables;
     let mut inputs = BTreeMap::new();
@@ -412,11 +425,15 @@ fn case_inputs(
         let raw_value = raw
             .get(name)
             .ok_or_else(|| format!("{field}: missing input `{name}`"))?;
-        let value = convert(&var.literal_type, raw_value).ok_or_else(|| {
-            format!(
+        let value = convert(&var.literal_type, raw_value, ctx).map_err(|why| match why {
+            None => format!(
                 "{field}: input `{name}` must be a {}, found `{raw_value}`",
                 type_name(&var.literal_type)
-            )
+            ),
+            Some(why) => format!(
+                "{field}: input `{name}` ({}): {why}",
+                type_name(&var.literal_type)
+            ),
         })?;
         inputs.insert(name.clone(), value);
     }
@@ -437,11 +454,11 @@ const HINTS: crate::spec::tomlerr::Hints<'static> = &[
     ),
     (
         "task.inputs.*",
-        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN` | `DATETIME` | `DURATION`",
+        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN` | `DATETIME` | `DURATION` | `NONE` | `BLOB` | `MULTIPART_BLOB`",
     ),
     (
         "task.outputs.*",
-        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN` | `DATETIME` | `DURATION` | `BLOB` | `MULTIPART_BLOB`",
+        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN` | `DATETIME` | `DURATION` | `NONE` | `BLOB` | `MULTIPART_BLOB`",
     ),
     (
         "task.timeout",

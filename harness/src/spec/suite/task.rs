@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::blob::BlobContext;
 use super::execution::TaskMeta;
 use super::{TaskSpec, parse_timeout};
 use crate::protocol::inputs::InputFormat;
@@ -47,9 +48,7 @@ pub(super) fn resolve_task(
     let missing = |part: &str| format!("{}field `{field}.{part}` is missing", doc.at(field));
     let located = |part: &str, e: String| format!("{}{e}", at(part));
     let inputs = match &o.inputs {
-        Some(m) => {
-            variables(m, &format!("{field}.inputs"), false).map_err(|e| located("inputs", e))?
-        }
+        Some(m) => variables(m, &format!("{field}.inputs")).map_err(|e| located("inputs", e))?,
         None => base
             .ok_or_else(|| missing("inputs"))?
             .interface
@@ -57,9 +56,7 @@ pub(super) fn resolve_task(
             .clone(),
     };
     let outputs = match &o.outputs {
-        Some(m) => {
-            variables(m, &format!("{field}.outputs"), true).map_err(|e| located("outputs", e))?
-        }
+        Some(m) => variables(m, &format!("{field}.outputs")).map_err(|e| located("outputs", e))?,
         None => base
             .ok_or_else(|| missing("outputs"))?
             .interface
@@ -140,14 +137,15 @@ pub(super) fn resolve_task(
 }
 
 /// A type name of a suite file: the simple types rawconf models; `LIST<T>` and `MAP<T>` of any
-/// of them (nested: `LIST<LIST<INTEGER>>`, a map's keys are strings); for outputs also the two
-/// blob shapes (an output list or map is declared so that copilot's refusal can be judged).
-pub(super) fn parse_type(ty: &str, output: bool) -> Option<LiteralType> {
+/// of them (nested: `LIST<LIST<INTEGER>>`, a map's keys are strings); the two blob shapes (a
+/// file, a directory), as inputs and outputs (an output list or map is declared so that
+/// copilot's refusal can be judged).
+pub(super) fn parse_type(ty: &str) -> Option<LiteralType> {
     let ty = ty.trim();
     let inner = |prefix: &str| {
         ty.strip_prefix(prefix)
             .and_then(|rest| rest.strip_suffix('>'))
-            .and_then(|t| parse_type(t, output))
+            .and_then(parse_type)
             .map(Box::new)
     };
     if let Some(t) = inner("LIST<") {
@@ -163,15 +161,16 @@ pub(super) fn parse_type(ty: &str, output: bool) -> Option<LiteralType> {
         })
     };
     match ty {
-        "BLOB" if output => Some(blob(Dimensionality::Single)),
-        "MULTIPART_BLOB" if output => Some(blob(Dimensionality::Multipart)),
+        "BLOB" => Some(blob(Dimensionality::Single)),
+        "MULTIPART_BLOB" => Some(blob(Dimensionality::Multipart)),
         _ => SimpleType::ALL
             .into_iter()
             .find(|t| t.name() == ty)
             .filter(|t| {
                 matches!(
                     t,
-                    SimpleType::Integer
+                    SimpleType::None
+                        | SimpleType::Integer
                         | SimpleType::Float
                         | SimpleType::String
                         | SimpleType::Boolean
@@ -199,17 +198,12 @@ pub(super) fn type_name(t: &LiteralType) -> String {
 pub(super) fn variables(
     raw: &BTreeMap<String, String>,
     field: &str,
-    output: bool,
 ) -> std::result::Result<VariableMap, String> {
-    let expected = if output {
-        "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, BLOB, MULTIPART_BLOB, LIST<T> or MAP<T>"
-    } else {
-        "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, LIST<T> or MAP<T>"
-    };
+    let expected = "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, NONE, BLOB, MULTIPART_BLOB, LIST<T> or MAP<T>";
     let variables = raw
         .iter()
         .map(|(name, ty)| {
-            parse_type(ty, output)
+            parse_type(ty)
                 .map(|literal_type| {
                     (
                         name.clone(),
@@ -226,25 +220,53 @@ pub(super) fn variables(
 }
 
 /// A suite value as a literal of type `ty`: a TOML array for `LIST<T>`, a table for `MAP<T>`
-/// (any key, including `/`, `.` and the empty string), scalars as their simple type says.
-pub(super) fn convert(ty: &LiteralType, v: &toml::Value) -> Option<Literal> {
+/// (any key, including `/`, `.` and the empty string), a blob table for `BLOB` /
+/// `MULTIPART_BLOB` (see [`super::blob`]), `{ none = true }` for `NONE`, scalars as their simple
+/// type says. `Err(None)`: the
+/// value is not of the type at all; `Err(Some(why))`: it is, but malformed (a missing fixture).
+pub(super) fn convert(
+    ty: &LiteralType,
+    v: &toml::Value,
+    ctx: &mut BlobContext<'_>,
+) -> std::result::Result<Literal, Option<String>> {
     let ty = match (ty, v) {
         (LiteralType::Collection(t), toml::Value::Array(items)) => {
             return items
                 .iter()
-                .map(|i| convert(t, i))
-                .collect::<Option<Vec<_>>>()
+                .enumerate()
+                .map(|(i, item)| {
+                    convert(t, item, ctx).map_err(|e| e.map(|e| format!("[{i}]: {e}")))
+                })
+                .collect::<std::result::Result<Vec<_>, _>>()
                 .map(Literal::Collection);
         }
         (LiteralType::Map(t), toml::Value::Table(m)) => {
             return m
                 .iter()
-                .map(|(k, i)| convert(t, i).map(|l| (k.clone(), l)))
-                .collect::<Option<BTreeMap<_, _>>>()
+                .map(|(k, i)| {
+                    convert(t, i, ctx)
+                        .map(|l| (k.clone(), l))
+                        .map_err(|e| e.map(|e| format!("[{k:?}]: {e}")))
+                })
+                .collect::<std::result::Result<BTreeMap<_, _>, _>>()
                 .map(|literals| Literal::Map(LiteralMap { literals }));
         }
+        (LiteralType::Blob(b), toml::Value::Table(_)) => {
+            return super::blob::convert_blob(b, v, ctx).map_err(Some);
+        }
+        // `NONE` has one value, spelled `{ none = true }` (TOML has no null).
+        (LiteralType::Simple(SimpleType::None), toml::Value::Table(t)) => {
+            return match t.get("none") {
+                Some(toml::Value::Boolean(true)) if t.len() == 1 => {
+                    Ok(Literal::Scalar(crate::protocol::literal::Scalar::NoneType))
+                }
+                _ => Err(Some(
+                    "a NONE value is written `{ none = true }`".to_string(),
+                )),
+            };
+        }
         (LiteralType::Simple(t), _) => t,
-        _ => return None,
+        _ => return Err(None),
     };
     let p = match (ty, v) {
         (SimpleType::Float, toml::Value::Float(f)) => Primitive::Float(*f),
@@ -253,15 +275,16 @@ pub(super) fn convert(ty: &LiteralType, v: &toml::Value) -> Option<Literal> {
         (SimpleType::String, toml::Value::String(s)) => Primitive::String(s.clone()),
         (SimpleType::Boolean, toml::Value::Boolean(b)) => Primitive::Boolean(*b),
         (SimpleType::Datetime, toml::Value::String(s)) => {
-            let (seconds, nanos) = crate::protocol::goformat::parse_rfc3339(s.as_bytes()).ok()?;
+            let (seconds, nanos) =
+                crate::protocol::goformat::parse_rfc3339(s.as_bytes()).map_err(|_| None)?;
             Primitive::Datetime(Timestamp { seconds, nanos })
         }
         (SimpleType::Duration, toml::Value::String(s)) => {
-            let n = crate::protocol::goformat::parse_go_duration(s.as_bytes()).ok()?;
+            let n = crate::protocol::goformat::parse_go_duration(s.as_bytes()).map_err(|_| None)?;
             let (seconds, nanos) = crate::protocol::goformat::go_nanos_to_duration(n);
             Primitive::Duration(Duration { seconds, nanos })
         }
-        _ => return None,
+        _ => return Err(None),
     };
-    Some(Literal::primitive(p))
+    Ok(Literal::primitive(p))
 }
