@@ -176,9 +176,9 @@ pub fn floor_spec(
 fn executed(attempt: Attempt, what: &str) -> Result<Box<Executed>> {
     match attempt {
         Attempt::Executed(e) => Ok(e),
-        Attempt::Unsupported(n) | Attempt::TimedOut(n) | Attempt::Broken(n) => Err(Error::Docker(
-            format!("bench: {what} did not run the case: {}", n.reason),
-        )),
+        Attempt::Unsupported(n) | Attempt::TimedOut(n) | Attempt::Broken(n) => Err(
+            Error::docker_state(format!("bench: {what} did not run the case: {}", n.reason)),
+        ),
     }
 }
 

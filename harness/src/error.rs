@@ -36,8 +36,14 @@ pub enum Error {
     #[error("cannot merge the shard reports: {0}")]
     Merge(String),
     /// The Docker engine cannot be reached or refused a request outside a build.
-    #[error("docker: {0}")]
-    Docker(String),
+    #[error("docker: {message}")]
+    Docker {
+        /// What rawconf was doing and what went wrong (the engine's answer included).
+        message: String,
+        /// The engine client's error, when the engine answered one.
+        #[source]
+        source: Option<bollard::errors::Error>,
+    },
     /// An image could not be built.
     #[error("building image for language `{language}` failed at step `{step}`: {message}{}", tail_block(.tail))]
     ImageBuild {
@@ -96,6 +102,23 @@ fn tail_block(tail: &[String]) -> String {
 }
 
 impl Error {
+    /// A Docker fault caused by the engine client's `source` (whose text `message` includes).
+    pub fn docker(message: impl Into<String>, source: bollard::errors::Error) -> Self {
+        Error::Docker {
+            message: message.into(),
+            source: Some(source),
+        }
+    }
+
+    /// A Docker fault rawconf noticed itself (a pool container that stopped, an image
+    /// missing), with no engine error behind it.
+    pub fn docker_state(message: impl Into<String>) -> Self {
+        Error::Docker {
+            message: message.into(),
+            source: None,
+        }
+    }
+
     /// Shorthand for an I/O error on a path.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
@@ -109,7 +132,7 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Expectations { .. } | Error::Merge(_) => ExitCode::Usage,
             Error::Manifest { .. } => ExitCode::Setup,
-            Error::Docker(_) | Error::ImageBuild { .. } | Error::MissingTool { .. } => {
+            Error::Docker { .. } | Error::ImageBuild { .. } | Error::MissingTool { .. } => {
                 ExitCode::Setup
             }
             Error::Io { .. } | Error::WorkDir { .. } => ExitCode::Setup,

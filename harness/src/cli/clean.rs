@@ -19,7 +19,7 @@ pub(crate) async fn clean(args: CleanArgs) -> Result<ExitCode> {
     let docker = rawconf::engine::docker::connect()
         .await
         .map_err(|e| match e {
-            Error::Docker(message) => message,
+            Error::Docker { message, .. } => message,
             other => other.to_string(),
         });
     let cleaned =
@@ -28,11 +28,13 @@ pub(crate) async fn clean(args: CleanArgs) -> Result<ExitCode> {
         println!("{line}");
     }
     if let Some(e) = cleaned.docker_error {
-        return Err(Error::Docker(format!("containers were not cleaned: {e}")));
+        return Err(Error::docker_state(format!(
+            "containers were not cleaned: {e}"
+        )));
     }
     if !cleaned.container_failures.is_empty() || !cleaned.dirs.failed.is_empty() {
-        return Err(Error::Docker(
-            "some containers or temp dirs could not be removed (see above)".into(),
+        return Err(Error::docker_state(
+            "some containers or temp dirs could not be removed (see above)",
         ));
     }
     Ok(ExitCode::Success)

@@ -122,7 +122,7 @@ pub async fn clean(docker: std::result::Result<&Docker, String>, dry_run: bool) 
     match docker {
         Err(e) => out.docker_error = Some(e),
         Ok(docker) => match container::orphans(docker).await {
-            Err(crate::Error::Docker(message)) => out.docker_error = Some(message),
+            Err(crate::Error::Docker { message, .. }) => out.docker_error = Some(message),
             Err(e) => out.docker_error = Some(e.to_string()),
             Ok(orphans) => {
                 for o in orphans {

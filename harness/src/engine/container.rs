@@ -163,12 +163,12 @@ pub async fn create(docker: &Docker, spec: &ContainerSpec, run_id: &str) -> Resu
         .await
         .map_err(|e| {
             if crate::engine::docker::is_not_found(&e) {
-                Error::Docker(format!(
+                Error::docker_state(format!(
                     "image {} is not present; build it with `rawconf images build`",
                     spec.image
                 ))
             } else {
-                Error::Docker(format!("creating a container of {}: {e}", spec.image))
+                Error::docker(format!("creating a container of {}: {e}", spec.image), e)
             }
         })?;
     Ok(created.id)
@@ -184,7 +184,7 @@ pub async fn create(docker: &Docker, spec: &ContainerSpec, run_id: &str) -> Resu
 /// `default_ulimits` of containers.conf and adds its own `nproc` of 1048576, and no fixed `nproc`
 /// is safe (with every capability dropped the container's root counts against all of the host
 /// root's processes). The fix is the engine's configuration, so the message says where it goes.
-pub fn start_error(image: &str, what: &str, e: &bollard::errors::Error) -> Error {
+pub fn start_error(image: &str, what: &str, e: bollard::errors::Error) -> Error {
     let text = e.to_string();
     let hint = if text.contains("error setting rlimit") {
         " — the engine could not apply its default resource limits (ulimits) to the container: \
@@ -194,7 +194,7 @@ pub fn start_error(image: &str, what: &str, e: &bollard::errors::Error) -> Error
     } else {
         ""
     };
-    Error::Docker(format!("starting {what}container of {image}: {e}{hint}"))
+    Error::docker(format!("starting {what}container of {image}: {e}{hint}"), e)
 }
 
 async fn start_and_wait(docker: &Docker, id: &str, spec: &ContainerSpec) -> Result<ContainerRun> {
@@ -202,7 +202,7 @@ async fn start_and_wait(docker: &Docker, id: &str, spec: &ContainerSpec) -> Resu
     docker
         .start_container(id, None)
         .await
-        .map_err(|e| start_error(&spec.image, "", &e))?;
+        .map_err(|e| start_error(&spec.image, "", e))?;
     let mut wait = docker.wait_container(
         id,
         Some(WaitContainerOptions {
@@ -227,7 +227,7 @@ async fn start_and_wait(docker: &Docker, id: &str, spec: &ContainerSpec) -> Resu
     let state = docker
         .inspect_container(id, None)
         .await
-        .map_err(|e| Error::Docker(format!("inspecting container of {}: {e}", spec.image)))?
+        .map_err(|e| Error::docker(format!("inspecting container of {}: {e}", spec.image), e))?
         .state
         .unwrap_or_default();
     let (stdout, stderr) = logs(docker, id).await?;
@@ -337,10 +337,10 @@ pub async fn remove_orphan(docker: &Docker, orphan: &Orphan) -> Result<bool> {
         {
             Ok(false)
         }
-        Err(e) => Err(Error::Docker(format!(
-            "removing container {}: {e}",
-            orphan.id
-        ))),
+        Err(e) => Err(Error::docker(
+            format!("removing container {}: {e}", orphan.id),
+            e,
+        )),
     }
 }
 
@@ -368,7 +368,7 @@ async fn labelled(docker: &Docker, label: &str) -> Result<Vec<bollard::models::C
     docker
         .list_containers(Some(options))
         .await
-        .map_err(|e| Error::Docker(format!("listing containers: {e}")))
+        .map_err(|e| Error::docker(format!("listing containers: {e}"), e))
 }
 
 /// Force-removes a container and its anonymous volumes.
@@ -389,7 +389,7 @@ pub async fn remove(docker: &Docker, id: &str) -> Result<()> {
             Ok(()) => return Ok(()),
             Err(e) if crate::engine::docker::is_not_found(&e) => return Ok(()),
             Err(e) if tries >= 3 => {
-                return Err(Error::Docker(format!("removing container {id}: {e}")));
+                return Err(Error::docker(format!("removing container {id}: {e}"), e));
             }
             Err(_) => {
                 tries += 1;
@@ -416,7 +416,7 @@ where
 {
     let mut stream = std::pin::pin!(stream);
     while let Some(item) = stream.next().await {
-        let item = item.map_err(|e| Error::Docker(format!("{what}: {e}")))?;
+        let item = item.map_err(|e| Error::docker(format!("{what}: {e}"), e))?;
         let (buf, bytes) = match item {
             bollard::container::LogOutput::StdErr { message } => (&mut *err, message),
             bollard::container::LogOutput::StdOut { message }

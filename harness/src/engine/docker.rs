@@ -11,15 +11,18 @@ use crate::error::{Error, Result};
 /// that it answers.
 pub async fn connect() -> Result<Docker> {
     let where_ = crate::env::docker_host();
-    let docker = Docker::connect_with_defaults().map_err(|e| unreachable(&where_, &e))?;
-    docker.ping().await.map_err(|e| unreachable(&where_, &e))?;
+    let docker = Docker::connect_with_defaults().map_err(|e| unreachable(&where_, e))?;
+    docker.ping().await.map_err(|e| unreachable(&where_, e))?;
     Ok(docker)
 }
 
-fn unreachable(where_: &str, e: &bollard::errors::Error) -> Error {
-    Error::Docker(format!(
-        "the Docker engine at {where_} is unreachable ({e}); start it or point DOCKER_HOST at one"
-    ))
+fn unreachable(where_: &str, e: bollard::errors::Error) -> Error {
+    Error::docker(
+        format!(
+            "the Docker engine at {where_} is unreachable ({e}); start it or point DOCKER_HOST at one"
+        ),
+        e,
+    )
 }
 
 /// Whether a bollard error is the engine's 404 (no such image/container).

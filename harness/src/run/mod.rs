@@ -46,7 +46,7 @@ impl Abort {
     async fn judge<R: Runtime>(&self, runtime: &R, fault: &crate::Error) {
         let reason = if fault.is_environmental() {
             Some(fault.to_string())
-        } else if matches!(fault, crate::Error::Docker(_)) {
+        } else if matches!(fault, crate::Error::Docker { .. }) {
             runtime.check_alive().await.err().map(|e| e.to_string())
         } else {
             None

@@ -64,10 +64,13 @@ impl Reference {
     /// Whether the engine still answers (a ping): `Err` is the engine gone mid-run.
     pub async fn ping(&self) -> Result<()> {
         self.docker.ping().await.map(drop).map_err(|e| {
-            Error::Docker(format!(
-                "the Docker engine at {} stopped answering mid-run ({e})",
-                crate::env::docker_host()
-            ))
+            Error::docker(
+                format!(
+                    "the Docker engine at {} stopped answering mid-run ({e})",
+                    crate::env::docker_host()
+                ),
+                e,
+            )
         })
     }
 

@@ -35,7 +35,10 @@ pub(crate) async fn image_id(docker: &Docker, reference: &str) -> Result<Option<
     match docker.inspect_image(reference).await {
         Ok(info) => Ok(Some(info.id.unwrap_or_default())),
         Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(Error::Docker(format!("inspecting image {reference}: {e}"))),
+        Err(e) => Err(Error::docker(
+            format!("inspecting image {reference}: {e}"),
+            e,
+        )),
     }
 }
 

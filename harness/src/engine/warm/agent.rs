@@ -252,7 +252,7 @@ impl Channel {
                         .and_then(|c| c.state)
                         .and_then(|s| s.running);
                     if running != Some(true) {
-                        return Err(Error::Docker(format!(
+                        return Err(Error::docker_state(format!(
                             "warm mode: pool container {id} stopped while running a case"
                         )));
                     }

@@ -273,7 +273,7 @@ impl Pool {
             return Err(container::start_error(
                 &layout.image,
                 "a warm-mode pool (its agent is a /bin/sh loop; an image without /bin/sh needs --mode fresh) ",
-                &e,
+                e,
             ));
         }
         Ok(Warm {
@@ -293,7 +293,7 @@ impl Pool {
             .docker
             .inspect_image(image)
             .await
-            .map_err(|e| Error::Docker(format!("inspecting image {image}: {e}")))?;
+            .map_err(|e| Error::docker(format!("inspecting image {image}: {e}"), e))?;
         let config = info.config.unwrap_or_default();
         let d = Arc::new(ImageDefaults {
             entrypoint: config.entrypoint.unwrap_or_default(),
@@ -456,7 +456,7 @@ impl Lease {
             };
             if dirty && retried {
                 self.healthy = false;
-                return Err(Error::Docker(format!(
+                return Err(Error::docker_state(format!(
                     "warm mode: a new container of {} is not clean before its first case ({}); use --mode fresh",
                     spec.image,
                     String::from_utf8_lossy(&run.stderr).trim_end()
@@ -498,7 +498,7 @@ impl Lease {
         };
         if entry.is_empty() && args.is_empty() {
             // What creating a fresh container with no command at all answers.
-            return Err(Error::Docker(format!(
+            return Err(Error::docker_state(format!(
                 "creating a container of {}: no command specified (the task has none and the image neither)",
                 spec.image
             )));
