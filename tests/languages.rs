@@ -315,6 +315,38 @@ fn suite_error(text: &str) -> String {
 }
 
 #[test]
+fn every_manifest_error_has_a_line_and_column() {
+    let cases = [
+        (
+            GOOD_MANIFEST.replace("suites = [\"ellipse\"]", "suites = [\"Ellipse\"]"),
+            "line 3, column 1: field `suites`",
+        ),
+        (
+            GOOD_MANIFEST.replace("metadata = \"[from awk rawcontainer]\\n\"\n", ""),
+            "line 5, column 1: field `metadata` is missing",
+        ),
+        (
+            format!("{GOOD_MANIFEST}\n[expected-failures.backend]\n\"ellipse/x\" = \" \"\n"),
+            "line 13, column 1: field `expected-failures.backend.\"ellipse/x\"`: expected a reason",
+        ),
+        (
+            format!("{GOOD_MANIFEST}\n[expected-failures.backend]\n\"ellipse/[x\" = \"why\"\n"),
+            // `[` reads as an index in the dotted path, so the table's line is named.
+            "line 12, column 20: field `expected-failures.backend.\"ellipse/[x\"`: expected a glob",
+        ),
+    ];
+    for (manifest, expected) in cases {
+        let e = manifest_error(&manifest, GOOD_DOCKERFILE);
+        assert!(e.contains(expected), "expected {expected:?} in:\n{e}");
+    }
+    let e = manifest_error(GOOD_MANIFEST, "FROM debian\n");
+    assert!(
+        e.contains("field `image.bases.BASE`: expected the Dockerfile") && e.contains("line "),
+        "{e}"
+    );
+}
+
+#[test]
 fn a_suite_names_its_judge() {
     let e = suite_error(&GOOD_SUITE.replace("judge = \"golden\"\n", ""));
     assert!(e.contains("judge"), "{e}");

@@ -182,7 +182,8 @@ impl Language {
         }
         if let Some(s) = raw.suites.iter().find(|s| !valid_suite_name(s)) {
             return Err(bad(format!(
-                "field `suites`: `{s}` is not a suite name (a-z, 0-9, `-`)"
+                "{}field `suites`: `{s}` is not a suite name (a-z, 0-9, `-`)",
+                doc.at("suites")
             )));
         }
         let limitations =
@@ -199,19 +200,26 @@ impl Language {
                 let missing = if a.is_none() {
                     "arithmetic"
                 } else {
-                    let _ = m;
                     "metadata"
                 };
+                let present = if a.is_some() {
+                    "arithmetic"
+                } else if m.is_some() {
+                    "metadata"
+                } else {
+                    "limitation"
+                };
                 return Err(bad(format!(
-                    "field `{missing}` is missing at the top level; an ellipse program is described by `arithmetic`, `metadata` (and `[[limitation]]`) together"
+                    "{}field `{missing}` is missing at the top level; an ellipse program is described by `arithmetic`, `metadata` (and `[[limitation]]`) together",
+                    doc.at(present)
                 )));
             }
         };
         if raw.image.bases.is_empty() {
-            return Err(bad(
-                "field `image.bases`: expected at least one base (e.g. `[image.bases.BASE]`)"
-                    .into(),
-            ));
+            return Err(bad(format!(
+                "{}field `image.bases`: expected at least one base (e.g. `[image.bases.BASE]`)",
+                doc.at("image.bases")
+            )));
         }
         for (arg, base) in &raw.image.bases {
             if base.suite.is_empty() || !base.suite.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -233,7 +241,8 @@ impl Language {
         let dockerfile = read(&dockerfile_path).map_err(|e| Error::Manifest {
             path: path.clone(),
             message: format!(
-                "field `image.dockerfile`: cannot read `{}`: {e}",
+                "{}field `image.dockerfile`: cannot read `{}`: {e}",
+                doc.at("image.dockerfile"),
                 dockerfile_path.display()
             ),
         })?;
@@ -246,12 +255,14 @@ impl Language {
                 }
                 Some(None) => {
                     return Err(bad(format!(
-                        "field `image.bases.{arg}`: the Dockerfile declares `ARG {arg}` without a default; expected `ARG {arg}=<official image>` for the online path"
+                        "{}field `image.bases.{arg}`: the Dockerfile declares `ARG {arg}` without a default; expected `ARG {arg}=<official image>` for the online path",
+                        doc.at(&format!("image.bases.{arg}"))
                     )));
                 }
                 None => {
                     return Err(bad(format!(
-                        "field `image.bases.{arg}`: expected the Dockerfile `{}` to declare `ARG {arg}=<image>`",
+                        "{}field `image.bases.{arg}`: expected the Dockerfile `{}` to declare `ARG {arg}=<image>`",
+                        doc.at(&format!("image.bases.{arg}")),
                         dockerfile_path.display()
                     )));
                 }
@@ -269,12 +280,14 @@ impl Language {
             for (glob, reason) in &globs {
                 if let Err(e) = globset::Glob::new(glob) {
                     return Err(bad(format!(
-                        "field `expected-failures.{key}.\"{glob}\"`: expected a glob over `<suite>/<case>`: {e}"
+                        "{}field `expected-failures.{key}.\"{glob}\"`: expected a glob over `<suite>/<case>`: {e}",
+                        doc.at(&format!("expected-failures.{key}.{glob}"))
                     )));
                 }
                 if reason.trim().is_empty() {
                     return Err(bad(format!(
-                        "field `expected-failures.{key}.\"{glob}\"`: expected a reason, found an empty string"
+                        "{}field `expected-failures.{key}.\"{glob}\"`: expected a reason, found an empty string",
+                        doc.at(&format!("expected-failures.{key}.{glob}"))
                     )));
                 }
             }
