@@ -14,7 +14,7 @@ use rawconf::engine::workspace::Mode;
 use rawconf::judge::golden::GoldenMode;
 use rawconf::protocol::profile::Profile;
 use rawconf::report::CaseResult;
-use rawconf::run::{RunObserver, RunPlan, Shard, ShardStrategy};
+use rawconf::run::{RunObserver, RunPlan, Shard, ShardStrategy, suites};
 use rawconf::runtime::{AnyRuntime, Reference, RuntimeChoice};
 use rawconf::spec::suite::Suite;
 use rawconf::text::first_line;
@@ -136,10 +136,24 @@ pub(crate) fn cleanup_on_interrupt(docker: bollard::Docker) {
     });
 }
 
+/// The progress bar of a run: one per suite, restarted when the next suite starts.
 pub(super) struct Bar(ProgressBar);
+
+impl Bar {
+    fn new() -> Bar {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}")
+                .expect("static template"),
+        );
+        bar.enable_steady_tick(Duration::from_millis(200));
+        Bar(bar)
+    }
+}
 
 impl RunObserver for Bar {
     fn started(&self, total: usize) {
+        self.0.reset();
         self.0.set_length(total as u64);
     }
     fn finished(&self, r: &CaseResult) {
@@ -191,40 +205,17 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
         })
         .transpose()?;
     let all_langs = Language::discover(languages_dir)?;
-    // Which languages run which suite; a named language must join at least one of them.
-    let mut plans = Vec::new();
-    for suite in suites {
-        let langs = if args.suite == ALL_SUITES {
-            Language::select(all_langs.clone(), &args.languages)?
-                .into_iter()
-                .filter(|l| l.joins(&suite.name))
-                .collect()
-        } else {
-            Language::for_suite(all_langs.clone(), &args.languages, &suite.name)?
-        };
-        plans.push((suite, langs));
-    }
-    // An empty selection is reported before any image is built or container started.
-    let any_selected = plans.iter().any(|(suite, langs)| {
-        langs.iter().any(|l| {
-            suite.cases.iter().any(|c| {
-                let id = rawconf::run::trial_id(&l.name, &suite.name, &c.id);
-                filter.as_ref().is_none_or(|f| f.is_match(&id))
-            })
-        })
-    });
-    if !any_selected {
+    let pairs = suites::pair(
+        suites,
+        &all_langs,
+        &args.languages,
+        args.suite == ALL_SUITES,
+    )?;
+    if !suites::any_selected(&pairs, filter.as_ref()) {
         eprintln!("error: the selection matched no case; nothing ran");
         return Ok(ExitCode::NothingRan);
     }
-    let mut needed: Vec<Language> = Vec::new();
-    for (_, langs) in &plans {
-        for l in langs {
-            if !needed.iter().any(|n| n.name == l.name) {
-                needed.push(l.clone());
-            }
-        }
-    }
+    let needed = suites::languages_needed(&pairs);
     let (docker, built) = images_for(&needed).await?;
     cleanup_on_interrupt(docker.clone());
     let pool = (args.mode == Mode::Warm).then(|| {
@@ -250,58 +241,35 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
         }
     }
     let golden_root = rawconf::judge::golden::golden_root();
-    let mut reports = Vec::new();
-    // A fault after some suite ran still leaves a report of what ran (written below).
-    let mut fault = None;
-    for (suite, langs) in plans {
-        let plan = RunPlan::builder(suite, &runtime)
-            .languages(langs.into_iter().map(|l| {
-                let image = images.get(&l.name).cloned().unwrap_or_default();
-                (l, image)
-            }))
-            .profile(args.profile)
-            .filter(filter.clone())
-            .shard(args.shard.map(|s| Shard {
-                strategy: args.shard_strategy,
-                ..s
-            }))
-            .jobs(args.jobs.unwrap_or_else(rawconf::run::default_jobs))
-            .golden(if args.bless {
-                GoldenMode::Bless
-            } else {
-                GoldenMode::Check
-            })
-            .golden_root(golden_root.clone())
-            .image_ids(image_ids.clone())
-            .strict_messages(args.strict_messages)
-            .build()?;
-        let selected = rawconf::run::select(&plan).len();
-        if selected == 0 {
-            continue;
-        }
-        let bar = ProgressBar::new(selected as u64);
-        bar.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}")
-                .expect("static template"),
-        );
-        bar.enable_steady_tick(Duration::from_millis(200));
-        let observer = Arc::new(Bar(bar.clone()));
-        let ran = rawconf::run::run(&plan, &runtime, observer.as_ref()).await;
-        bar.finish_and_clear();
-        match ran {
-            Ok(report) => {
-                let stop = report.meta.aborted.is_some();
-                reports.push(report);
-                if stop {
-                    break;
-                }
-            }
-            Err(e) => {
-                fault = Some(e);
-                break;
-            }
-        }
-    }
+    let plans = pairs
+        .into_iter()
+        .map(|(suite, langs)| {
+            RunPlan::builder(suite, &runtime)
+                .languages(langs.into_iter().map(|l| {
+                    let image = images.get(&l.name).cloned().unwrap_or_default();
+                    (l, image)
+                }))
+                .profile(args.profile)
+                .filter(filter.clone())
+                .shard(args.shard.map(|s| Shard {
+                    strategy: args.shard_strategy,
+                    ..s
+                }))
+                .jobs(args.jobs.unwrap_or_else(rawconf::run::default_jobs))
+                .golden(if args.bless {
+                    GoldenMode::Bless
+                } else {
+                    GoldenMode::Check
+                })
+                .golden_root(golden_root.clone())
+                .image_ids(image_ids.clone())
+                .strict_messages(args.strict_messages)
+                .build()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let bar = Bar::new();
+    let (reports, fault) = suites::run_each(plans, &runtime, &bar).await;
+    bar.0.finish_and_clear();
     // The warm pool (if any) is removed whatever happened to the run.
     if let Some(p) = &pool {
         p.shutdown().await;

@@ -12,6 +12,7 @@ mod case;
 mod plan;
 mod reproduce;
 mod shard;
+pub mod suites;
 use crate::judge::ellipse::oracle;
 use crate::report::{CaseResult, Counts, Divergence, RunMeta, RunReport};
 use crate::runtime::Runtime;
