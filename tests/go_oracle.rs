@@ -30,7 +30,6 @@ use proptest::strategy::ValueTree;
 use proptest::string::string_regex;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use rawconf::Language;
-use rawconf::engine::container::{self, Bind, ContainerSpec, Sandbox};
 use rawconf::engine::image::Builder;
 use rawconf::protocol::goformat::{self, glob::go_match};
 use rawconf::protocol::inputs::{InputFormat, InputsRequest, write_inputs};
@@ -148,28 +147,26 @@ async fn run_oracle(docker: bollard::Docker, requests: &[&Value]) -> Result<Vec<
     }
     let req_path = dir.path().join("requests.jsonl");
     std::fs::write(&req_path, text).map_err(|e| format!("{}: {e}", req_path.display()))?;
-    let spec = ContainerSpec {
-        image: built.image.clone(),
-        command: lang.command.clone(),
-        args: Vec::new(),
-        env: Vec::new(),
-        binds: vec![Bind {
-            host: dir.path().to_path_buf(),
-            container: "/oracle".into(),
-            read_only: false,
-        }],
+    // A fixture container on testcontainers, not rawconf's container code: the oracle must not
+    // share the code it checks. Removed when it exits (or this test panics).
+    let (entrypoint, args) = lang
+        .command
+        .split_first()
+        .ok_or("the oracle manifest has an empty command")?;
+    let exited = support::fixture::run_to_exit(support::fixture::OneShot {
+        image: &built.image,
+        entrypoint,
+        args: args.to_vec(),
+        mounts: vec![(dir.path().to_path_buf(), "/oracle")],
         timeout: Duration::from_secs(300),
-        sandbox: Sandbox::default(),
-    };
-    let run = container::run(&docker, &spec, "test-go-oracle")
-        .await
-        .map_err(|e| e.to_string())?;
-    if run.exit_code != Some(0) {
+    })
+    .await?;
+    if exited.code != Some(0) {
         return Err(format!(
             "the Go oracle ({}) exited with {:?}\nstderr: {}",
             built.image,
-            run.exit_code,
-            String::from_utf8_lossy(&run.stderr)
+            exited.code,
+            String::from_utf8_lossy(&exited.stderr)
         ));
     }
     let ans_path = dir.path().join("answers.jsonl");

@@ -98,10 +98,6 @@ fn independent_trials(skip: bool) -> Vec<Trial> {
 }
 
 fn independent(lang: &Language, golden: &std::path::Path) -> Result<(), Failed> {
-    use testcontainers::core::{Mount, WaitFor, wait::ExitWaitStrategy};
-    use testcontainers::runners::AsyncRunner;
-    use testcontainers::{GenericImage, ImageExt};
-
     let docker = support::docker()?;
     let text = rawconf::judge::golden::read(golden)?
         .ok_or_else(|| format!("{}: missing", golden.display()))?;
@@ -120,28 +116,15 @@ fn independent(lang: &Language, golden: &std::path::Path) -> Result<(), Failed> 
             .await
             .map_err(|e| e.to_string())?
             .image;
-        let (name, tag) = image.split_once(':').ok_or("an image tag")?;
-        let container = GenericImage::new(name, tag)
-            .with_entrypoint(entrypoint)
-            .with_wait_for(WaitFor::exit(ExitWaitStrategy::new()))
-            .with_cmd(args.iter().cloned())
-            .with_network("none")
-            .with_mount(Mount::bind_mount(
-                out.path().to_string_lossy().into_owned(),
-                "/var/outputs",
-            ))
-            .with_startup_timeout(Duration::from_secs(120))
-            .start()
-            .await
-            .map_err(|e| format!("testcontainers: {e}"))?;
-        let code = container
-            .exit_code()
-            .await
-            .map_err(|e| format!("testcontainers: {e}"))?;
-        container
-            .rm()
-            .await
-            .map_err(|e| format!("testcontainers: {e}"))?;
+        let exited = support::fixture::run_to_exit(support::fixture::OneShot {
+            image: &image,
+            entrypoint,
+            args: args.to_vec(),
+            mounts: vec![(out.path().to_path_buf(), "/var/outputs")],
+            timeout: Duration::from_secs(120),
+        })
+        .await?;
+        let code = exited.code;
         if code != record.exit_code {
             return Err(format!(
                 "exit code {code:?}, the reference runtime recorded {:?}",

@@ -7,6 +7,8 @@ use std::sync::OnceLock;
 
 use tokio::runtime::Runtime;
 
+pub mod fixture;
+
 /// The repository's `languages/` folder.
 pub fn languages_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("languages")
