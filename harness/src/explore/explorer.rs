@@ -1,5 +1,5 @@
 //! The explorer: one exploration over a suite's task — its configuration, the memo of runs,
-//! the limitations in scope. The phases are methods in sibling files (`run.rs` orders them).
+//! the limitations in scope. The phases are methods in sibling files (`session.rs` orders them).
 //!
 //! One run, for a seed `S` and `N` cases per language:
 //!

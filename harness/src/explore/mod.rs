@@ -18,7 +18,7 @@
 //! | compare | `agreement.rs` | languages that passed → cross-language disagreements |
 //! | report | [`findings`], `describe` | → [`Exploration`]: table, Markdown, JSON lines |
 //!
-//! The phases run in [`Explorer::explore`] (`run.rs`); used by `rawconf explore` and by `cargo test`
+//! The phases run in [`Explorer::explore`] (`session.rs`); used by `rawconf explore` and by `cargo test`
 //! (`tests/properties.rs`).
 
 mod agreement;
@@ -29,7 +29,7 @@ pub mod explorer;
 pub mod findings;
 mod language;
 pub mod regressions;
-mod run;
+mod session;
 mod shrink;
 pub mod strategy;
 

@@ -44,7 +44,7 @@ impl Abort {
 
     /// Records `fault` as the reason to stop when it is the environment's: a full or
     /// unwritable work dir, or a Docker fault while the engine no longer answers a ping.
-    async fn judge<R: Runtime>(&self, runtime: &R, fault: &crate::Error) {
+    async fn consider<R: Runtime>(&self, runtime: &R, fault: &crate::Error) {
         let reason = if fault.is_environmental() {
             Some(fault.to_string())
         } else if matches!(fault, crate::Error::Docker { .. }) {
@@ -99,7 +99,7 @@ pub async fn run<R: Runtime>(
                 let (r, fault) =
                     run_case_faulted(plan, runtime, expectations, lang, image, case, run_id).await;
                 if let Some(fault) = fault {
-                    abort.judge(runtime, &fault).await;
+                    abort.consider(runtime, &fault).await;
                 }
                 observer.finished(&r);
                 Some(r)

@@ -73,7 +73,7 @@ impl Omitted {
 
 /// A directory listing within the record's caps.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Snapshot {
+pub struct DirListing {
     /// Listed entries, by relative path.
     pub files: BTreeMap<String, FileContent>,
     /// What was left out; `None` when the listing is complete.
@@ -216,7 +216,7 @@ pub fn is_listing_path(name: &str) -> bool {
 /// [`RECORD_MAX_DEPTH`], [`RECORD_MAX_WALK`]). Directories appear through their entries only.
 /// An entry that cannot be read is counted as omitted, not an error: the directory was written
 /// by the image under test. `Err` only when `dir` itself cannot be listed.
-pub fn snapshot_dir(dir: &Path) -> Result<Snapshot> {
+pub fn snapshot_dir(dir: &Path) -> Result<DirListing> {
     std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let mut listing = Listing::default();
     let walk = walkdir::WalkDir::new(dir)
@@ -269,7 +269,7 @@ pub fn snapshot_dir(dir: &Path) -> Result<Snapshot> {
 /// Applies the record's caps to a listing reported by someone else (an adapter's `files`):
 /// the same bounds as [`snapshot_dir`], contents longer than what is left of the budget
 /// truncated.
-pub fn cap_listing(files: BTreeMap<String, FileContent>) -> Snapshot {
+pub fn cap_listing(files: BTreeMap<String, FileContent>) -> DirListing {
     // The walk's order (depth first, names sorted per directory), not the map's: `a/x` comes
     // before `a-b` there, so the same entries are kept as when rawconf walks the directory.
     let mut files: Vec<(String, FileContent)> = files.into_iter().collect();
@@ -408,8 +408,8 @@ impl Listing {
         self.files.insert(rel, content);
     }
 
-    fn finish(self) -> Snapshot {
-        Snapshot {
+    fn finish(self) -> DirListing {
+        DirListing {
             files: self.files,
             omitted: (self.omitted.entries > 0 || !self.omitted.reasons.is_empty())
                 .then_some(self.omitted),
