@@ -505,6 +505,88 @@ fn shards_merge_into_the_whole_run() -> Result<(), Failed> {
     Ok(())
 }
 
+/// A new suite judged by goldens lands as data only: a suite file, a language that lists it, and
+/// the goldens `--bless` records — then the goldens judge it like any other suite.
+fn suite_as_data() -> Result<(), Failed> {
+    need_docker()?;
+    let dir = tempfile::tempdir()?;
+    let (langs, suites, golden) = (
+        dir.path().join("languages"),
+        dir.path().join("suites"),
+        dir.path().join("golden"),
+    );
+    let probe = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("languages/probe");
+    for entry in walkdir::WalkDir::new(&probe) {
+        let entry = entry?;
+        let to = langs.join("probe").join(entry.path().strip_prefix(&probe)?);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to)?;
+        } else {
+            std::fs::copy(entry.path(), &to)?;
+        }
+    }
+    let manifest = langs.join("probe/language.toml");
+    let text = std::fs::read_to_string(&manifest)?;
+    let joined = text.replacen("suites = [", "suites = [\"mini\", ", 1);
+    if joined == text {
+        return Err("the probe's manifest has no `suites = [` line to extend".into());
+    }
+    std::fs::write(&manifest, joined)?;
+    std::fs::create_dir_all(&suites)?;
+    std::fs::write(
+        suites.join("mini.toml"),
+        r#"suite = "mini"
+description = "a suite added as data"
+judge = "golden"
+
+[task]
+inputs = { a = "INTEGER" }
+outputs = { argv = "STRING" }
+input_data_dir = "/var/inputs"
+output_data_dir = "/var/outputs"
+timeout = "30s"
+args = ["/var/outputs", "argv", "--", "{{.inputs.a}}"]
+
+[[case]]
+id = "seven"
+inputs = { a = 7 }
+
+[[case]]
+id = "eight"
+inputs = { a = 8 }
+"#,
+    )?;
+    let env = [
+        ("RAWCONF_SUITES_DIR", suites.as_path()),
+        ("RAWCONF_GOLDEN_DIR", golden.as_path()),
+    ];
+    let run = |extra: &[&str]| {
+        let reports = dir.path().join("reports");
+        let mut args = vec![
+            "--languages-dir",
+            langs.to_str().unwrap(),
+            "run",
+            "--suite",
+            "mini",
+            "--report-dir",
+            reports.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        rawconf_env(&args, &env)
+    };
+    expect_exit(&run(&["--bless"]), 0, &["blessed 2 golden snapshot(s)"])?;
+    let seven = golden.join("backend/mini/seven@probe.snap");
+    let blessed = std::fs::read_to_string(&seven)?;
+    if !blessed.contains("7") {
+        return Err(format!("{}: not the record of a = 7:\n{blessed}", seven.display()).into());
+    }
+    expect_exit(&run(&[]), 0, &["2 cases: 2 pass"])?;
+    // The golden decides: a record that differs from it fails the case.
+    std::fs::write(&seven, blessed.replace('7', "6"))?;
+    expect_exit(&run(&[]), 100, &["seven"])?;
+    Ok(())
+}
+
 fn main() {
     let args = Arguments::from_args();
     let skip = support::skip_docker();
@@ -530,6 +612,7 @@ fn main() {
             expectations_refused_before_running,
         ),
         Trial::test("cli/run/vendor-expectations", vendor_expectations).with_ignored_flag(skip),
+        Trial::test("cli/run/suite-as-data", suite_as_data).with_ignored_flag(skip),
         Trial::test(
             "cli/report/merge-shards-into-the-whole-run",
             shards_merge_into_the_whole_run,
