@@ -26,7 +26,7 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Failed, Trial};
 use rawconf::Language;
 use rawconf::engine::image::Builder;
 use rawconf::judge::ellipse::oracle::Basis;
@@ -913,7 +913,7 @@ fn docs_results() -> TestResult {
 // ---------------------------------------------------------------------------------------------
 
 fn main() {
-    let args = Arguments::from_args();
+    let args = support::arguments();
     let skip = support::skip_docker();
     let mut trials = vec![
         Trial::test("fakes/unsupported", || {

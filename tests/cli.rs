@@ -5,7 +5,7 @@ mod support;
 
 use std::process::Output;
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Failed, Trial};
 
 fn rawconf(args: &[&str]) -> Output {
     support::rawconf()
@@ -588,7 +588,7 @@ inputs = { a = 8 }
 }
 
 fn main() {
-    let args = Arguments::from_args();
+    let args = support::arguments();
     let skip = support::skip_docker();
     let trials = vec![
         Trial::test(

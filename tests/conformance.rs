@@ -20,7 +20,7 @@ mod support;
 
 use std::sync::Arc;
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Failed, Trial};
 use rawconf::Language;
 use rawconf::engine::image::Builder;
 use rawconf::judge::golden::GoldenMode;
@@ -46,7 +46,7 @@ fn trial_name(profile: Profile, lang: &str, suite: &str, case: &str) -> String {
 }
 
 fn main() {
-    let args = Arguments::from_args();
+    let args = support::arguments();
     let langs = Language::discover(&support::languages_dir()).expect("languages load");
     let suites_dir = support::suites_dir();
     let skip = support::skip_docker();

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Failed, Trial};
 use serde_json::Value;
 
 use support::TestResult;
@@ -631,7 +631,7 @@ fn enospc_writing_inputs() -> TestResult {
 }
 
 fn main() {
-    let args = Arguments::from_args();
+    let args = support::arguments();
     let skip = support::skip_docker();
     let docker = |name: &str, f: fn() -> TestResult| Trial::test(name, f).with_ignored_flag(skip);
     let mut trials = [

@@ -29,7 +29,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bollard::query_parameters::ListContainersOptions;
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Failed, Trial};
 use rawconf::Language;
 use rawconf::engine::image::Builder;
 use rawconf::judge::outcome::Outcome;
@@ -643,7 +643,7 @@ fn vendor_expectations_make_the_run_green() -> Result<(), Failed> {
 }
 
 fn main() {
-    let args = Arguments::from_args();
+    let args = support::arguments();
     let skip = support::skip_docker();
     let trials: Vec<Trial> = vec![
         Trial::test(

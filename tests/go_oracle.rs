@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Failed, Trial};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::string::string_regex;
@@ -57,7 +57,7 @@ struct Family {
 }
 
 fn main() {
-    let args = Arguments::from_args();
+    let args = support::arguments();
     let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
     let families: &'static [Family] = Box::leak(families().into_boxed_slice());
     let mut trials = Vec::new();

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Failed, Trial};
 use rawconf::protocol::literal::{LiteralType, SimpleType, TypedInterface, Variable, VariableMap};
 use rawconf::protocol::outputs::{CollectRequest, Collected, collect_outputs};
 use rawconf::protocol::profile::Profile;
@@ -807,7 +807,7 @@ fn clean_without_engine() -> Result<(), Failed> {
 }
 
 fn main() {
-    let args = Arguments::from_args();
+    let args = support::arguments();
     let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
     let mut docker_trials = vec![
         Trial::test("cleanup/sigkill-then-rawconf-clean", || {

@@ -10,7 +10,7 @@ mod support;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Failed, Trial};
 use rawconf::Language;
 use rawconf::engine::container::{self, Bind, ContainerSpec, Sandbox};
 use rawconf::engine::image::Builder;
@@ -38,7 +38,7 @@ fn smoke(lang: &Language) -> Result<Smoke, String> {
 }
 
 fn main() {
-    let args = Arguments::from_args();
+    let args = support::arguments();
     let all = Language::discover(&support::languages_dir()).expect("languages load");
     // The probe (languages/probe) is built by the conformance trials of the protocol suite;
     // these trials check the five ellipse programs' exact bytes.

@@ -21,7 +21,7 @@ mod support;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Failed, Trial};
 use rawconf::Language;
 use rawconf::explore::{
     DockerExecutor, ExploreConfig, Explorer, Finding, Regressions, random_seed,
@@ -141,7 +141,7 @@ fn verdict(explorer: &Explorer<'_>, findings: &[Finding]) -> Result<(), Failed> 
 }
 
 fn main() {
-    let args = Arguments::from_args();
+    let args = support::arguments();
     let skip = support::skip_docker();
     let mut trials = Vec::new();
     match setup_once() {

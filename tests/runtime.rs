@@ -8,7 +8,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Failed, Trial};
 use rawconf::Language;
 use rawconf::engine::image::Builder;
 use rawconf::protocol::literal::{
@@ -109,7 +109,7 @@ fn check(cond: bool, what: &str, e: &Executed) -> Result<(), Failed> {
 const T: Duration = Duration::from_secs(60);
 
 fn main() {
-    let args = Arguments::from_args();
+    let args = support::arguments();
     let skip = support::skip_docker();
     let trials: Vec<Trial> = vec![
         Trial::test("runtime/ok", || {

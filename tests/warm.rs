@@ -18,7 +18,7 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Failed, Trial};
 use rawconf::Language;
 use rawconf::engine::container::{ContainerSpec, Sandbox};
 use rawconf::engine::image::Builder;
@@ -178,7 +178,7 @@ async fn case(
 }
 
 fn main() {
-    let args = Arguments::from_args();
+    let args = support::arguments();
     let skip = support::skip_docker();
     let mut trials = vec![
         Trial::test("warm/suite/ellipse/backend", || {
