@@ -17,6 +17,10 @@
 //!
 //! The contract is written down for vendors in `docs/adapter.md` and
 //! `docs/adapter.schema.json`.
+//!
+//! Why this file is long: one adapter process's life — handshake, work dir, spawn in its own
+//! process group, deadline, kill, exit-status mapping — reads as one sequence; the request,
+//! the result and contract v2 already live in their own files.
 
 mod process;
 mod request;

@@ -17,6 +17,11 @@
 //! Types: `INTEGER`, `FLOAT`, `STRING`, `BOOLEAN`, `DATETIME` (inputs as RFC 3339 strings),
 //! `DURATION` (inputs in Go syntax, `"1h30m"`), `NONE` (the value `{ none = true }`), `BLOB` (a file) and `MULTIPART_BLOB` (a
 //! directory; as inputs given inline or as fixtures, see `suite/blob.rs`), `LIST<T>`, `MAP<T>`.
+//!
+//! Why this file is long: a suite resolves in one pass over one parsed document (the suite's
+//! task, each case's overrides, its execution identity and prior runs, its inputs and blobs), so
+//! every error can name its line and column; the types, blobs and execution syntax are in their
+//! own files.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
