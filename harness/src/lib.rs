@@ -14,7 +14,7 @@
 //! | engine | [`engine`] | [`Language`] → a built, content-addressed image; argv + binds → one sandboxed container run (fresh or a warm pool's) |
 //! | runtime | [`runtime`] | one case through the protocol and the engine (or an adapter program) → [`runtime::Executed`] |
 //! | judge | [`judge`] | the suite's judge (`ellipse` oracle or `golden` snapshots) → problems, diff → [`judge::outcome::Outcome`] |
-//! | run | [`run`] | suite × languages through a runtime → [`report::RunReport`] |
+//! | run | [`run`] | a [`run::RunPlan`] (made by [`run::RunPlan::builder`]) × a runtime → [`report::RunReport`] |
 //! | report | [`report`] | report → terminal matrix, JSON, JUnit, Markdown, HTML; shard merge, comparison, vendor expectations |
 //! | explore | [`explore`] | seed → generated inputs × languages → findings, shrunk (property runs) |
 //! | bench | [`mod@bench`] | images × one case → medians: engine floor, fresh, warm, flytekit, `-j` scaling |

@@ -10,9 +10,10 @@ use crate::explore::findings::{Finding, Source};
 use crate::explore::regressions::Regression;
 use crate::explore::strategy::CaseInput;
 use crate::judge::ellipse::Failure;
+use crate::judge::ellipse::limits::explain;
 use crate::judge::ellipse::oracle;
 use crate::spec::language::Language;
-use crate::spec::limitation::{FailureKind, explain};
+use crate::spec::limitation::FailureKind;
 
 impl Explorer<'_> {
     /// Cross-language findings: pairs of languages that both passed a case but disagree beyond

@@ -6,9 +6,10 @@
 //! *known* only when every failure is explained.
 
 use crate::explore::strategy::CaseInput;
+use crate::judge::ellipse::limits::{Facts, explain};
 use crate::judge::ellipse::{Failure, Verdict};
 use crate::protocol::profile::Profile;
-use crate::spec::limitation::{Facts, FailureKind, Limitation, explain};
+use crate::spec::limitation::{FailureKind, Limitation};
 
 /// A failure and the limitation that explains it, if one does.
 #[derive(Debug, Clone)]

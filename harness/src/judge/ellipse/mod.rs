@@ -16,6 +16,7 @@
 //! stage is judged on what the container left behind — its exit code and output files, collected
 //! again as the sidecar would have ([`recollect()`]).
 
+pub mod limits;
 pub mod oracle;
 
 mod recollect;
