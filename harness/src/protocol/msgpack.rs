@@ -25,6 +25,13 @@ pub fn go_v(bytes: &[u8]) -> Result<String, String> {
     let mut rd = bytes;
     let v = rmpv::decode::read_value(&mut rd)
         .map_err(|e| format!("failed to unmarshal messagepack bytes, err:[{e}]"))?;
+    // shamaton's Unmarshal refuses bytes left over after the value.
+    if !rd.is_empty() {
+        return Err(format!(
+            "failed to unmarshal messagepack bytes, err:[{} bytes after the value]",
+            rd.len()
+        ));
+    }
     let mut out = String::new();
     write_v(&v, &mut out)?;
     Ok(out)
@@ -128,6 +135,7 @@ mod tests {
         assert_eq!(go_v(&encode(&v)).unwrap(), "map[a:1 b:true c:1.1 d:string]");
         let nested = Value::Array(vec![Value::Nil, Value::F32(0.1), Value::F64(1e21)]);
         assert_eq!(go_v(&encode(&nested)).unwrap(), "[<nil> 0.1 1e+21]");
-        assert!(go_v(b"\xc1").is_err());
+        assert!(go_v(b"\x92\x01").is_err());
+        assert!(go_v(b"\x01\x02").is_err());
     }
 }
