@@ -85,17 +85,17 @@ struct PbBinary {
 #[derive(Clone, PartialEq, prost::Oneof)]
 enum PbKind {
     #[prost(enumeration = "PbNullValue", tag = "1")]
-    NullValue(i32),
+    Null(i32),
     #[prost(double, tag = "2")]
-    NumberValue(f64),
+    Number(f64),
     #[prost(string, tag = "3")]
-    StringValue(String),
+    Str(String),
     #[prost(bool, tag = "4")]
-    BoolValue(bool),
+    Bool(bool),
     #[prost(message, tag = "5")]
-    StructValue(PbStruct),
+    Struct(PbStruct),
     #[prost(message, tag = "6")]
-    ListValue(PbListValue),
+    List(PbListValue),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, prost::Enumeration)]
@@ -285,14 +285,14 @@ fn pb_struct(m: &serde_json::Map<String, serde_json::Value>) -> PbStruct {
 fn pb_value(v: &serde_json::Value) -> PbValue {
     use serde_json::Value as J;
     let kind = match v {
-        J::Null => PbKind::NullValue(PbNullValue::NullValue as i32),
-        J::Bool(b) => PbKind::BoolValue(*b),
-        J::Number(n) => PbKind::NumberValue(n.as_f64().unwrap_or(f64::NAN)),
-        J::String(s) => PbKind::StringValue(s.clone()),
-        J::Array(a) => PbKind::ListValue(PbListValue {
+        J::Null => PbKind::Null(PbNullValue::NullValue as i32),
+        J::Bool(b) => PbKind::Bool(*b),
+        J::Number(n) => PbKind::Number(n.as_f64().unwrap_or(f64::NAN)),
+        J::String(s) => PbKind::Str(s.clone()),
+        J::Array(a) => PbKind::List(PbListValue {
             values: a.iter().map(pb_value).collect(),
         }),
-        J::Object(m) => PbKind::StructValue(pb_struct(m)),
+        J::Object(m) => PbKind::Struct(pb_struct(m)),
     };
     PbValue { kind: Some(kind) }
 }
