@@ -729,22 +729,22 @@ fn scalar_literals() -> BoxedStrategy<Literal> {
     .boxed()
 }
 
-/// A file or directory blob whose URI is a local fixture the downloader can copy: in
-/// inputs.json/yaml a blob is its local path in the input dir, a plain string for Go.
+/// A file or directory blob whose URI is one of the repo's own blob fixtures, which the
+/// downloader only reads (so nothing is created outside the test's temp dirs, and nothing is
+/// left behind): in inputs.json/yaml a blob is its local path in the input dir, a plain string
+/// for Go.
 fn oracle_blob(dir: bool) -> rawconf::protocol::literal::Blob {
-    static FIXTURES: OnceLock<PathBuf> = OnceLock::new();
-    let root = FIXTURES.get_or_init(|| {
-        let root =
-            std::env::temp_dir().join(format!("rawconf-go-oracle-blobs-{}", std::process::id()));
-        std::fs::create_dir_all(root.join("dir/sub")).expect("blob fixture dir");
-        std::fs::write(root.join("file"), b"bytes\n").expect("blob fixture file");
-        std::fs::write(root.join("dir/sub/x"), b"x").expect("blob fixture file");
-        root
-    });
+    let root = support::repo().join("tests/fixtures/blobs");
     let (name, dimensionality) = if dir {
-        ("dir", rawconf::protocol::literal::Dimensionality::Multipart)
+        (
+            "tree",
+            rawconf::protocol::literal::Dimensionality::Multipart,
+        )
     } else {
-        ("file", rawconf::protocol::literal::Dimensionality::Single)
+        (
+            "hello.txt",
+            rawconf::protocol::literal::Dimensionality::Single,
+        )
     };
     rawconf::protocol::literal::Blob {
         uri: root.join(name).to_string_lossy().into_owned(),

@@ -12,6 +12,7 @@ pub mod blobs;
 pub mod goformat;
 pub mod inputs;
 pub mod literal;
+pub mod msgpack;
 pub mod outputs;
 pub mod profile;
 pub mod pyformat;

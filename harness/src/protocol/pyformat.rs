@@ -94,6 +94,13 @@ pub fn py_str(l: &Literal) -> String {
         Literal::Scalar(Scalar::Primitive(p)) => py_primitive(p),
         Literal::Scalar(Scalar::Blob(b)) => b.uri.clone(),
         Literal::Scalar(Scalar::NoneType) => "None".into(),
+        // flytekit would first turn these into Python values through its type engine, which is
+        // not modelled: the text is a Python-like rendering of the literal's data (the probe's
+        // flytekit-local expectations declare these cases as departures).
+        Literal::Scalar(Scalar::Generic(m)) => py_json(&serde_json::Value::Object(m.clone())),
+        Literal::Scalar(Scalar::Binary(b)) => format!("{:?}", b.value),
+        Literal::Scalar(Scalar::Union(u)) => py_str(&u.value),
+        Literal::Scalar(Scalar::StructuredDataset(uri)) => uri.clone(),
         Literal::Collection(items) => {
             format!(
                 "[{}]",
@@ -105,6 +112,25 @@ pub fn py_str(l: &Literal) -> String {
             m.literals
                 .iter()
                 .map(|(k, v)| format!("{}: {}", py_repr_str(k), py_repr(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Python `str()` of the dict/list/number json.loads would give for `v`.
+fn py_json(v: &serde_json::Value) -> String {
+    use serde_json::Value as J;
+    match v {
+        J::Null => "None".into(),
+        J::Bool(b) => if *b { "True" } else { "False" }.into(),
+        J::Number(n) => n.as_f64().map_or_else(|| n.to_string(), py_float),
+        J::String(s) => py_repr_str(s),
+        J::Array(a) => format!("[{}]", a.iter().map(py_json).collect::<Vec<_>>().join(", ")),
+        J::Object(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, x)| format!("{}: {}", py_repr_str(k), py_json(x)))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),

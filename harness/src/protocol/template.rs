@@ -247,6 +247,20 @@ pub fn serialize_literal(l: &Literal) -> Result<String, String> {
         Literal::Scalar(Scalar::NoneType) => {
             Err("received an unexpected scalar type [*core.Scalar_NoneType]".into())
         }
+        Literal::Scalar(Scalar::Binary(b)) if b.tag == "msgpack" => {
+            crate::protocol::msgpack::go_v(&b.value)
+        }
+        Literal::Scalar(Scalar::Binary(b)) => Err(format!("unsupported binary tag [{}]", b.tag)),
+        // A union is not unwrapped, even with a value (protocol-2.md §4).
+        Literal::Scalar(Scalar::Generic(_)) => {
+            Err("received an unexpected scalar type [*core.Scalar_Generic]".into())
+        }
+        Literal::Scalar(Scalar::Union(_)) => {
+            Err("received an unexpected scalar type [*core.Scalar_Union]".into())
+        }
+        Literal::Scalar(Scalar::StructuredDataset(_)) => {
+            Err("received an unexpected scalar type [*core.Scalar_StructuredDataset]".into())
+        }
         Literal::Scalar(Scalar::Primitive(p)) => Ok(match p {
             Primitive::Integer(i) => i.to_string(),
             Primitive::Float(x) => format_v(*x),

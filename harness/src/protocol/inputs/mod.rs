@@ -6,6 +6,7 @@
 //! copilot would have reported one (as data: the files written before the failure stay).
 
 mod gojson;
+mod structs;
 mod varmap;
 mod write;
 mod yaml;

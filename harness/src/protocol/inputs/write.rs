@@ -259,6 +259,32 @@ fn write_literal(lit: &Literal, host: &Path, shown: &str, mirror: &Mirror) -> Wr
             write_file(host, b"null")?;
             Ok((VarValue::Null, lit.clone()))
         }
+        Literal::Scalar(Scalar::Generic(m)) => {
+            write_file(host, super::structs::jsonpb(m).as_bytes())?;
+            Ok((super::structs::go_json_value(m), lit.clone()))
+        }
+        Literal::Scalar(Scalar::Binary(b)) => {
+            use base64::Engine as _;
+            write_file(host, &b.value)?;
+            // `[]byte` in Go's encoding/json is a standard base64 string.
+            let text = base64::engine::general_purpose::STANDARD.encode(&b.value);
+            Ok((VarValue::String(text), lit.clone()))
+        }
+        Literal::Scalar(Scalar::Union(u)) => {
+            // The value is written as itself at the same path; inputs.pb keeps the union around
+            // the downloaded value [inferred].
+            let (v, inner) = write_literal(&u.value, host, shown, mirror)?;
+            let union = crate::protocol::literal::Union {
+                value: inner,
+                variant: u.variant.clone(),
+            };
+            Ok((v, Literal::Scalar(Scalar::Union(Box::new(union)))))
+        }
+        Literal::Scalar(Scalar::StructuredDataset(_)) => {
+            Err("unsupported scalar type [*core.Scalar_StructuredDataset]"
+                .to_string()
+                .into())
+        }
         Literal::Scalar(Scalar::Blob(b)) => {
             copy_blob(b, host, mirror)?;
             let local = Blob {

@@ -403,19 +403,49 @@ impl Scalar {
                 ("primitive", "primitive"),
                 ("blob", "blob"),
                 ("noneType", "none_type"),
+                ("generic", "generic"),
+                ("binary", "binary"),
+                ("union", "union"),
+                ("structuredDataset", "structured_dataset"),
             ],
         )? {
             None => {
                 return fail(
                     path,
-                    "a Scalar needs one of primitive, blob, noneType (other scalar kinds are outside the raw protocol)",
+                    "a Scalar needs one of primitive, blob, noneType, generic, binary, union, structuredDataset (schema and error scalars are outside the raw protocol)",
                 );
             }
             Some((0, v, p)) => Scalar::Primitive(Primitive::from_json(v, &p)?),
             Some((1, v, p)) => Scalar::Blob(Blob::from_json(v, &p)?),
-            Some((_, v, p)) => {
+            Some((2, v, p)) => {
                 Fields::new(v, &p)?.finish()?;
                 Scalar::NoneType
+            }
+            Some((3, v, p)) => Scalar::Generic(struct_from_json(v, &p)?),
+            Some((4, v, p)) => Scalar::Binary(Binary::from_json(v, &p)?),
+            Some((5, v, p)) => {
+                let mut uf = Fields::new(v, &p)?;
+                let value = match uf.get("value", "value")? {
+                    Some((v, p)) => Literal::from_json(v, &p)?,
+                    None => return fail(&p, "a Union needs a `value`"),
+                };
+                let variant = match uf.get("type", "type")? {
+                    Some((v, p)) => LiteralType::from_json(v, &p)?,
+                    None => return fail(&p, "a Union needs the `type` of its value"),
+                };
+                uf.finish()?;
+                Scalar::Union(Box::new(Union { value, variant }))
+            }
+            Some((_, v, p)) => {
+                let mut sf = Fields::new(v, &p)?;
+                sf.ignore("metadata");
+                let uri = sf
+                    .get("uri", "uri")?
+                    .map(|(v, p)| string(v, &p))
+                    .transpose()?
+                    .unwrap_or_default();
+                sf.finish()?;
+                Scalar::StructuredDataset(uri)
             }
         };
         f.finish()?;
@@ -427,7 +457,110 @@ impl Scalar {
             Scalar::Primitive(p) => obj([("primitive", p.to_json())]),
             Scalar::Blob(b) => obj([("blob", b.to_json())]),
             Scalar::NoneType => obj([("noneType", Value::Object(Map::new()))]),
+            Scalar::Generic(m) => obj([("generic", Value::Object(m.clone()))]),
+            Scalar::Binary(b) => obj([("binary", b.to_json())]),
+            Scalar::Union(u) => obj([(
+                "union",
+                obj([("value", u.value.to_json()), ("type", u.variant.to_json())]),
+            )]),
+            Scalar::StructuredDataset(uri) => {
+                let mut m = Map::new();
+                if !uri.is_empty() {
+                    m.insert("uri".into(), Value::String(uri.clone()));
+                }
+                obj([("structuredDataset", Value::Object(m))])
+            }
         }
+    }
+}
+
+/// A `google.protobuf.Struct` in protobuf JSON: any JSON object. Its numbers are doubles (a
+/// Struct holds no integers), so `1` and `1.0` are the same value; a number a double cannot hold
+/// exactly is rounded as protojson would.
+pub fn struct_from_json(v: &Value, path: &str) -> R<Map<String, Value>> {
+    match v {
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, x)| Ok((k.clone(), struct_value(x, &join(path, k))?)))
+            .collect(),
+        other => fail(
+            path,
+            format!(
+                "expected a JSON object (a google.protobuf.Struct), found {}",
+                kind(other)
+            ),
+        ),
+    }
+}
+
+fn struct_value(v: &Value, path: &str) -> R<Value> {
+    Ok(match v {
+        Value::Number(n) => {
+            let x = n.as_f64().ok_or_else(|| JsonError {
+                path: path.into(),
+                message: "number out of range for a double".into(),
+            })?;
+            serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+        }
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .enumerate()
+                .map(|(i, x)| struct_value(x, &format!("{path}[{i}]")))
+                .collect::<R<_>>()?,
+        ),
+        Value::Object(_) => Value::Object(struct_from_json(v, path)?),
+        other => other.clone(),
+    })
+}
+
+impl Binary {
+    fn from_json(v: &Value, path: &str) -> R<Binary> {
+        use base64::Engine as _;
+        let mut f = Fields::new(v, path)?;
+        let value = match f.get("value", "value")? {
+            Some((v, p)) => {
+                let text = string(v, &p)?;
+                // protojson accepts standard and URL-safe base64, padded or not.
+                let cleaned: String = text
+                    .trim_end_matches('=')
+                    .chars()
+                    .map(|c| match c {
+                        '-' => '+',
+                        '_' => '/',
+                        c => c,
+                    })
+                    .collect();
+                base64::engine::general_purpose::STANDARD_NO_PAD
+                    .decode(cleaned)
+                    .map_err(|e| JsonError {
+                        path: p.clone(),
+                        message: format!("expected base64 bytes: {e}"),
+                    })?
+            }
+            None => Vec::new(),
+        };
+        let tag = f
+            .get("tag", "tag")?
+            .map(|(v, p)| string(v, &p))
+            .transpose()?
+            .unwrap_or_default();
+        f.finish()?;
+        Ok(Binary { value, tag })
+    }
+
+    fn to_json(&self) -> Value {
+        use base64::Engine as _;
+        let mut m = Map::new();
+        if !self.value.is_empty() {
+            m.insert(
+                "value".into(),
+                Value::String(base64::engine::general_purpose::STANDARD.encode(&self.value)),
+            );
+        }
+        if !self.tag.is_empty() {
+            m.insert("tag".into(), Value::String(self.tag.clone()));
+        }
+        Value::Object(m)
     }
 }
 
@@ -538,12 +671,14 @@ impl LiteralType {
                 ("blob", "blob"),
                 ("collectionType", "collection_type"),
                 ("mapValueType", "map_value_type"),
+                ("unionType", "union_type"),
+                ("structuredDatasetType", "structured_dataset_type"),
             ],
         )? {
             None => {
                 return fail(
                     path,
-                    "a LiteralType needs one of simple, blob, collectionType, mapValueType (other kinds are outside the raw protocol)",
+                    "a LiteralType needs one of simple, blob, collectionType, mapValueType, unionType, structuredDatasetType (other kinds are outside the raw protocol)",
                 );
             }
             Some((0, v, p)) => {
@@ -551,7 +686,28 @@ impl LiteralType {
             }
             Some((1, v, p)) => LiteralType::Blob(BlobType::from_json(v, &p)?),
             Some((2, v, p)) => LiteralType::Collection(Box::new(LiteralType::from_json(v, &p)?)),
-            Some((_, v, p)) => LiteralType::Map(Box::new(LiteralType::from_json(v, &p)?)),
+            Some((3, v, p)) => LiteralType::Map(Box::new(LiteralType::from_json(v, &p)?)),
+            Some((4, v, p)) => {
+                let mut uf = Fields::new(v, &p)?;
+                let variants = match uf.get("variants", "variants")? {
+                    Some((Value::Array(a), ap)) => a
+                        .iter()
+                        .enumerate()
+                        .map(|(i, x)| LiteralType::from_json(x, &format!("{ap}[{i}]")))
+                        .collect::<R<Vec<_>>>()?,
+                    Some((other, ap)) => {
+                        return fail(&ap, format!("expected an array, found {}", kind(other)));
+                    }
+                    None => Vec::new(),
+                };
+                uf.finish()?;
+                LiteralType::Union(variants)
+            }
+            Some((_, v, _)) => {
+                // Columns, format and the rest do not change what copilot does with it.
+                let _ = v;
+                LiteralType::StructuredDataset
+            }
         };
         f.finish()?;
         Ok(t)
@@ -564,6 +720,16 @@ impl LiteralType {
             LiteralType::Blob(b) => obj([("blob", b.to_json())]),
             LiteralType::Collection(t) => obj([("collectionType", t.to_json())]),
             LiteralType::Map(t) => obj([("mapValueType", t.to_json())]),
+            LiteralType::Union(vs) => obj([(
+                "unionType",
+                obj([(
+                    "variants",
+                    Value::Array(vs.iter().map(LiteralType::to_json).collect()),
+                )]),
+            )]),
+            LiteralType::StructuredDataset => {
+                obj([("structuredDatasetType", Value::Object(Map::new()))])
+            }
         }
     }
 
@@ -584,6 +750,14 @@ impl LiteralType {
             }
             LiteralType::Collection(t) => format!("collection_type:{{{}}}", t.proto_text()),
             LiteralType::Map(t) => format!("map_value_type:{{{}}}", t.proto_text()),
+            LiteralType::Union(vs) => format!(
+                "union_type:{{{}}}",
+                vs.iter()
+                    .map(|t| format!("variants:{{{}}}", t.proto_text()))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            LiteralType::StructuredDataset => "structured_dataset_type:{}".into(),
         }
     }
 }

@@ -5,6 +5,6 @@ pub(crate) mod json;
 mod model;
 mod proto;
 
-pub use json::{JsonError, float_to_json, go_float, to_go_json, to_json_with};
+pub use json::{JsonError, float_to_json, go_float, struct_from_json, to_go_json, to_json_with};
 pub use model::*;
 pub use proto::canonical_literal_map;

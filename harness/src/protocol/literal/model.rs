@@ -1,7 +1,7 @@
 //! The subset of Flyte IDL (`flyteidl.core`) the raw container protocol moves around.
 //!
 //! Only what a raw container can receive or produce is modelled: primitives, blobs, the none
-//! type, collections and maps of literals (templates and input files handle them), the simple and
+//! type, structs, binary, unions, structured datasets (by URI), collections and maps of literals (templates and input files handle them), the simple and
 //! blob literal types of an interface, and copilot's error document. Field names and enum values
 //! follow `flyteidl/protos/flyteidl/core/{literals,types,interface,errors}.proto`.
 
@@ -80,6 +80,35 @@ pub enum Scalar {
     Blob(Blob),
     /// `none_type` (`flyteidl.core.Void`): an explicit "no value".
     NoneType,
+    /// `generic` (`google.protobuf.Struct`): a JSON object. Its numbers are doubles, as in a
+    /// Struct; `serde_json`'s map keeps keys sorted, the order jsonpb writes them in.
+    Generic(serde_json::Map<String, serde_json::Value>),
+    /// `binary`: bytes and the tag that says how to read them (`msgpack` for flytekit's
+    /// dataclasses and dicts).
+    Binary(Binary),
+    /// `union`: one variant's value and that variant's type (`Optional[T]` = none is a union
+    /// holding the none literal).
+    Union(Box<Union>),
+    /// `structured_dataset`: only its URI (copilot refuses to download one at all).
+    StructuredDataset(String),
+}
+
+/// `flyteidl.core.Binary`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Binary {
+    /// `value`: the bytes.
+    pub value: Vec<u8>,
+    /// `tag`: their encoding (`msgpack`, or anything else).
+    pub tag: String,
+}
+
+/// `flyteidl.core.Union`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    /// `value`: the literal of the chosen variant.
+    pub value: Literal,
+    /// `type`: the chosen variant's type.
+    pub variant: LiteralType,
 }
 
 /// `flyteidl.core.Literal`: a scalar, or a collection/map of literals.
@@ -161,6 +190,12 @@ pub enum LiteralType {
     Collection(Box<LiteralType>),
     /// `map_value_type`: likewise.
     Map(Box<LiteralType>),
+    /// `union_type.variants`: an input that holds one of several types (`Optional[T]` is
+    /// `T | None`).
+    Union(Vec<LiteralType>),
+    /// `structured_dataset_type` (columns and format left empty): declared so that copilot's
+    /// refusal of such an input can be judged.
+    StructuredDataset,
 }
 
 /// `flyteidl.core.Variable`: a typed, described interface slot.

@@ -4,7 +4,10 @@
 //! Hand-written `prost` message structs for just the messages involved, with the field numbers
 //! of `flyteidl/core/literals.proto` and `types.proto` (Primitive: integer=1, float_value=2,
 //! string_value=3, boolean=4, datetime=5, duration=6; Scalar: primitive=1, blob=2, none_type=5;
-//! Blob: metadata=1, uri=3; BlobMetadata: type=1; BlobType: format=1, dimensionality=2;
+//! Blob: metadata=1, uri=3; Scalar also binary=3, generic=7, structured_dataset=8, union=9;
+//! Binary: value=1, tag=2; Union: value=1, type=2; google.protobuf.Struct: fields=1, Value:
+//! null_value=1 … list_value=6; LiteralType: simple=1, collection_type=3, map_value_type=4,
+//! blob=5, structured_dataset_type=8, union_type=10; BlobMetadata: type=1; BlobType: format=1, dimensionality=2;
 //! Literal: scalar=1, collection=2, map=3; LiteralCollection: literals=1; LiteralMap:
 //! literals=1; google.protobuf.Timestamp/Duration: seconds=1, nanos=2). Maps are encoded in
 //! key order so the bytes are deterministic (Go's are not; any order decodes the same).
@@ -70,19 +73,113 @@ struct PbBlob {
 #[derive(Clone, PartialEq, Message)]
 struct PbVoid {}
 
+#[derive(Clone, PartialEq, Message)]
+struct PbBinary {
+    #[prost(bytes = "vec", tag = "1")]
+    value: Vec<u8>,
+    #[prost(string, tag = "2")]
+    tag: String,
+}
+
+/// `google.protobuf.Value`.
+#[derive(Clone, PartialEq, prost::Oneof)]
+enum PbKind {
+    #[prost(enumeration = "PbNullValue", tag = "1")]
+    Null(i32),
+    #[prost(double, tag = "2")]
+    Number(f64),
+    #[prost(string, tag = "3")]
+    Str(String),
+    #[prost(bool, tag = "4")]
+    Bool(bool),
+    #[prost(message, tag = "5")]
+    Struct(PbStruct),
+    #[prost(message, tag = "6")]
+    List(PbListValue),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, prost::Enumeration)]
+enum PbNullValue {
+    NullValue = 0,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct PbValue {
+    #[prost(oneof = "PbKind", tags = "1, 2, 3, 4, 5, 6")]
+    kind: Option<PbKind>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct PbListValue {
+    #[prost(message, repeated, tag = "1")]
+    values: Vec<PbValue>,
+}
+
+/// `google.protobuf.Struct`.
+#[derive(Clone, PartialEq, Message)]
+struct PbStruct {
+    #[prost(btree_map = "string, message", tag = "1")]
+    fields: BTreeMap<String, PbValue>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct PbStructuredDataset {
+    #[prost(string, tag = "1")]
+    uri: String,
+}
+
+/// `flyteidl.core.LiteralType` as plain optional fields (one is set, so the bytes are a oneof's).
+#[derive(Clone, PartialEq, Message)]
+struct PbLiteralType {
+    #[prost(int32, optional, tag = "1")]
+    simple: Option<i32>,
+    #[prost(message, optional, boxed, tag = "3")]
+    collection_type: Option<Box<PbLiteralType>>,
+    #[prost(message, optional, boxed, tag = "4")]
+    map_value_type: Option<Box<PbLiteralType>>,
+    #[prost(message, optional, tag = "5")]
+    blob: Option<PbBlobType>,
+    #[prost(message, optional, tag = "8")]
+    structured_dataset_type: Option<PbVoid>,
+    #[prost(message, optional, tag = "10")]
+    union_type: Option<PbUnionType>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct PbUnionType {
+    #[prost(message, repeated, tag = "1")]
+    variants: Vec<PbLiteralType>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct PbUnion {
+    #[prost(message, optional, boxed, tag = "1")]
+    value: Option<Box<PbLiteral>>,
+    #[prost(message, optional, tag = "2")]
+    r#type: Option<PbLiteralType>,
+}
+
 #[derive(Clone, PartialEq, prost::Oneof)]
 enum PbScalarValue {
     #[prost(message, tag = "1")]
     Primitive(PbPrimitive),
     #[prost(message, tag = "2")]
     Blob(PbBlob),
+    #[prost(message, tag = "3")]
+    Binary(PbBinary),
     #[prost(message, tag = "5")]
     NoneType(PbVoid),
+    #[prost(message, tag = "7")]
+    Generic(PbStruct),
+    #[prost(message, tag = "8")]
+    StructuredDataset(PbStructuredDataset),
+    #[prost(message, tag = "9")]
+    Union(PbUnion),
 }
 
 #[derive(Clone, PartialEq, Message)]
 struct PbScalar {
-    #[prost(oneof = "PbScalarValue", tags = "1, 2, 5")]
+    #[prost(oneof = "PbScalarValue", tags = "1, 2, 3, 5, 7, 8, 9")]
     value: Option<PbScalarValue>,
 }
 
@@ -151,12 +248,75 @@ fn literal(l: &Literal) -> PbLiteral {
         Literal::Scalar(Scalar::NoneType) => PbLiteralValue::Scalar(PbScalar {
             value: Some(PbScalarValue::NoneType(PbVoid {})),
         }),
+        Literal::Scalar(Scalar::Generic(m)) => PbLiteralValue::Scalar(PbScalar {
+            value: Some(PbScalarValue::Generic(pb_struct(m))),
+        }),
+        Literal::Scalar(Scalar::Binary(b)) => PbLiteralValue::Scalar(PbScalar {
+            value: Some(PbScalarValue::Binary(PbBinary {
+                value: b.value.clone(),
+                tag: b.tag.clone(),
+            })),
+        }),
+        Literal::Scalar(Scalar::StructuredDataset(uri)) => PbLiteralValue::Scalar(PbScalar {
+            value: Some(PbScalarValue::StructuredDataset(PbStructuredDataset {
+                uri: uri.clone(),
+            })),
+        }),
+        Literal::Scalar(Scalar::Union(u)) => PbLiteralValue::Scalar(PbScalar {
+            value: Some(PbScalarValue::Union(PbUnion {
+                value: Some(Box::new(literal(&u.value))),
+                r#type: Some(literal_type(&u.variant)),
+            })),
+        }),
         Literal::Collection(items) => PbLiteralValue::Collection(PbLiteralCollection {
             literals: items.iter().map(literal).collect(),
         }),
         Literal::Map(m) => PbLiteralValue::Map(literal_map(m)),
     };
     PbLiteral { value: Some(value) }
+}
+
+fn pb_struct(m: &serde_json::Map<String, serde_json::Value>) -> PbStruct {
+    PbStruct {
+        fields: m.iter().map(|(k, v)| (k.clone(), pb_value(v))).collect(),
+    }
+}
+
+fn pb_value(v: &serde_json::Value) -> PbValue {
+    use serde_json::Value as J;
+    let kind = match v {
+        J::Null => PbKind::Null(PbNullValue::NullValue as i32),
+        J::Bool(b) => PbKind::Bool(*b),
+        J::Number(n) => PbKind::Number(n.as_f64().unwrap_or(f64::NAN)),
+        J::String(s) => PbKind::Str(s.clone()),
+        J::Array(a) => PbKind::List(PbListValue {
+            values: a.iter().map(pb_value).collect(),
+        }),
+        J::Object(m) => PbKind::Struct(pb_struct(m)),
+    };
+    PbValue { kind: Some(kind) }
+}
+
+fn literal_type(t: &LiteralType) -> PbLiteralType {
+    let mut out = PbLiteralType::default();
+    match t {
+        LiteralType::Simple(s) => out.simple = Some(*s as i32),
+        LiteralType::Blob(b) => {
+            out.blob = Some(PbBlobType {
+                format: b.format.clone(),
+                dimensionality: b.dimensionality as i32,
+            })
+        }
+        LiteralType::Collection(t) => out.collection_type = Some(Box::new(literal_type(t))),
+        LiteralType::Map(t) => out.map_value_type = Some(Box::new(literal_type(t))),
+        LiteralType::Union(vs) => {
+            out.union_type = Some(PbUnionType {
+                variants: vs.iter().map(literal_type).collect(),
+            })
+        }
+        LiteralType::StructuredDataset => out.structured_dataset_type = Some(PbVoid {}),
+    }
+    out
 }
 
 fn literal_map(m: &LiteralMap) -> PbLiteralMap {

@@ -96,6 +96,20 @@ pub fn parse_simple(t: SimpleType, content: &[u8]) -> std::result::Result<Litera
             Primitive::Datetime(Timestamp { seconds, nanos })
         }
         SimpleType::None => return Ok(Literal::Scalar(Scalar::NoneType)),
+        // Not validated: whatever is left after trimming is the msgpack payload.
+        SimpleType::Binary => {
+            return Ok(Literal::Scalar(Scalar::Binary(
+                crate::protocol::literal::Binary {
+                    value: s.to_vec(),
+                    tag: "msgpack".into(),
+                },
+            )));
+        }
+        SimpleType::Struct => {
+            return parse_struct(s)
+                .map(|m| Literal::Scalar(Scalar::Generic(m)))
+                .map_err(|e| format!("failed to load generic type as json.: {e}"));
+        }
         other => {
             return Err(format!(
                 "rawconf does not model {} outputs (only primitives, NONE and blobs)",
@@ -104,6 +118,37 @@ pub fn parse_simple(t: SimpleType, content: &[u8]) -> std::result::Result<Litera
         }
     };
     Ok(Literal::primitive(p))
+}
+
+/// jsonpb's `Unmarshal` into a `google.protobuf.Struct`: the first JSON value of the text is
+/// read (what follows it is not looked at [inferred]); `null` is the empty Struct; an object's
+/// values become Struct values (numbers doubles); any other top-level value is Go's
+/// `encoding/json` type error; no value at all is `EOF`.
+fn parse_struct(
+    s: &[u8],
+) -> std::result::Result<serde_json::Map<String, serde_json::Value>, String> {
+    use serde_json::Value;
+    let mut stream = serde_json::Deserializer::from_slice(s).into_iter::<Value>();
+    let v = match stream.next() {
+        None => return Err("EOF".into()),
+        Some(Ok(v)) => v,
+        // Go's syntax errors are not modelled word for word.
+        Some(Err(e)) => return Err(format!("rawconf: invalid JSON: {e}")),
+    };
+    let found = match &v {
+        Value::Null => return Ok(serde_json::Map::new()),
+        Value::Object(_) => {
+            return crate::protocol::literal::struct_from_json(&v, "")
+                .map_err(|e| format!("rawconf: {e}"));
+        }
+        Value::Array(_) => "array",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Bool(_) => "bool",
+    };
+    Err(format!(
+        "bad StructValue: json: cannot unmarshal {found} into Go value of type map[string]json.RawMessage"
+    ))
 }
 
 /// Go `path.Join(dir, name)` for display.

@@ -162,7 +162,10 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
             // adapters/flytekit, flytekit 1.16.31: a directory gives IsADirectoryError, its
             // message naming flytekit's own sandbox path); a file would reach
             // `issubclass(List[int], bool)` [inferred from container_task.py].
-            LiteralType::Collection(_) | LiteralType::Map(_) => {
+            LiteralType::Collection(_)
+            | LiteralType::Map(_)
+            | LiteralType::Union(_)
+            | LiteralType::StructuredDataset => {
                 return Ok(match at.stat(&host) {
                     Ok(r) if r.meta.is_dir() => is_a_directory(&shown),
                     Ok(_) => {

@@ -11,8 +11,8 @@ use super::execution::TaskMeta;
 use super::{TaskSpec, parse_timeout};
 use crate::protocol::inputs::InputFormat;
 use crate::protocol::literal::{
-    BlobType, Dimensionality, Duration, Literal, LiteralMap, LiteralType, Primitive, SimpleType,
-    Timestamp, TypedInterface, Variable, VariableMap,
+    Binary, BlobType, Dimensionality, Duration, Literal, LiteralMap, LiteralType, Primitive,
+    Scalar, SimpleType, Timestamp, TypedInterface, Union, Variable, VariableMap,
 };
 
 /// A case's `[case.task]`: every field optional, replacing the suite's.
@@ -154,6 +154,13 @@ pub(super) fn parse_type(ty: &str) -> Option<LiteralType> {
     if let Some(t) = inner("MAP<") {
         return Some(LiteralType::Map(t));
     }
+    if let Some(rest) = ty.strip_prefix("UNION<").and_then(|r| r.strip_suffix('>')) {
+        let variants = split_top_level(rest)
+            .into_iter()
+            .map(parse_type)
+            .collect::<Option<Vec<_>>>()?;
+        return (variants.len() >= 2).then_some(LiteralType::Union(variants));
+    }
     let blob = |dimensionality| {
         LiteralType::Blob(BlobType {
             format: String::new(),
@@ -163,6 +170,7 @@ pub(super) fn parse_type(ty: &str) -> Option<LiteralType> {
     match ty {
         "BLOB" => Some(blob(Dimensionality::Single)),
         "MULTIPART_BLOB" => Some(blob(Dimensionality::Multipart)),
+        "STRUCTURED_DATASET" => Some(LiteralType::StructuredDataset),
         _ => SimpleType::ALL
             .into_iter()
             .find(|t| t.name() == ty)
@@ -176,10 +184,30 @@ pub(super) fn parse_type(ty: &str) -> Option<LiteralType> {
                         | SimpleType::Boolean
                         | SimpleType::Datetime
                         | SimpleType::Duration
+                        | SimpleType::Struct
+                        | SimpleType::Binary
                 )
             })
             .map(LiteralType::Simple),
     }
+}
+
+/// `A, LIST<B>, MAP<UNION<C, D>>` split at the commas outside any `<…>`.
+fn split_top_level(s: &str) -> Vec<&str> {
+    let (mut depth, mut start, mut out) = (0usize, 0usize, Vec::new());
+    for (i, c) in s.char_indices() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
 }
 
 /// How a suite file spells a type (the inverse of [`parse_type`]), for messages.
@@ -192,6 +220,11 @@ pub(super) fn type_name(t: &LiteralType) -> String {
         LiteralType::Blob(_) => "BLOB".into(),
         LiteralType::Collection(t) => format!("LIST<{}>", type_name(t)),
         LiteralType::Map(t) => format!("MAP<{}>", type_name(t)),
+        LiteralType::Union(vs) => format!(
+            "UNION<{}>",
+            vs.iter().map(type_name).collect::<Vec<_>>().join(", ")
+        ),
+        LiteralType::StructuredDataset => "STRUCTURED_DATASET".into(),
     }
 }
 
@@ -199,7 +232,7 @@ pub(super) fn variables(
     raw: &BTreeMap<String, String>,
     field: &str,
 ) -> std::result::Result<VariableMap, String> {
-    let expected = "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, NONE, BLOB, MULTIPART_BLOB, LIST<T> or MAP<T>";
+    let expected = "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, NONE, STRUCT, BINARY, BLOB, MULTIPART_BLOB, STRUCTURED_DATASET, LIST<T>, MAP<T> or UNION<T1, T2, …>";
     let variables = raw
         .iter()
         .map(|(name, ty)| {
@@ -265,6 +298,62 @@ pub(super) fn convert(
                 )),
             };
         }
+        (LiteralType::Simple(SimpleType::Struct), toml::Value::Table(t)) => {
+            return match (t.get("struct"), t.len()) {
+                (Some(toml::Value::Table(m)), 1) => {
+                    let fields = m
+                        .iter()
+                        .map(|(k, x)| {
+                            Ok((
+                                k.clone(),
+                                toml_to_json(x).map_err(|e| format!("struct.{k}: {e}"))?,
+                            ))
+                        })
+                        .collect::<std::result::Result<serde_json::Map<_, _>, String>>()
+                        .map_err(Some)?;
+                    Ok(Literal::Scalar(Scalar::Generic(fields)))
+                }
+                _ => Err(Some(
+                    "a STRUCT value is written `{ struct = { <key> = <value>, … } }`".to_string(),
+                )),
+            };
+        }
+        (LiteralType::Simple(SimpleType::Binary), toml::Value::Table(t)) => {
+            return binary_value(t)
+                .map(|b| Literal::Scalar(Scalar::Binary(b)))
+                .map_err(Some);
+        }
+        (LiteralType::StructuredDataset, toml::Value::Table(t)) => {
+            return match (t.get("uri"), t.len()) {
+                (Some(toml::Value::String(uri)), 1) => {
+                    Ok(Literal::Scalar(Scalar::StructuredDataset(uri.clone())))
+                }
+                _ => Err(Some(
+                    "a STRUCTURED_DATASET value is written `{ uri = \"<uri>\" }`".to_string(),
+                )),
+            };
+        }
+        // A union value is the first variant, in declaration order, that the value converts to.
+        (LiteralType::Union(variants), _) => {
+            let mut why = Vec::new();
+            for variant in variants {
+                match convert(variant, v, ctx) {
+                    Ok(value) => {
+                        return Ok(Literal::Scalar(Scalar::Union(Box::new(Union {
+                            value,
+                            variant: variant.clone(),
+                        }))));
+                    }
+                    Err(Some(e)) => why.push(format!("as {}: {e}", type_name(variant))),
+                    Err(None) => {}
+                }
+            }
+            return Err(if why.is_empty() {
+                None
+            } else {
+                Some(why.join("; "))
+            });
+        }
         (LiteralType::Simple(t), _) => t,
         _ => return Err(None),
     };
@@ -287,4 +376,97 @@ pub(super) fn convert(
         _ => return Err(None),
     };
     Ok(Literal::primitive(p))
+}
+
+/// A TOML value as the JSON a `google.protobuf.Struct` holds: numbers become doubles, and
+/// what JSON cannot hold (a datetime, NaN, ±inf) is refused.
+fn toml_to_json(v: &toml::Value) -> std::result::Result<serde_json::Value, String> {
+    use serde_json::Value as J;
+    Ok(match v {
+        toml::Value::String(s) => J::String(s.clone()),
+        toml::Value::Integer(i) => serde_json::Number::from_f64(*i as f64)
+            .map(J::Number)
+            .ok_or("an integer a double cannot hold")?,
+        toml::Value::Float(x) => serde_json::Number::from_f64(*x)
+            .map(J::Number)
+            .ok_or_else(|| format!("{x} is not a JSON number (a Struct holds finite doubles)"))?,
+        toml::Value::Boolean(b) => J::Bool(*b),
+        toml::Value::Datetime(d) => {
+            return Err(format!(
+                "{d}: a TOML datetime has no JSON form (write it as a string)"
+            ));
+        }
+        toml::Value::Array(a) => J::Array(
+            a.iter()
+                .enumerate()
+                .map(|(i, x)| toml_to_json(x).map_err(|e| format!("[{i}]: {e}")))
+                .collect::<std::result::Result<_, _>>()?,
+        ),
+        toml::Value::Table(t)
+            if t.len() == 1 && t.get("null") == Some(&toml::Value::Boolean(true)) =>
+        {
+            J::Null
+        }
+        toml::Value::Table(t) => J::Object(
+            t.iter()
+                .map(|(k, x)| Ok((k.clone(), toml_to_json(x).map_err(|e| format!("{k}: {e}"))?)))
+                .collect::<std::result::Result<_, String>>()?,
+        ),
+    })
+}
+
+/// A TOML value as msgpack: integers and floats as themselves, tables as maps with string keys.
+fn toml_to_msgpack(v: &toml::Value) -> std::result::Result<rmpv::Value, String> {
+    use rmpv::Value as M;
+    Ok(match v {
+        toml::Value::String(s) => M::from(s.as_str()),
+        toml::Value::Integer(i) => M::from(*i),
+        toml::Value::Float(x) => M::F64(*x),
+        toml::Value::Boolean(b) => M::Boolean(*b),
+        toml::Value::Datetime(d) => {
+            return Err(format!("{d}: a TOML datetime has no msgpack form here"));
+        }
+        toml::Value::Array(a) => M::Array(
+            a.iter()
+                .enumerate()
+                .map(|(i, x)| toml_to_msgpack(x).map_err(|e| format!("[{i}]: {e}")))
+                .collect::<std::result::Result<_, _>>()?,
+        ),
+        toml::Value::Table(t)
+            if t.len() == 1 && t.get("null") == Some(&toml::Value::Boolean(true)) =>
+        {
+            M::Nil
+        }
+        toml::Value::Table(t) => M::Map(
+            t.iter()
+                .map(|(k, x)| {
+                    Ok((
+                        M::from(k.as_str()),
+                        toml_to_msgpack(x).map_err(|e| format!("{k}: {e}"))?,
+                    ))
+                })
+                .collect::<std::result::Result<_, String>>()?,
+        ),
+    })
+}
+
+/// `{ msgpack = <value> }` (encoded here, tag `msgpack`) or `{ binary = "<base64>", tag = "<tag>" }`.
+fn binary_value(t: &toml::Table) -> std::result::Result<Binary, String> {
+    use base64::Engine as _;
+    const SYNTAX: &str = "a BINARY value is written `{ msgpack = <value> }` or `{ binary = \"<base64>\", tag = \"<tag>\" }`";
+    match (t.get("msgpack"), t.get("binary"), t.get("tag"), t.len()) {
+        (Some(v), None, None, 1) => Ok(Binary {
+            value: crate::protocol::msgpack::encode(
+                &toml_to_msgpack(v).map_err(|e| format!("msgpack: {e}"))?,
+            ),
+            tag: "msgpack".into(),
+        }),
+        (None, Some(toml::Value::String(b)), Some(toml::Value::String(tag)), 2) => Ok(Binary {
+            value: base64::engine::general_purpose::STANDARD
+                .decode(b)
+                .map_err(|e| format!("binary: expected standard base64, {e}"))?,
+            tag: tag.clone(),
+        }),
+        _ => Err(SYNTAX.into()),
+    }
 }
