@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Flyte 2's local ContainerTask (PyPI `flyte`) behind rawconf's adapter contract (docs/adapter.md, v1).
+"""Flyte 2's local ContainerTask (PyPI `flyte`) behind rawconf's adapter contract (docs/adapter.md, v1 and v2).
 
 For each request it builds a real `flyte.extras.ContainerTask` (PyPI flyte, pinned in
 requirements.txt) and runs it with `flyte.init()` + `flyte.with_runcontext(mode="local").run(…)`,
@@ -25,6 +25,15 @@ through docker-py (which Flyte 2 imports lazily inside `ContainerTask.execute`):
 * Flyte 2's scratch directories (`flyte-tmp-*` in $TMPDIR, which it never removes, and the run
   metadata it otherwise writes to the fixed `/tmp/flyte/`) go into one private directory that
   the adapter deletes before it exits.
+
+Version 2 (a case of the execution suite): `TaskMetadata.retries` becomes the task's `retries`
+(Flyte 2's local controller makes retries + 1 attempts of a recoverable error) and
+`discoverable`/`discoveryVersion` the documented explicit version, `Cache(behavior="override",
+version_override=…)` — or `behavior=$RAWCONF_FLYTE2_CACHE_BEHAVIOR` (e.g. `auto`), to see what
+the other behaviour does (README row 27). Every call of the task's `execute` is reported as an
+attempt, and Flyte 2's local task cache (SQLite, normally under ~/.flyte) is pointed at the
+request's `cacheDir` and watched for the cache status. The run takes the execution's name,
+project and domain.
 
 Exit status: 0 with a result on stdout (an exception raised by the run is an `error` result:
 code = the exception's type, message = its text); 33 for requests Flyte 2's ContainerTask cannot
