@@ -165,6 +165,28 @@ fn expect_outcome(r: &CaseResult, outcome: Outcome, needles: &[&str]) -> TestRes
 // ---------------------------------------------------------------------------------------------
 // Fakes: failure paths, no Docker.
 
+/// A version-2 result that breaks one rule (`tests/fixtures/adapters/bad-v2.py MODE`) on an
+/// execution case: a harness-error whose reason names the adapter, the case and the field.
+fn fake_v2_case(mode: &str, needles: &[&str]) -> TestResult {
+    let suite = Suite::named(&repo().join("tests/suites"), "execution")?;
+    let spec = format!("cmd:{} {mode}", fake("bad-v2.py"));
+    let r = run_one(
+        &adapter(&spec),
+        &suite,
+        language("probe"),
+        "rawconf-fake:none",
+        "retries/zero",
+        GoldenMode::Check,
+    );
+    let mut all = vec!["probe/execution/retries/zero"];
+    all.extend_from_slice(needles);
+    expect_outcome(&r, Outcome::HarnessError, &all)?;
+    if r.record.is_some() {
+        return Err(format!("{}: a refused result has a record", r.id).into());
+    }
+    Ok(())
+}
+
 fn fake_case(script: &str, outcome: Outcome, needles: &'static [&'static str]) -> TestResult {
     let f = fixture();
     let spec = format!("cmd:{}", fake(script));
@@ -942,6 +964,18 @@ fn main() {
                 "missing-result.sh",
                 Outcome::HarnessError,
                 &["result field `$`", "missing `outputs`", "or `error`"],
+            )
+        }),
+        Trial::test("fakes/v2-missing-attempts", || {
+            fake_v2_case("no-attempts", &["attempts"])
+        }),
+        Trial::test("fakes/v2-unknown-cache-status", || {
+            fake_v2_case("unknown-cache-status", &["cacheStatus", "CACHE_WARM"])
+        }),
+        Trial::test("fakes/v2-last-attempt-differs", || {
+            fake_v2_case(
+                "last-differs",
+                &["attempts[0]", "the last attempt's outputs or error differ"],
             )
         }),
         Trial::test("fakes/bad-literal", || {

@@ -143,11 +143,97 @@ fn exec_rejects_bad_input() -> Result<(), Failed> {
             vec!["exec", "--language", "python", "--input", "c=1"],
             "no such input",
         ),
+        (
+            vec![
+                "exec",
+                "--language",
+                "probe",
+                "--suite",
+                "execution",
+                "--case",
+                "retries/nope",
+            ],
+            "--case `retries/nope`: the execution suite has no such case",
+        ),
+        (
+            vec![
+                "exec",
+                "--language",
+                "probe",
+                "--suite",
+                "execution",
+                "--case",
+                "retries/zero",
+                "--input",
+                "a=1",
+            ],
+            "cannot be used with",
+        ),
     ] {
         let out = rawconf(&args);
         let stderr = String::from_utf8_lossy(&out.stderr);
         if out.status.code() != Some(2) || !stderr.contains(want) {
             return Err(format!("{args:?}: expected exit 2 and `{want}`\n{}", text(&out)).into());
+        }
+    }
+    Ok(())
+}
+
+/// `exec --case` runs an execution case as the run does (its retries, its execution identity)
+/// and shows every attempt with the environment its container saw: in JSON (`env`, one list
+/// per attempt, beside the record's `execution.attempts`) and for people.
+fn exec_case_shows_attempts_and_env() -> Result<(), Failed> {
+    need_docker()?;
+    let args = [
+        "exec",
+        "--language",
+        "probe",
+        "--suite",
+        "execution",
+        "--case",
+        "retries/error-file-retried",
+    ];
+    let out = rawconf(&[&args[..], &["--json"]].concat());
+    if !out.status.success() {
+        return Err(text(&out).into());
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let attempts = v["execution"]["attempts"]
+        .as_array()
+        .ok_or_else(|| format!("no execution.attempts: {v:#}"))?;
+    let env = v["env"]
+        .as_array()
+        .ok_or_else(|| format!("no env: {v:#}"))?;
+    if attempts.len() != 3 || env.len() != 3 {
+        return Err(format!("expected 3 attempts and 3 environments: {v:#}").into());
+    }
+    for (n, vars) in env.iter().enumerate() {
+        let vars = vars.as_array().ok_or("an attempt's env is not a list")?;
+        for want in [
+            format!("FLYTE_ATTEMPT_NUMBER={n}"),
+            "FLYTE_INTERNAL_EXECUTION_ID=f1a2b3".to_owned(),
+            "FLYTE_INTERNAL_TASK_NAME=rawconf.execution.probe".to_owned(),
+        ] {
+            if !vars.iter().any(|x| x == want.as_str()) {
+                return Err(format!("attempt {n}: `{want}` missing from {vars:?}").into());
+            }
+        }
+    }
+    if attempts[0]["result"]["error"]["code"] != "OutputUploadFailed"
+        || attempts[2]["result"]["outputs"].is_null()
+    {
+        return Err(format!("unexpected attempts: {attempts:#?}").into());
+    }
+    let out = rawconf(&args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "this run: cache CACHE_DISABLED, 3 attempt(s)",
+        "  attempt 0: exit code 0, error OutputUploadFailed: User Error: failed on an early attempt",
+        "      FLYTE_ATTEMPT_NUMBER=1",
+        "  attempt 2: exit code 0, outputs ",
+    ] {
+        if !out.status.success() || !stdout.contains(want) {
+            return Err(format!("expected `{want}`\n{}", text(&out)).into());
         }
     }
     Ok(())
@@ -607,6 +693,10 @@ fn main() {
         )
         .with_ignored_flag(skip),
         Trial::test("cli/exec/rejects-bad-input", exec_rejects_bad_input),
+        Trial::test(
+            "cli/exec/case-shows-attempts-and-env",
+            exec_case_shows_attempts_and_env,
+        ),
         Trial::test(
             "cli/run/expectations-refused-before-running",
             expectations_refused_before_running,

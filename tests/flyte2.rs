@@ -598,7 +598,8 @@ fn sigterm_removes_container() -> TestResult {
 /// `rawconf run` through the Flyte 2 adapter with its own expectations file
 /// (`adapters/flyte2/expectations.toml`): the departures it declares make a red run green, each
 /// result an `xfail` declared by the vendor — not dropped cases. A slice of the suite (the
-/// nightly runs all of it, where an entry that matches nothing also fails).
+/// nightly runs all of it, where an entry that matches nothing also fails), with execution
+/// cases the adapter answers through contract v2 (attempts and cache status observed in Flyte 2).
 fn vendor_expectations_make_the_run_green() -> Result<(), Failed> {
     venv()?;
     let dir = tempfile::tempdir()?;
@@ -607,7 +608,7 @@ fn vendor_expectations_make_the_run_green() -> Result<(), Failed> {
         let mut cmd = support::rawconf();
         cmd.current_dir(repo())
             .args(["run", "--suite", "all", "--filter"])
-            .arg("{*/ellipse/three-by-four,probe/protocol/{exit,env,timeout}/*,probe/protocol/inputs/list-*}")
+            .arg("{*/ellipse/three-by-four,probe/protocol/{exit,env,timeout}/*,probe/protocol/inputs/list-*,probe/execution/{retries/error-file-retried,cache/miss-then-hit}}")
             .arg("--runtime")
             .arg(format!("cmd:{}", run_sh()))
             .arg("--report-dir")
@@ -638,6 +639,19 @@ fn vendor_expectations_make_the_run_green() -> Result<(), Failed> {
             results.len()
         )
         .into());
+    }
+    // The finding behind the cache entry (README row 27): with an explicit cache version the
+    // local controller writes the cache on both executions and never reads it back.
+    let hit = results
+        .iter()
+        .find(|r| r["id"] == "probe/execution/cache/miss-then-hit")
+        .ok_or("probe/execution/cache/miss-then-hit missing")?;
+    let ex = &hit["record"]["execution"];
+    if ex["cache_status"] != "CACHE_POPULATED"
+        || ex["prior"][0]["cache_status"] != "CACHE_POPULATED"
+        || ex["attempts"].as_array().map(Vec::len) != Some(1)
+    {
+        return Err(format!("cache/miss-then-hit through Flyte 2: {ex:#}").into());
     }
     Ok(())
 }

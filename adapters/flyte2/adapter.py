@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Flyte 2's local ContainerTask (PyPI `flyte`) behind rawconf's adapter contract (docs/adapter.md, v1).
+"""Flyte 2's local ContainerTask (PyPI `flyte`) behind rawconf's adapter contract (docs/adapter.md, v1 and v2).
 
 For each request it builds a real `flyte.extras.ContainerTask` (PyPI flyte, pinned in
 requirements.txt) and runs it with `flyte.init()` + `flyte.with_runcontext(mode="local").run(…)`,
@@ -25,6 +25,15 @@ through docker-py (which Flyte 2 imports lazily inside `ContainerTask.execute`):
 * Flyte 2's scratch directories (`flyte-tmp-*` in $TMPDIR, which it never removes, and the run
   metadata it otherwise writes to the fixed `/tmp/flyte/`) go into one private directory that
   the adapter deletes before it exits.
+
+Version 2 (a case of the execution suite): `TaskMetadata.retries` becomes the task's `retries`
+(Flyte 2's local controller makes retries + 1 attempts of a recoverable error) and
+`discoverable`/`discoveryVersion` the documented explicit version, `Cache(behavior="override",
+version_override=…)` — or `behavior=$RAWCONF_FLYTE2_CACHE_BEHAVIOR` (e.g. `auto`), to see what
+the other behaviour does (README row 27). Every call of the task's `execute` is reported as an
+attempt, and Flyte 2's local task cache (SQLite, normally under ~/.flyte) is pointed at the
+request's `cacheDir` and watched for the cache status. The run takes the execution's name,
+project and domain.
 
 Exit status: 0 with a result on stdout (an exception raised by the run is an `error` result:
 code = the exception's type, message = its text); 33 for requests Flyte 2's ContainerTask cannot
@@ -67,8 +76,15 @@ def main():
     result_out = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    if sys.argv[1:] == ["--rawconf-contracts"]:
+        # The handshake (docs/adapter.md, "Version 2"): Flyte 2's local controller runs
+        # attempts and keeps a task cache, which this adapter observes and reports.
+        json.dump({"contracts": [1, 2]}, result_out)
+        result_out.write("\n")
+        result_out.flush()
+        return 0
     request = loads(sys.stdin.read())
-    if request.get("version") != 1:
+    if request.get("version") not in (1, 2):
         log(f"unsupported request version {request.get('version')!r}")
         return UNSUPPORTED
     # Everything Flyte 2 writes to disk goes below this directory, removed in `finally`.
@@ -77,7 +93,9 @@ def main():
     tempfile.tempdir = scratch
     observer = DockerObserver(
         labels={
-            "rawconf.run": request["context"]["perRetryUniqueKey"],
+            # A version-2 request has no key (the runtime derives its own): the work dir names the case.
+            "rawconf.run": request["context"].get("perRetryUniqueKey")
+            or os.path.basename(os.path.normpath(request["context"]["workDir"])),
             "rawconf.pid": str(os.getpid()),
             ADAPTER_LABEL: ADAPTER_NAME,
         },
@@ -335,8 +353,22 @@ def execute(request, observer, scratch):
         dirs["input_data_dir"] = data["inputPath"]
     if data.get("outputPath"):
         dirs["output_data_dir"] = data["outputPath"]
+    v2 = request["version"] == 2
+    settings = {}
+    if v2:
+        meta = task.get("metadata", {})
+        # TaskMetadata.retries → Flyte 2's `retries` (its local controller makes retries + 1
+        # attempts of a recoverable error); discoverable + discoveryVersion → the documented
+        # explicit version, `Cache(behavior="override", version_override=…)`.
+        settings["retries"] = int(meta.get("retries", {}).get("retries", 0))
+        if meta.get("discoverable"):
+            from flyte import Cache
+
+            settings["cache"] = Cache(behavior=os.environ.get("RAWCONF_FLYTE2_CACHE_BEHAVIOR", "override"), version_override=meta["discoveryVersion"])
+        else:
+            settings["cache"] = "disable"
     container_task = ContainerTask(
-        name=task["name"],
+        name=task["id"]["name"] if v2 else task["name"],
         image=task["image"],
         command=list(task["command"]),
         arguments=list(task.get("args", [])) or None,
@@ -345,16 +377,25 @@ def execute(request, observer, scratch):
         metadata_format=data.get("format", "JSON"),
         env_vars={kv["key"]: kv.get("value", "") for kv in task.get("env", [])} or None,
         timeout=datetime.timedelta(seconds=float(task["timeoutSeconds"])),
+        **settings,
         **dirs,
     )
     # The directories as the task holds them (its defaults filled in), for finding the binds.
     observer.install(str(container_task._output_data_dir), str(container_task._input_data_dir))
 
+    attempts = AttemptObserver(container_task, observer, outputs_t) if v2 else None
+    cache = CacheObserver(request["context"]["cacheDir"] if v2 else scratch)
     flyte.init()
     literal_map = json_format.Parse(json.dumps(request["inputs"]), literals_pb2.LiteralMap())
     kwargs = run_sync(TypeEngine.literal_map_to_kwargs(literal_map, inputs_t))
 
-    runner = flyte.with_runcontext(mode="local", raw_data_path=os.path.join(scratch, "raw_data"))
+    identity = {}
+    if v2:
+        execution = request["context"]["executionId"]
+        identity = {"name": execution["name"], "project": execution["project"],
+                    "domain": execution["domain"]}
+    runner = flyte.with_runcontext(mode="local", raw_data_path=os.path.join(scratch, "raw_data"),
+                                   **identity)
     # A local run writes its metadata to the fixed /tmp/flyte/metadata/<run>/ and never deletes
     # it: with_runcontext's `run_base_dir` is only used remotely, and the runner's own
     # `metadata_path` is not exposed. Set that one, so the metadata lands in the scratch dir.
@@ -376,11 +417,7 @@ def execute(request, observer, scratch):
             raise RuntimeError(f"Flyte 2 returned {len(values)} outputs for {len(names)} declared")
         # Flyte 2 names outputs o0, o1, … in declaration order: map them back to their names.
         literals = {}
-        for name, value in zip(names, values):
-            t = outputs_t[name]
-            lit = run_sync(TypeEngine.to_literal(value, t, TypeEngine.to_literal_type(t)))
-            literals[name] = json_format.MessageToDict(lit)
-        result = {"outputs": {"literals": literals}}
+        result = {"outputs": to_literal_map(names, values, outputs_t)}
 
     if observer.timed_out:
         # The timeout is the adapter's (Flyte 2 has none and would wait for ever), so it is
@@ -402,13 +439,124 @@ def execute(request, observer, scratch):
             result["stdout"] = observer.stdout
             result["stderr"] = observer.stderr
     result["timedOut"] = observer.timed_out
+    if v2:
+        result["attempts"] = attempts.attempts
+        result["cacheStatus"] = cache.status()
+        if cache.hit:
+            # No container ran: nothing of one to report.
+            for k in ("argv", "exitCode", "files", "inputFiles", "stdout", "stderr"):
+                result.pop(k, None)
+        elif attempts.attempts and observer.timed_out:
+            attempts.attempts[-1] = {"exitCode": None, "error": result["error"]}
     return result
+
+
+def to_literal_map(names, values, outputs_t):
+    """Flyte 2's positional output values as a LiteralMap (protobuf JSON) by declared name."""
+    from flyte.types import TypeEngine
+    from google.protobuf import json_format
+
+    literals = {}
+    for name, value in zip(names, values):
+        t = outputs_t[name]
+        lit = run_sync(TypeEngine.to_literal(value, t, TypeEngine.to_literal_type(t)))
+        literals[name] = json_format.MessageToDict(lit)
+    return {"literals": literals}
+
+
+class AttemptObserver:
+    """Records every attempt Flyte 2's local controller makes: it calls the task's `execute`
+    once per attempt (retries + 1 times for a recoverable error), so wrapping that one method
+    on the instance sees each attempt's outputs or exception, and the observer the exit code
+    of the container it started (None when no container ran)."""
+
+    def __init__(self, container_task, observer, outputs_t):
+        self.attempts = []
+        real = container_task.execute
+        names = list(outputs_t)
+
+        async def execute(**kwargs):
+            observer.exit_code = None
+            observer.argv = None
+            try:
+                out = await real(**kwargs)
+            except Exception as e:
+                self.attempts.append({"exitCode": observer.exit_code, "error": error_of(e)})
+                raise
+            values = out if isinstance(out, tuple) else (() if out is None else (out,))
+            attempt = {"exitCode": observer.exit_code}
+            try:
+                attempt["outputs"] = run_sync_in_thread(to_literal_map, names, values, outputs_t)
+            except Exception as e:  # recorded as the run itself will report it
+                attempt["error"] = error_of(e)
+            self.attempts.append(attempt)
+            return out
+
+        # TaskTemplate is a dataclass: the attribute can be set on the instance.
+        object.__setattr__(container_task, "execute", execute)
+
+
+class CacheObserver:
+    """Points Flyte 2's local task cache (a SQLite file under ~/.flyte/local-cache) at `dir` —
+    the case's cacheDir for version 2, so prior runs of a case share it and nothing is left in
+    the home directory — and watches its reads and writes to report a CatalogCacheStatus."""
+
+    def __init__(self, cache_dir):
+        from pathlib import Path
+
+        from flyte._persistence._db import LocalDB
+        from flyte._persistence._task_cache import LocalTaskCache
+
+        LocalDB._get_cache_dir = staticmethod(lambda: Path(cache_dir))
+        self.looked_up = False
+        self.hit = False
+        self.written = False
+        real_get, real_set = LocalTaskCache.get, LocalTaskCache.set
+        observer = self
+
+        async def get(cache_key):
+            out = await real_get(cache_key)
+            observer.looked_up = True
+            observer.hit = out is not None
+            return out
+
+        async def set_(cache_key, value):
+            await real_set(cache_key, value)
+            observer.written = True
+
+        LocalTaskCache.get = staticmethod(get)
+        LocalTaskCache.set = staticmethod(set_)
+
+    def status(self):
+        if self.hit:
+            return "CACHE_HIT"
+        if self.written:
+            return "CACHE_POPULATED"
+        return "CACHE_MISS" if self.looked_up else "CACHE_DISABLED"
 
 
 def run_sync(coro):
     import asyncio
 
     return asyncio.run(coro)
+
+
+def run_sync_in_thread(fn, *args):
+    """`fn(*args)`, which calls run_sync, from inside a running event loop (a new thread has none)."""
+    box = {}
+
+    def target():
+        try:
+            box["value"] = fn(*args)
+        except BaseException as e:  # re-raised in the caller's thread
+            box["error"] = e
+
+    t = threading.Thread(target=target)
+    t.start()
+    t.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""flytekit's own local executor behind rawconf's adapter contract (docs/adapter.md, v1).
+"""flytekit's own local executor behind rawconf's adapter contract (docs/adapter.md, v1 and v2).
 
 For each request it builds a real `flytekit.ContainerTask` (PyPI flytekit, pinned in
 requirements.txt) and calls it, so flytekit renders the command, runs the container through
@@ -14,6 +14,12 @@ Nothing here re-implements flytekit. Two observers are attached to docker-py, ne
 what flytekit asks for: one records the argv, bind mounts and exit status of the container
 flytekit starts (so rawconf can compare argv and files with the goldens) and labels it for
 rawconf's reaper; one kills it after `timeoutSeconds` (flytekit itself waits forever).
+
+Version 2 (a case of the execution suite): the task's `retries`, `cache` and `cache_version`
+go into flytekit's `TaskMetadata`; flytekit's local cache (diskcache, normally
+~/.flyte/local-cache) is pointed at the request's `cacheDir`, so the prior runs of one case share
+it; its reads and writes are observed to report the cache status, and every call of the task's
+`execute` is one reported attempt (flytekit's local execution makes one: it has no retry loop).
 
 Exit status: 0 with a result on stdout (a Python exception from the task is an `error` result,
 code = exception type, message = its text as `ContainerTask.execute` raised it — flytekit's
@@ -46,8 +52,12 @@ class Unsupported(Exception):
 
 
 def main():
+    if sys.argv[1:] == ["--rawconf-contracts"]:
+        # The handshake (docs/adapter.md, "Version 2").
+        print(json.dumps({"contracts": [1, 2]}))
+        return 0
     request = loads(sys.stdin.read())
-    if request.get("version") != 1:
+    if request.get("version") not in (1, 2):
         print(f"flytekit adapter: unsupported request version {request.get('version')!r}", file=sys.stderr)
         return UNSUPPORTED
     work = request["context"]["workDir"]
@@ -237,15 +247,30 @@ def execute(request):
            "PROTO": ContainerTask.MetadataFormat.PROTO}[data.get("format", "JSON")]
 
     observer = DockerObserver(
-        labels={"rawconf.run": ctx["perRetryUniqueKey"], "rawconf.pid": str(os.getpid())},
+        # A version-2 request has no key (the runtime derives its own): the work dir names the case.
+        labels={"rawconf.run": ctx.get("perRetryUniqueKey") or os.path.basename(os.path.normpath(ctx["workDir"])),
+                "rawconf.pid": str(os.getpid())},
         timeout=float(task["timeoutSeconds"]),
     )
     observer.install()
     # rawconf stops a late adapter with SIGTERM: remove the container on the way out.
     signal.signal(signal.SIGTERM, lambda *_: (observer.remove(), sys.exit(143)))
 
+    v2 = request["version"] == 2
+    settings = {}
+    cache = None
+    if v2:
+        from flytekit import TaskMetadata
+
+        meta = task.get("metadata", {})
+        settings["metadata"] = TaskMetadata(
+            retries=int(meta.get("retries", {}).get("retries", 0)),
+            cache=bool(meta.get("discoverable")),
+            cache_version=meta.get("discoveryVersion", ""),
+        )
+        cache = CacheObserver(ctx["cacheDir"])
     container_task = ContainerTask(
-        name=task["name"],
+        name=task["id"]["name"] if v2 else task["name"],
         image=task["image"],
         command=list(task["command"]),
         arguments=list(task.get("args", [])) or None,
@@ -255,7 +280,9 @@ def execute(request):
         output_data_dir=data.get("outputPath") or None,
         metadata_format=fmt,
         environment={kv["key"]: kv.get("value", "") for kv in task.get("env", [])},
+        **settings,
     )
+    calls = count_calls(container_task, "execute") if v2 else None
 
     fctx = FlyteContextManager.current_context()
     inputs = local_blobs(request["inputs"], request.get("blobs", {}))
@@ -305,7 +332,62 @@ def execute(request):
     out_dir = observer.output_dir(data.get("outputPath", ""))
     if out_dir is not None and os.path.isdir(out_dir):
         result["files"] = snapshot(out_dir)
+    if v2:
+        if calls[0] > 1:
+            raise RuntimeError(f"flytekit called execute {calls[0]} times: this adapter reports one attempt")
+        result["attempts"] = [
+            {"exitCode": result.get("exitCode"), **{k: result[k] for k in ("outputs", "error") if k in result}}
+        ] if calls[0] else []
+        result["cacheStatus"] = cache.status()
     return result
+
+
+def count_calls(obj, method):
+    """Counts the calls of `obj.method` (a one-element list): each is one attempt."""
+    calls = [0]
+    real = getattr(obj, method)
+
+    def wrapper(*args, **kwargs):
+        calls[0] += 1
+        return real(*args, **kwargs)
+
+    setattr(obj, method, wrapper)
+    return calls
+
+
+class CacheObserver:
+    """Points flytekit's local task cache at `cache_dir` (the case's, shared by its prior runs;
+    nothing left in the home directory) and watches its reads and writes for the cache status."""
+
+    def __init__(self, cache_dir):
+        from flytekit.core import local_cache
+        from flytekit.core.local_cache import LocalTaskCache
+
+        local_cache.CACHE_LOCATION = cache_dir
+        LocalTaskCache._initialized = False
+        self.looked_up = self.hit = self.written = False
+        real_get, real_set = LocalTaskCache.get, LocalTaskCache.set
+        observer = self
+
+        def get(*args, **kwargs):
+            out = real_get(*args, **kwargs)
+            observer.looked_up = True
+            observer.hit = out is not None
+            return out
+
+        def set_(*args, **kwargs):
+            real_set(*args, **kwargs)
+            observer.written = True
+
+        LocalTaskCache.get = staticmethod(get)
+        LocalTaskCache.set = staticmethod(set_)
+
+    def status(self):
+        if self.hit:
+            return "CACHE_HIT"
+        if self.written:
+            return "CACHE_POPULATED"
+        return "CACHE_MISS" if self.looked_up else "CACHE_DISABLED"
 
 
 if __name__ == "__main__":

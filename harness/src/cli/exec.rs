@@ -1,4 +1,6 @@
-//! `rawconf exec`: one ad-hoc case, its record printed — the same record a golden holds.
+//! `rawconf exec`: one ad-hoc case (or one case of a suite, `--case`), its record printed — the
+//! same record a golden holds — and then what the record alone does not show a person
+//! debugging a runtime: each attempt in turn and the environment its container saw.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -7,8 +9,9 @@ use std::time::Duration;
 use clap::Args;
 use rawconf::protocol::literal::{Literal, LiteralMap, LiteralType, Primitive, SimpleType};
 use rawconf::protocol::profile::Profile;
+use rawconf::protocol::record::AttemptRecord;
 use rawconf::runtime::{Attempt, Execution, Runtime};
-use rawconf::spec::suite::Suite;
+use rawconf::spec::suite::{Case, Suite};
 use rawconf::{Error, ExitCode, Language, Result};
 
 use super::run::{cleanup_on_interrupt, images_for, parse_duration};
@@ -19,8 +22,13 @@ pub(crate) struct ExecArgs {
     #[arg(long)]
     language: String,
     /// An input value, `name=value` (repeatable); floats use Go's ParseFloat syntax.
-    #[arg(long = "input", value_name = "NAME=VALUE")]
+    #[arg(long = "input", value_name = "NAME=VALUE", conflicts_with = "case")]
     inputs: Vec<String>,
+    /// Run this case of `--suite` as `rawconf run` does — its task, inputs and, for an
+    /// execution case, its execution identity, retries, cache and prior runs — instead of an
+    /// ad-hoc case built from `--input`.
+    #[arg(long, value_name = "CASE_ID")]
+    case: Option<String>,
     /// The suite whose task interface applies.
     #[arg(long, default_value = "ellipse")]
     suite: String,
@@ -113,24 +121,42 @@ pub(crate) async fn exec(args: ExecArgs, languages_dir: &Path) -> Result<ExitCod
         std::slice::from_ref(&args.language),
     )?;
     let suite = Suite::named(&rawconf::env::suites_dir(), &args.suite)?;
-    let inputs = parse_inputs(&args.inputs, &suite)?;
+    // The case to run: one of the suite's, or an ad-hoc one on the suite's task.
+    let adhoc;
+    let case = match &args.case {
+        Some(id) => suite_case(&suite, id)?,
+        None => {
+            adhoc = parse_inputs(&args.inputs, &suite)?;
+            &Case {
+                id: "exec".to_owned(),
+                about: String::new(),
+                inputs: adhoc,
+                task: suite.task.clone(),
+                expect_timeout: false,
+                xfail: BTreeMap::new(),
+                identity: None,
+                prior: Vec::new(),
+                blobs: rawconf::protocol::blobs::NO_BLOBS.clone(),
+            }
+        }
+    };
     let chosen = rawconf::runtime::RuntimeChoice::parse(&args.runtime, args.adapter_margin)?;
     let (docker, built) = images_for(&langs).await?;
     cleanup_on_interrupt(docker.clone());
     let runtime = chosen.build(docker);
-    let trial = rawconf::run::trial_id(&langs[0].name, &suite.name, "exec");
+    let trial = rawconf::run::trial_id(&langs[0].name, &suite.name, &case.id);
     let attempt = runtime
         .attempt(
             &Execution {
                 language: &langs[0],
                 image: &built[0].image,
-                task: &suite.task,
-                inputs: &inputs,
-                blobs: &rawconf::protocol::blobs::NO_BLOBS,
+                task: &case.task,
+                inputs: &case.inputs,
+                blobs: &case.blobs,
                 profile: args.profile,
                 run_id: &format!("exec-{}", std::process::id()),
-                identity: None,
-                prior: &[],
+                identity: case.identity.as_ref(),
+                prior: &case.prior,
             },
             &trial,
         )
@@ -169,9 +195,11 @@ pub(crate) async fn exec(args: ExecArgs, languages_dir: &Path) -> Result<ExitCod
         if let Some(keys) = &partial {
             v["reported"] = keys.clone().into();
         }
+        v["env"] = serde_json::to_value(&executed.env).expect("strings serialize");
         println!("{v}");
     } else {
         println!("{}", executed.record.to_golden());
+        print!("{}", attempts_text(&executed.record, &executed.env));
         if let Some(keys) = &partial {
             eprintln!(
                 "note: the runtime reported only {}; the other parts of the record are empty",
@@ -180,6 +208,101 @@ pub(crate) async fn exec(args: ExecArgs, languages_dir: &Path) -> Result<ExitCod
         }
     }
     Ok(ExitCode::Success)
+}
+
+/// The case `id` of `suite`, or a usage error listing the suite's cases.
+fn suite_case<'s>(suite: &'s Suite, id: &str) -> Result<&'s Case> {
+    suite.cases.iter().find(|c| c.id == id).ok_or_else(|| {
+        Error::Usage(format!(
+            "--case `{id}`: the {} suite has no such case (cases: {})",
+            suite.name,
+            suite
+                .cases
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })
+}
+
+/// For people: the execution part of a record as a list — the prior runs, then each attempt
+/// of the case (exit code; outputs or error) with the environment its container was given
+/// (`env[n]` for attempt `n`, as the pod lists it) — and the cache status. Empty for a case
+/// that does not belong to an execution and ran without environment.
+fn attempts_text(record: &rawconf::protocol::record::Record, env: &[Vec<String>]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let attempt_line = |out: &mut String, indent: &str, n: usize, a: &AttemptRecord| {
+        let exit = a
+            .exit_code
+            .map_or_else(|| "none".to_owned(), |c| c.to_string());
+        let _ = writeln!(
+            out,
+            "{indent}attempt {n}: exit code {exit}, {}",
+            result_text(&a.result)
+        );
+    };
+    let Some(execution) = &record.execution else {
+        for (n, vars) in env.iter().enumerate() {
+            let _ = writeln!(out, "attempt {n} environment: {}", env_text(vars));
+        }
+        return out;
+    };
+    for (i, prior) in execution.prior.iter().enumerate() {
+        let _ = writeln!(out, "prior run {i}: cache {}", prior.cache_status);
+        for (n, a) in prior.attempts.iter().enumerate() {
+            attempt_line(&mut out, "  ", n, a);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "this run: cache {}, {} attempt(s)",
+        execution.cache_status,
+        execution.attempts.len()
+    );
+    for (n, a) in execution.attempts.iter().enumerate() {
+        attempt_line(&mut out, "  ", n, a);
+        match env.get(n) {
+            Some(vars) if vars.is_empty() => {
+                let _ = writeln!(out, "    environment: (none)");
+            }
+            Some(vars) => {
+                let _ = writeln!(out, "    environment:");
+                for var in vars {
+                    let _ = writeln!(out, "      {var}");
+                }
+            }
+            None => {
+                let _ = writeln!(out, "    environment: not reported by the runtime");
+            }
+        }
+    }
+    out
+}
+
+/// One attempt's result: its outputs (protobuf JSON) or its error's code and message.
+fn result_text(result: &serde_json::Value) -> String {
+    if let Some(e) = result.get("error") {
+        format!(
+            "error {}: {}",
+            e["code"].as_str().unwrap_or("?"),
+            e["message"].as_str().unwrap_or("")
+        )
+    } else if let Some(o) = result.get("outputs") {
+        format!("outputs {o}")
+    } else {
+        result.to_string()
+    }
+}
+
+/// The variables of one attempt, `NAME=value` in the pod's order, or `(none)`.
+fn env_text(vars: &[String]) -> String {
+    if vars.is_empty() {
+        "(none)".to_owned()
+    } else {
+        vars.join(" ")
+    }
 }
 
 /// Prints why an `exec` case did not run and returns its exit code.
