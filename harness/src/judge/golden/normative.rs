@@ -93,14 +93,60 @@ pub fn departures(
     )]
 }
 
-/// For a `cmd:` runtime without `--strict-messages`: if `record`'s result and the golden's are
-/// both errors whose `code`, `kind` and `origin` agree but whose `message`s differ, copies the
-/// golden's message into `record` (so the golden comparison judges the rest) and returns the
-/// note saying what the runtime wrote instead. Otherwise leaves `record` alone.
-pub fn relax_message(golden: &str, record: &mut Record) -> Option<String> {
-    let golden: Value = serde_json::from_str(golden).ok()?;
-    let want = golden.get("result")?.get("error")?.as_object()?;
-    let got = record.result.get_mut("error")?.as_object_mut()?;
+/// For a `cmd:` runtime without `--strict-messages`: wherever `record` and the golden both hold
+/// an error whose `code`, `kind` and `origin` agree but whose `message`s differ — the result,
+/// and for a case of an execution each attempt and each prior run (by position) — copies the
+/// golden's message into `record` (so the golden comparison judges the rest) and returns a note
+/// per place saying what the runtime wrote instead. Everything else is left alone.
+pub fn relax_message(golden: &str, record: &mut Record) -> Vec<String> {
+    let Ok(golden) = serde_json::from_str::<Value>(golden) else {
+        return Vec::new();
+    };
+    let mut notes = Vec::new();
+    let mut relax = |place: &str, want: Option<&Value>, got: &mut Value| {
+        if let Some((expected, actual)) = want.and_then(|w| relax_error(w, got)) {
+            notes.push(format!(
+                "error message{place} differs from the reference's (not normative; `--strict-messages` makes it a failure): expected {expected:?}, got {actual:?}"
+            ));
+        }
+    };
+    relax("", golden.get("result"), &mut record.result);
+    if let Some(execution) = record.execution.as_mut() {
+        let want = golden.get("execution");
+        let attempt = |w: Option<&Value>, i: usize| {
+            w.and_then(|w| w.get("attempts"))
+                .and_then(|a| a.get(i))
+                .and_then(|a| a.get("result"))
+                .cloned()
+        };
+        for (i, a) in execution.attempts.iter_mut().enumerate() {
+            relax(
+                &format!(" in attempt {}", i + 1),
+                attempt(want, i).as_ref(),
+                &mut a.result,
+            );
+        }
+        for (j, p) in execution.prior.iter_mut().enumerate() {
+            let w = want.and_then(|w| w.get("prior")).and_then(|p| p.get(j));
+            let place = format!(" in prior run {}", j + 1);
+            relax(&place, w.and_then(|w| w.get("result")), &mut p.result);
+            for (i, a) in p.attempts.iter_mut().enumerate() {
+                relax(
+                    &format!("{place}, attempt {}", i + 1),
+                    attempt(w, i).as_ref(),
+                    &mut a.result,
+                );
+            }
+        }
+    }
+    notes
+}
+
+/// One result's error message relaxed to the golden's (see [`relax_message`]): the expected
+/// and the actual message when they were the only difference.
+fn relax_error(want: &Value, got: &mut Value) -> Option<(String, String)> {
+    let want = want.get("error")?.as_object()?;
+    let got = got.get_mut("error")?.as_object_mut()?;
     let without_message = |m: &serde_json::Map<String, Value>| {
         let mut m = m.clone();
         m.remove("message");
@@ -115,9 +161,7 @@ pub fn relax_message(golden: &str, record: &mut Record) -> Option<String> {
         Some(m) => got.insert("message".to_owned(), m.clone()),
         None => got.remove("message"),
     };
-    Some(format!(
-        "error message differs from the reference's (not normative; `--strict-messages` makes it a failure): expected {expected:?}, got {actual:?}"
-    ))
+    Some((expected, actual))
 }
 
 /// Like [`relax_message`], for blob outputs: where a runtime stores a blob (its URI) is its own
@@ -193,12 +237,53 @@ mod tests {
             "code": "OutputUploadFailed", "kind": "RECOVERABLE", "message": "Go text"}}));
         let mut r = record(serde_json::json!({"error": {
             "code": "OutputUploadFailed", "kind": "RECOVERABLE", "message": "my text"}}));
-        let note = relax_message(&golden, &mut r).expect("a note");
+        let note = relax_message(&golden, &mut r).pop().expect("a note");
         assert!(
             note.contains("\"Go text\"") && note.contains("\"my text\""),
             "{note}"
         );
         assert_eq!(r.result["error"]["message"], "Go text");
+    }
+
+    #[test]
+    fn messages_in_attempts_and_prior_runs_are_relaxed_too() {
+        use crate::protocol::record::{AttemptRecord, ExecutionRecord, PriorRecord};
+        let error =
+            |m: &str| serde_json::json!({"error": {"code": "c", "kind": "USER", "message": m}});
+        let execution = |m: &str| ExecutionRecord {
+            cache_status: "CACHE_MISS".into(),
+            attempts: vec![
+                AttemptRecord {
+                    exit_code: Some(1),
+                    result: error(m),
+                },
+                AttemptRecord {
+                    exit_code: Some(0),
+                    result: serde_json::json!({"outputs": {}}),
+                },
+            ],
+            prior: vec![PriorRecord {
+                cache_status: "CACHE_MISS".into(),
+                attempts: vec![AttemptRecord {
+                    exit_code: Some(1),
+                    result: error(m),
+                }],
+                result: error(m),
+            }],
+        };
+        let mut golden = record(serde_json::json!({"outputs": {}}));
+        golden.execution = Some(execution("Go text"));
+        let mut r = record(serde_json::json!({"outputs": {}}));
+        r.execution = Some(execution("/tmp/x/my text"));
+        let notes = relax_message(&golden.to_golden(), &mut r);
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert!(notes[0].contains("in attempt 1"), "{notes:?}");
+        assert!(notes[2].contains("in prior run 1, attempt 1"), "{notes:?}");
+        assert_eq!(
+            r.to_golden(),
+            golden.to_golden(),
+            "compared as the golden's messages"
+        );
     }
 
     #[test]
@@ -211,7 +296,7 @@ mod tests {
             serde_json::json!({"outputs": {}}),
         ] {
             let mut r = record(other.clone());
-            assert_eq!(relax_message(&golden, &mut r), None);
+            assert!(relax_message(&golden, &mut r).is_empty());
             assert_eq!(r.result, other, "record untouched");
         }
     }
