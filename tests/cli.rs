@@ -443,6 +443,35 @@ fn vendor_expectations() -> Result<(), Failed> {
     )?;
     let (out, _) = run(&typo, &["--filter", "probe/protocol/*"])?;
     expect_exit(&out, 0, &[])?;
+    // Another whole suite with the file: its protocol entries are out of that run's scope, not
+    // stale (the typo is: it matches no trial of any suite).
+    let scoped = dir.path().join("scoped.toml");
+    for (file, code, needle) in [
+        (VENDOR_OK, 0, None),
+        (typo.as_str(), 100, Some("mising-fails")),
+    ] {
+        std::fs::write(&scoped, file)?;
+        let out = rawconf_env(
+            &[
+                "run",
+                "--suite",
+                "execution",
+                "--expectations",
+                scoped.to_str().unwrap(),
+                "--report-dir",
+                dir.path().join("execution").to_str().unwrap(),
+            ],
+            // The repository's goldens: the forked ones hold the protocol suite only.
+            &[],
+        );
+        let stale = text(&out).contains("matches no trial");
+        if out.status.code() != Some(code) || stale != needle.is_some() {
+            return Err(format!("--suite execution, expected exit {code}:\n{}", text(&out)).into());
+        }
+        if let Some(n) = needle.filter(|n| !text(&out).contains(n)) {
+            return Err(format!("`{n}` not named:\n{}", text(&out)).into());
+        }
+    }
     Ok(())
 }
 

@@ -290,7 +290,17 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
         check.complete &= complete;
     }
     if let Some(vendor) = &vendor {
-        rawconf::report::vendor::apply(&mut report, vendor, complete);
+        // Entries for suites this run did not select are out of its scope, not stale.
+        let elsewhere = if args.suite == ALL_SUITES {
+            Vec::new()
+        } else {
+            let others: Vec<Suite> = Suite::all(&suites_dir)?
+                .into_iter()
+                .filter(|s| s.name != args.suite)
+                .collect();
+            suites::trial_ids(&suites::pair(others, &all_langs, &[], true)?)
+        };
+        rawconf::report::vendor::apply(&mut report, vendor, complete, &elsewhere);
     }
     let code = super::finish::finish(&report, &args.report_dir, args.allow_unavailable)?;
     if args.bless {

@@ -49,6 +49,21 @@ pub fn any_selected(pairs: &[(Suite, Vec<Language>)], filter: Option<&GlobMatche
     })
 }
 
+/// Every trial id of `pairs`, unfiltered.
+pub fn trial_ids(pairs: &[(Suite, Vec<Language>)]) -> Vec<String> {
+    pairs
+        .iter()
+        .flat_map(|(suite, langs)| {
+            langs.iter().flat_map(move |l| {
+                suite
+                    .cases
+                    .iter()
+                    .map(move |c| trial_id(&l.name, &suite.name, &c.id))
+            })
+        })
+        .collect()
+}
+
 /// Every language some suite of `pairs` runs, once, in first-seen order (the images to build).
 pub fn languages_needed(pairs: &[(Suite, Vec<Language>)]) -> Vec<Language> {
     let mut needed: Vec<Language> = Vec::new();

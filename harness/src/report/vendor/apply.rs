@@ -85,8 +85,14 @@ fn cover(file: &VendorExpectations, e: &Entry, r: &mut CaseResult) {
 /// they passed), `meta.expectations` records the file, counts are recounted, and the entries
 /// that matched no trial are recorded — as `unused_vendor_expectations` when `complete` (the
 /// selection was a whole suite and ran to its end), or in `shard_check` for a shard, for
-/// `rawconf report merge` to intersect.
-pub fn apply(report: &mut RunReport, file: &VendorExpectations, complete: bool) {
+/// `rawconf report merge` to intersect. An entry that matches one of `elsewhere` (the trials of
+/// the suites this run did not select) is out of this run's scope, never unused.
+pub fn apply(
+    report: &mut RunReport,
+    file: &VendorExpectations,
+    complete: bool,
+    elsewhere: &[String],
+) {
     report.meta.expectations = Some(ExpectationsMeta {
         path: file.path.display().to_string(),
         sha256: file.sha256.clone(),
@@ -115,7 +121,9 @@ pub fn apply(report: &mut RunReport, file: &VendorExpectations, complete: bool) 
         .entries
         .iter()
         .zip(&used)
-        .filter(|(e, used)| !**used && e.applies_to(&profile))
+        .filter(|(e, used)| {
+            !**used && e.applies_to(&profile) && !elsewhere.iter().any(|id| e.matches(id))
+        })
         .map(|(e, _)| {
             format!(
                 "{} matches no trial of the selection (a typo, or a case that is gone): {}",
