@@ -26,8 +26,14 @@ fn suite() -> Suite {
     Suite::named(&support::suites_dir(), "ellipse").unwrap()
 }
 
+/// The languages of the ellipse suite (the ones with an ellipse program to explore).
 fn languages() -> Vec<Language> {
-    Language::discover(&support::languages_dir()).unwrap()
+    Language::for_suite(
+        Language::discover(&support::languages_dir()).unwrap(),
+        &[],
+        "ellipse",
+    )
+    .unwrap()
 }
 
 fn regressions() -> Regressions {
