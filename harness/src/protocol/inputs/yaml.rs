@@ -33,6 +33,7 @@ const BEST_WIDTH: usize = 80;
 /// Emit like ghodss/yaml; `Err` is Go's error text (`error marshaling into JSON: …`).
 pub fn marshal(v: &VarValue) -> Result<String, String> {
     super::gojson::marshal(v).map_err(|e| format!("error marshaling into JSON: {e}"))?;
+    let v = &v.plain();
     if has_forbidden_char(v) {
         return Err(
             "error converting JSON to YAML: yaml: control characters are not allowed".into(),
@@ -179,6 +180,8 @@ impl Emitter {
             VarValue::String(s) | VarValue::Time(s) => self.string(s, indent, simple_key),
             VarValue::Map(_) => self.put_str("{}"),
             VarValue::List(_) => self.put_str("[]"),
+            // `marshal` works on the plain tree.
+            VarValue::Proto(x) => self.scalar(x, indent, simple_key),
         }
     }
 
