@@ -3,6 +3,14 @@
 //! compared byte for byte with Debian's Go 1.19 standard library and ghodss/yaml + go-yaml v2,
 //! run in the `oracles/go` image.
 //!
+//! The `template-input` family renders `{{.inputs.x}}` (backend) for lists, blobs, msgpack
+//! binaries (decoded in Go by vmihailenco/msgpack v5, Debian's msgpack library; propeller uses
+//! shamaton/msgpack, which Debian does not package — both decode into plain Go values that `%v`
+//! prints alike for the string-keyed maps drawn here) and the failing kinds; the error texts
+//! of the failing kinds are the oracle's own spelling of propeller's, so those cases check
+//! *which* literals fail, not Go's reflection of flyteidl's type names. The varmap family also
+//! draws structs (`*structpb.Struct` from protobuf-go 1.28), binaries and unions.
+//!
 //! Values are drawn with proptest from a fixed seed (so every run, and CI, checks the same
 //! values) and include the edge classes each function is known to be delicate on. All requests
 //! go to the oracle in **one** container run; every trial then compares its slice. A trial
