@@ -12,15 +12,19 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ghodss/yaml"
+	"github.com/vmihailenco/msgpack/v5"
+	"google.golang.org/protobuf/types/known/structpb"
 )
 
 type request struct {
@@ -33,6 +37,7 @@ type request struct {
 	Pattern string          `json:"pattern"`
 	Name    string          `json:"name"`
 	Value   json.RawMessage `json:"value"`
+	Lit     lit             `json:"lit"`
 }
 
 // answer: only the fields an op sets are written.
@@ -78,6 +83,11 @@ type tagged struct {
 	Nsec int64             `json:"nsec"`
 	L    []tagged          `json:"l"`
 	M    map[string]tagged `json:"m"`
+	// "bytes": a binary literal's value (base64 in the request), a []byte in the varMap.
+	Bytes []byte `json:"bytes"`
+	// "struct": a google.protobuf.Struct given as its JSON object; the varMap holds the
+	// *structpb.Struct itself, which encoding/json knows nothing of.
+	J json.RawMessage `json:"j"`
 }
 
 func native(t tagged) (interface{}, error) {
@@ -94,6 +104,17 @@ func native(t tagged) (interface{}, error) {
 		return float(t.Bits)
 	case "time":
 		return time.Unix(t.Sec, t.Nsec).UTC(), nil
+	case "bytes":
+		if t.Bytes == nil {
+			return []byte{}, nil
+		}
+		return t.Bytes, nil
+	case "struct":
+		var m map[string]interface{}
+		if err := json.Unmarshal(t.J, &m); err != nil {
+			return nil, fmt.Errorf("struct: %v", err)
+		}
+		return structpb.NewStruct(m)
 	case "list":
 		out := make([]interface{}, 0, len(t.L))
 		for _, x := range t.L {
@@ -116,6 +137,69 @@ func native(t tagged) (interface{}, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("unknown value tag %q", t.T)
+}
+
+// A literal as a command-line template sees it: what `{{.inputs.x}}` renders a literal to in
+// the backend (written here from the protocol's rules, protocol-2.md §4): primitives with %v,
+// a blob as its URI, a collection as "[a,b]", a msgpack binary as %v of the value a msgpack
+// decoder gives an interface{}; maps, structs, unions, none and structured datasets fail.
+type lit struct {
+	K     string `json:"k"`
+	I     int64  `json:"i"`
+	Bits  string `json:"bits"`
+	S     string `json:"s"`
+	B     bool   `json:"b"`
+	URI   string `json:"uri"`
+	Tag   string `json:"tag"`
+	Bytes []byte `json:"bytes"`
+	L     []lit  `json:"l"`
+}
+
+func render(l lit) (string, error) {
+	switch l.K {
+	case "int":
+		return fmt.Sprintf("%v", l.I), nil
+	case "float":
+		f, err := float(l.Bits)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%v", f), nil
+	case "str":
+		return l.S, nil
+	case "bool":
+		return fmt.Sprintf("%v", l.B), nil
+	case "blob":
+		return l.URI, nil
+	case "binary":
+		if l.Tag != "msgpack" {
+			return "", fmt.Errorf("unsupported binary tag [%v]", l.Tag)
+		}
+		// Maps decode as map[interface{}]interface{} (any key kind), as a decoder into a bare
+		// interface{} does; fmt prints them with sorted keys.
+		dec := msgpack.NewDecoder(bytes.NewReader(l.Bytes))
+		dec.SetMapDecoder(func(d *msgpack.Decoder) (interface{}, error) { return d.DecodeUntypedMap() })
+		v, err := dec.DecodeInterface()
+		if err != nil {
+			return "", fmt.Errorf("failed to unmarshal messagepack bytes, err:[%v]", err)
+		}
+		return fmt.Sprintf("%v", v), nil
+	case "list":
+		parts := make([]string, 0, len(l.L))
+		for _, x := range l.L {
+			p, err := render(x)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, p)
+		}
+		return "[" + strings.Join(parts, ",") + "]", nil
+	case "map":
+		return "", fmt.Errorf("received an unexpected primitive type [*core.Literal_Map]")
+	case "Generic", "NoneType", "Union", "StructuredDataset":
+		return "", fmt.Errorf("received an unexpected scalar type [*core.Scalar_%s]", l.K)
+	}
+	return "", fmt.Errorf("unknown literal kind %q", l.K)
 }
 
 func handle(r request) (answer, error) {
@@ -173,6 +257,13 @@ func handle(r request) (answer, error) {
 		ok, err := filepath.Match(r.Pattern, r.Name)
 		a.Bool = &ok
 		a.Err = errText(err)
+	case "render":
+		out, err := render(r.Lit)
+		if err != nil {
+			a.Err = errText(err)
+		} else {
+			a.Out = str(out)
+		}
 	case "varmap":
 		var t tagged
 		if err := json.Unmarshal(r.Value, &t); err != nil {

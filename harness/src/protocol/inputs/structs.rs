@@ -4,12 +4,11 @@
 //! The file: `jsonpb.Marshaler{}` — compact, keys sorted, numbers in Go's `encoding/json`
 //! spelling (`1`, `1.5`, `1e+21`), strings with Go's escaping (`<` as `\u003c`), `null` for a
 //! null value. `inputs.json`: the `*structpb.Struct` itself goes through `encoding/json`, which
-//! knows nothing of protobuf — so it prints the Go struct's exported fields: `{"fields":{"a":
-//! {"Kind":{"NumberValue":1}}}}`, a nested struct as `{"Kind":{"StructValue":{"fields":…}}}`, a
-//! list as `{"Kind":{"ListValue":{"values":[…]}}}`, null as `{"Kind":{"NullValue":0}}`, and an
-//! empty struct or list as `{}` (`omitempty`) [inferred from the generated Go types].
-
-use std::collections::BTreeMap;
+//! finds the `MarshalJSON` method protobuf-go generates for `Struct` (protojson) and compacts
+//! its output: the struct's plain JSON (`{"a":1}`), keys sorted, HTML characters escaped by
+//! `encoding/json`, `\b`/`\f` in protojson's short form. (Checked against Go 1.19 with
+//! protobuf-go 1.28 in `tests/go_oracle.rs`; an earlier reading of the generated types, which
+//! printed `{"fields":{"a":{"Kind":{"NumberValue":1}}}}`, was wrong.)
 
 use serde_json::{Map, Value};
 
@@ -61,45 +60,26 @@ fn write_value(v: &Value, out: &mut String) {
     }
 }
 
-/// The `VarValue` `encoding/json` sees for a `*structpb.Struct`.
+/// The `VarValue` `encoding/json` sees for a `*structpb.Struct`: the struct's own JSON value,
+/// since `encoding/json` calls its `MarshalJSON` (protojson).
 pub fn go_json_value(m: &Map<String, Value>) -> VarValue {
-    let mut out = BTreeMap::new();
-    if !m.is_empty() {
-        let fields = m
-            .iter()
-            .map(|(k, v)| (k.clone(), value(v)))
-            .collect::<BTreeMap<_, _>>();
-        out.insert("fields".to_string(), VarValue::Map(fields));
-    }
-    VarValue::Map(out)
+    VarValue::Proto(Box::new(object(m)))
+}
+
+fn object(m: &Map<String, Value>) -> VarValue {
+    VarValue::Map(m.iter().map(|(k, v)| (k.clone(), value(v))).collect())
 }
 
 fn value(v: &Value) -> VarValue {
-    let (kind, inner) = match v {
-        Value::Null => ("NullValue", VarValue::Int(0)),
-        Value::Bool(b) => ("BoolValue", VarValue::Bool(*b)),
-        Value::Number(n) => (
-            "NumberValue",
-            VarValue::Float(n.as_f64().unwrap_or(f64::NAN)),
-        ),
-        Value::String(s) => ("StringValue", VarValue::String(s.clone())),
-        Value::Array(a) => {
-            let mut list = BTreeMap::new();
-            if !a.is_empty() {
-                list.insert(
-                    "values".to_string(),
-                    VarValue::List(a.iter().map(value).collect()),
-                );
-            }
-            ("ListValue", VarValue::Map(list))
-        }
-        Value::Object(m) => ("StructValue", go_json_value(m)),
-    };
-    let mut k = BTreeMap::new();
-    k.insert(kind.to_string(), inner);
-    let mut outer = BTreeMap::new();
-    outer.insert("Kind".to_string(), VarValue::Map(k));
-    VarValue::Map(outer)
+    match v {
+        Value::Null => VarValue::Null,
+        Value::Bool(b) => VarValue::Bool(*b),
+        // protojson spells a double as encoding/json does (`1`, `1e+21`, `1e-7`).
+        Value::Number(n) => VarValue::Float(n.as_f64().unwrap_or(f64::NAN)),
+        Value::String(s) => VarValue::String(s.clone()),
+        Value::Array(a) => VarValue::List(a.iter().map(value).collect()),
+        Value::Object(m) => object(m),
+    }
 }
 
 #[cfg(test)]
@@ -118,7 +98,11 @@ mod tests {
         let json = super::super::gojson::marshal(&go_json_value(&m)).unwrap();
         assert_eq!(
             json,
-            r#"{"fields":{"a":{"Kind":{"StructValue":{"fields":{"y":{"Kind":{"NumberValue":1e+21}},"z":{"Kind":{"BoolValue":true}}}}}},"b":{"Kind":{"ListValue":{"values":[{"Kind":{"NumberValue":1}},{"Kind":{"StringValue":"x\u003c"}},{"Kind":{"NullValue":0}}]}}},"e":{"Kind":{"StructValue":{}}}}}"#
+            r#"{"a":{"y":1e+21,"z":true},"b":[1,"x\u003c",null],"e":{}}"#
         );
+        let mut m = Map::new();
+        m.insert("\u{8}".into(), Value::String("\u{c}\u{1}".into()));
+        let json = super::super::gojson::marshal(&go_json_value(&m)).unwrap();
+        assert_eq!(json, r#"{"\b":"\f\u0001"}"#);
     }
 }

@@ -23,4 +23,23 @@ pub enum VarValue {
     List(Vec<VarValue>),
     /// A map (sorted: Go's `encoding/json` sorts map keys).
     Map(BTreeMap<String, VarValue>),
+    /// A `*structpb.Struct` (the tree of its JSON value): `encoding/json` calls its
+    /// `MarshalJSON`, i.e. protojson, and compacts the result. The JSON is the plain tree's,
+    /// except that protojson writes `\b` and `\f` in short form (Go oracle, protobuf-go 1.28).
+    Proto(Box<VarValue>),
+}
+
+impl VarValue {
+    /// The tree with every [`VarValue::Proto`] replaced by its content: what the YAML side
+    /// sees once ghodss has parsed the JSON back.
+    pub fn plain(&self) -> VarValue {
+        match self {
+            VarValue::Proto(v) => v.plain(),
+            VarValue::List(l) => VarValue::List(l.iter().map(VarValue::plain).collect()),
+            VarValue::Map(m) => {
+                VarValue::Map(m.iter().map(|(k, v)| (k.clone(), v.plain())).collect())
+            }
+            v => v.clone(),
+        }
+    }
 }

@@ -33,6 +33,7 @@ const BEST_WIDTH: usize = 80;
 /// Emit like ghodss/yaml; `Err` is Go's error text (`error marshaling into JSON: …`).
 pub fn marshal(v: &VarValue) -> Result<String, String> {
     super::gojson::marshal(v).map_err(|e| format!("error marshaling into JSON: {e}"))?;
+    let v = &v.plain();
     if has_forbidden_char(v) {
         return Err(
             "error converting JSON to YAML: yaml: control characters are not allowed".into(),
@@ -142,10 +143,12 @@ impl Emitter {
 
     /// `:` and `|` end the indentation; `-` is part of it (a collection in a sequence item
     /// starts on the item's line).
+    /// `?:` is a complex key's `:`, which (like `-` and `?`) keeps the line's indention.
     fn indicator(&mut self, s: &str) {
         let indention = self.indention;
-        self.put_str(s);
-        self.indention = indention && s == "-";
+        let keeps = matches!(s, "-" | "?" | "?:");
+        self.put_str(if s == "?:" { ":" } else { s });
+        self.indention = indention && keeps;
     }
 
     /// libyaml's `write_indent`: a new line unless at its start, then spaces up to `indent`.
@@ -179,6 +182,8 @@ impl Emitter {
             VarValue::String(s) | VarValue::Time(s) => self.string(s, indent, simple_key),
             VarValue::Map(_) => self.put_str("{}"),
             VarValue::List(_) => self.put_str("[]"),
+            // `marshal` works on the plain tree.
+            VarValue::Proto(x) => self.scalar(x, indent, simple_key),
         }
     }
 
@@ -348,6 +353,17 @@ fn block(v: &VarValue, indent: usize, e: &mut Emitter) {
             for k in keys {
                 let x = &m[k];
                 e.indent(indent);
+                if !is_simple_key(k) {
+                    // go-yaml's complex key: `? key`, then `: value` at the mapping's indent,
+                    // the value placed like a sequence item's.
+                    e.indicator("?");
+                    e.put(' ');
+                    e.string(k, indent + 2, false);
+                    e.indent(indent);
+                    e.indicator("?:");
+                    item(x, indent, e);
+                    continue;
+                }
                 e.string(k, indent + 2, true);
                 e.indicator(":");
                 match x {
@@ -365,20 +381,34 @@ fn block(v: &VarValue, indent: usize, e: &mut Emitter) {
             for x in items {
                 e.indent(indent);
                 e.indicator("-");
-                match x {
-                    // A collection in a sequence item starts on the item's line: its first
-                    // indent only pads after the `-`.
-                    VarValue::Map(mm) if !mm.is_empty() => block(x, indent + 2, e),
-                    VarValue::List(l) if !l.is_empty() => block(x, indent + 2, e),
-                    _ => {
-                        e.put(' ');
-                        e.scalar(x, indent + 2, false);
-                    }
-                }
+                item(x, indent, e);
             }
         }
         _ => {}
     }
+}
+
+/// A sequence item after its `-` (or a complex key's value after its `:`).
+fn item(x: &VarValue, indent: usize, e: &mut Emitter) {
+    match x {
+        // A collection in a sequence item starts on the item's line: its first indent only
+        // pads after the `-`.
+        VarValue::Map(mm) if !mm.is_empty() => block(x, indent + 2, e),
+        VarValue::List(l) if !l.is_empty() => block(x, indent + 2, e),
+        _ => {
+            e.put(' ');
+            e.scalar(x, indent + 2, false);
+        }
+    }
+}
+
+/// go-yaml's `yaml_emitter_check_simple_key` for a string key: at most 128 bytes and no line
+/// break (LF, CR, NEL, LS, PS).
+fn is_simple_key(k: &str) -> bool {
+    k.len() <= 128
+        && !k
+            .chars()
+            .any(|c| matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}'))
 }
 
 /// A JSON number re-read by go-yaml v2 (`resolve.go`: int, then uint, then float) and printed.

@@ -375,6 +375,20 @@ pub(super) fn is_base60_float(s: &str) -> bool {
     i == b.len()
 }
 
+/// Go's `unicode.IsLetter`: general category L (Rust's `is_alphabetic` also takes the marks
+/// and numbers of the Alphabetic property, e.g. U+0BBE, which Go does not).
+fn go_is_letter(c: char) -> bool {
+    use unicode_general_category::{GeneralCategory as G, get_general_category};
+    matches!(
+        get_general_category(c),
+        G::UppercaseLetter
+            | G::LowercaseLetter
+            | G::TitlecaseLetter
+            | G::ModifierLetter
+            | G::OtherLetter
+    )
+}
+
 /// go-yaml v2 `keyList.Less` for two string keys.
 pub(super) fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     use std::cmp::Ordering;
@@ -386,8 +400,8 @@ pub(super) fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
             i += 1;
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let al = go_is_letter(ar[i]);
+        let bl = go_is_letter(br[i]);
         if al && bl {
             return ar[i].cmp(&br[i]);
         }
