@@ -557,8 +557,15 @@ fn hermetic_suite(profile: &str) -> Result<(), Failed> {
     let base = scratch(&format!("hermetic-{profile}"));
     let deep = deep_dir(&base.join("deep"), 30);
     let checkout = deep.join("checkout");
-    std::fs::create_dir_all(checkout.join("tests"))?;
-    for data in ["languages", "golden", "tests/suites", "tests/properties"] {
+    std::fs::create_dir_all(checkout.join("tests/fixtures"))?;
+    // The suites' data: blob fixtures sit next to the suites folder (`../fixtures/blobs`).
+    for data in [
+        "languages",
+        "golden",
+        "tests/suites",
+        "tests/properties",
+        "tests/fixtures/blobs",
+    ] {
         let st = Command::new("cp")
             .arg("-a")
             .arg(root.join(data))
