@@ -13,11 +13,11 @@ use std::time::Instant;
 use super::cache::{Cache, status};
 use super::execution::{self as exec, Budgets, Tally};
 use super::reference::Setting;
-use super::{Collected, Executed, Execution, Reference, Reported};
+use super::{Collected, Executed, Execution, Reference};
 use crate::error::Result;
 use crate::protocol::literal::LiteralMap;
 use crate::protocol::profile::Profile;
-use crate::protocol::record::{AttemptRecord, ExecutionRecord, PriorRecord, Record};
+use crate::protocol::record::{AttemptRecord, ExecutionRecord, PriorRecord};
 use crate::spec::suite::{ExecutionIdentity, TaskSpec};
 
 /// One node execution: its cache status, its attempts and the last one's (or the hit's) result.
@@ -151,24 +151,5 @@ impl Reference {
 
 /// The record of a cache hit: no container, no files, the cached outputs.
 fn hit(outputs: LiteralMap) -> Executed {
-    let collected = Collected::Outputs(outputs);
-    Executed {
-        record: Record {
-            argv: Vec::new(),
-            input_files: Default::default(),
-            input_files_omitted: None,
-            exit_code: None,
-            timed_out: false,
-            files: Default::default(),
-            files_omitted: None,
-            result: collected.to_json(),
-            execution: None,
-        },
-        collected,
-        stdout: Vec::new(),
-        stderr: Vec::new(),
-        duration: Default::default(),
-        reported: Reported::ALL,
-        env: Vec::new(),
-    }
+    Executed::without_container(Collected::Outputs(outputs), Default::default(), Vec::new())
 }

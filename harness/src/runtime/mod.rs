@@ -138,6 +138,36 @@ pub struct Executed {
     pub env: Vec<Vec<String>>,
 }
 
+impl Executed {
+    /// The result of a case that ran no container (a cache hit, a render failure): no argv,
+    /// no files, no exit code, just `collected`.
+    pub fn without_container(
+        collected: Collected,
+        duration: Duration,
+        env: Vec<Vec<String>>,
+    ) -> Executed {
+        Executed {
+            record: Record {
+                argv: Vec::new(),
+                input_files: Default::default(),
+                input_files_omitted: None,
+                exit_code: None,
+                timed_out: false,
+                files: Default::default(),
+                files_omitted: None,
+                result: collected.to_json(),
+                execution: None,
+            },
+            collected,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+            duration,
+            reported: Reported::ALL,
+            env,
+        }
+    }
+}
+
 /// A case that did not produce a result, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotRun {

@@ -203,26 +203,11 @@ impl Reference {
                     kind: ErrorKind::NonRecoverable,
                     origin: ErrorOrigin::System,
                 };
-                let collected = Collected::Error(error);
-                let executed = Executed {
-                    record: Record {
-                        argv: Vec::new(),
-                        input_files: Default::default(),
-                        input_files_omitted: None,
-                        exit_code: None,
-                        timed_out: false,
-                        files: Default::default(),
-                        files_omitted: None,
-                        result: collected.to_json(),
-                        execution: None,
-                    },
-                    collected,
-                    stdout: Vec::new(),
-                    stderr: Vec::new(),
-                    duration: started.elapsed(),
-                    reported: Reported::ALL,
-                    env: vec![setting.env.clone()],
-                };
+                let executed = Executed::without_container(
+                    Collected::Error(error),
+                    started.elapsed(),
+                    vec![setting.env.clone()],
+                );
                 return Ok(Ran {
                     executed,
                     oom_killed: false,
