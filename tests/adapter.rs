@@ -14,12 +14,12 @@
 //!   actually exchange (`RAWCONF_UPDATE_DOCS=1` rewrites them), and they fit the schema.
 //!
 //! ```sh
-//! cargo test --test adapter                 # everything
-//! cargo test --test adapter -- fakes/       # the failure paths only (no Docker)
-//! RAWCONF_UPDATE_DOCS=1 cargo test --test adapter -- docs/   # regenerate the doc examples
+//! cargo test --test integration -- reference-adapter/   # the reference adapter (Docker)
+//! cargo test --test integration -- fakes/   # the failure paths only (no Docker)
+//! RAWCONF_UPDATE_DOCS=1 cargo test --test integration -- docs/   # regenerate the doc examples
 //! ```
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -934,8 +934,8 @@ fn docs_results() -> TestResult {
 
 // ---------------------------------------------------------------------------------------------
 
-fn main() {
-    let args = support::arguments();
+/// This module's trials, for `tests/integration.rs`.
+pub fn trials() -> Vec<Trial> {
     let skip = support::skip_docker();
     let mut trials = vec![
         Trial::test("fakes/unsupported", || {
@@ -1074,7 +1074,6 @@ fn main() {
     ])
     .map(|t| t.with_ignored_flag(skip))
     .collect();
-    support::announce_skips(if skip { docker_trials.len() } else { 0 });
     trials.extend(docker_trials);
-    libtest_mimic::run(&args, trials).exit();
+    trials
 }

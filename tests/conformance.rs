@@ -5,10 +5,9 @@
 //! `golden/flytekit-local/`).
 //!
 //! ```sh
-//! cargo test --test conformance                      # everything
-//! cargo test --test conformance -- python/           # one language
-//! cargo test --test conformance -- /ellipse/nan      # one case, every language
-//! cargo test --test conformance -- probe/protocol/   # the protocol suite (backend profile)
+//! //! cargo test --test integration -- python/            # one language
+//! cargo test --test integration -- /ellipse/nan       # one case, every language
+//! cargo test --test integration -- probe/protocol/    # the protocol suite (backend profile)
 //! cargo insta review                                 # bless new or changed goldens
 //! ```
 //!
@@ -16,7 +15,7 @@
 //! says so; `RAWCONF_SKIP_DOCKER=1` turns them into ignored trials (and the run says how many).
 //! Trials that need no Docker (stale expected-failure entries) always run.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 
@@ -26,7 +25,6 @@ use rawconf::engine::image::Builder;
 use rawconf::judge::golden::GoldenMode;
 use rawconf::protocol::profile::Profile;
 use rawconf::run::{RunPlan, run_case, trial_id};
-use rawconf::runtime::Reference;
 use rawconf::spec::expect::Expectations;
 use rawconf::spec::suite::Suite;
 
@@ -45,8 +43,8 @@ fn trial_name(profile: Profile, lang: &str, suite: &str, case: &str) -> String {
     }
 }
 
-fn main() {
-    let args = support::arguments();
+/// This module's trials, for `tests/integration.rs`.
+pub fn trials() -> Vec<Trial> {
     let langs = Language::discover(&support::languages_dir()).expect("languages load");
     let suites_dir = support::suites_dir();
     let skip = support::skip_docker();
@@ -63,7 +61,6 @@ fn main() {
         add_trials(&mut trials, &suite, &langs, &expectations, skip);
         checks.push((suite, langs, expectations));
     }
-    let docker_trials = trials.len();
 
     // Expected-failure entries that match nothing are stale: delete them.
     for (suite, langs, expectations) in checks {
@@ -94,8 +91,7 @@ fn main() {
         ));
     }
 
-    support::announce_skips(if skip { docker_trials } else { 0 });
-    libtest_mimic::run(&args, trials).exit();
+    trials
 }
 
 /// One trial per profile × language × case of `suite`.
@@ -142,7 +138,8 @@ fn one_case(
             .ensure(lang)
             .await
             .map_err(|e| e.to_string())?;
-        let runtime = Reference::new(docker);
+        // Shared with the warm area's fresh half (tests/support/shared.rs).
+        let runtime = support::SharedReference::new(docker);
         let plan = RunPlan::builder(suite.clone(), &runtime)
             .language(lang.clone(), built.image.clone())
             .profile(profile)

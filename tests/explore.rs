@@ -2,7 +2,9 @@
 //! consistent, and the whole pipeline — generate, judge per stage, explain, shrink, compare —
 //! works on simulated programs whose behaviour is known.
 
-mod support;
+// Equality failures print a line diff of the two sides (similar-asserts).
+use similar_asserts::assert_eq;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -47,7 +49,6 @@ fn regressions() -> Regressions {
 /// Every limitation the repository declares is pinned by a regression entry that expects it
 /// (so docs/findings.md's smallest inputs are rechecked by every property run), and every entry
 /// names a real language and limitations that language (or the suite) declares.
-#[test]
 fn every_limitation_is_pinned_by_a_regression() {
     let langs = languages();
     let suite = suite();
@@ -238,7 +239,6 @@ fn config(cases: u32, seed: u64) -> ExploreConfig {
 
 /// The simulated example: every failure is a declared limitation, each shrunk to a small input,
 /// and a run is reproducible from its seed.
-#[test]
 fn the_simulated_example_has_only_known_findings() {
     let sim = Simulated::new();
     let suite = suite();
@@ -302,7 +302,6 @@ fn the_simulated_example_has_only_known_findings() {
 }
 
 /// An injected bug is a new finding, shrunk to a minimal input that still shows it.
-#[test]
 fn a_new_finding_is_shrunk_to_a_minimal_input() {
     let sim = Simulated {
         bug: Some(("python", |a, b| a < 0.0 && b > 0.0)),
@@ -368,7 +367,6 @@ fn a_new_finding_is_shrunk_to_a_minimal_input() {
 
 /// Replayed regressions: an entry whose limitation no longer shows is a new finding; one that
 /// shows what it expects is not.
-#[test]
 fn regressions_must_show_what_they_expect() {
     let sim = Simulated::new();
     let suite = suite();
@@ -424,7 +422,6 @@ fn regressions_must_show_what_they_expect() {
 
 /// Cross-language: bc's 20 decimals differ from binary64 for tiny areas, which the shell
 /// manifest declares; the comparison only pairs languages that both passed.
-#[test]
 fn disagreements_are_found_and_explained() {
     let sim = Simulated::new();
     let suite = suite();
@@ -455,7 +452,6 @@ fn disagreements_are_found_and_explained() {
 }
 
 /// A suite whose task is not the ellipse task is refused, naming the file and field.
-#[test]
 fn the_task_interface_is_checked() {
     let sim = Simulated::new();
     let mut suite = suite();
@@ -477,7 +473,6 @@ fn the_task_interface_is_checked() {
 
 /// A malformed `[[limitation]]` in a language manifest or a suite file is an error naming the
 /// file, the field and what was expected.
-#[test]
 fn bad_limitations_are_reported_with_file_and_field() {
     let root = tempfile::tempdir().unwrap();
     let shell = languages().into_iter().find(|l| l.name == "shell").unwrap();
@@ -521,7 +516,6 @@ fn bad_limitations_are_reported_with_file_and_field() {
 
 /// `rawconf explore` refuses what cannot run before touching Docker: documented exit codes and
 /// messages that name the problem.
-#[test]
 fn explore_cli_errors_before_any_container() {
     let empty = tempfile::tempdir().unwrap();
     let run = |args: &[&str], env: &[(&str, &str)]| {
@@ -552,4 +546,18 @@ fn explore_cli_errors_before_any_container() {
     let (code, err) = run(&["--language", "cobol", "--cases", "1"], &[]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("unknown language `cobol`"), "{err}");
+}
+
+/// This module's trials, for `tests/integration.rs`.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::unit_trials!("explore";
+        every_limitation_is_pinned_by_a_regression,
+        the_simulated_example_has_only_known_findings,
+        a_new_finding_is_shrunk_to_a_minimal_input,
+        regressions_must_show_what_they_expect,
+        disagreements_are_found_and_explained,
+        the_task_interface_is_checked,
+        bad_limitations_are_reported_with_file_and_field,
+        explore_cli_errors_before_any_container,
+    )
 }

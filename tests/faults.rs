@@ -10,7 +10,7 @@
 //! The full file system is a 256 KiB tmpfs mounted under this target's temp dir (root only;
 //! ignored otherwise) and unmounted afterwards.
 
-mod support;
+use crate::support;
 
 use std::io::{Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -630,18 +630,18 @@ fn enospc_writing_inputs() -> TestResult {
     }
 }
 
-fn main() {
-    let args = support::arguments();
+/// This module's trials, for `tests/integration.rs`.
+pub fn trials() -> Vec<Trial> {
     let skip = support::skip_docker();
     let docker = |name: &str, f: fn() -> TestResult| Trial::test(name, f).with_ignored_flag(skip);
     let mut trials = [
-        Trial::test("engine/unreachable-at-start", daemon_unreachable),
-        Trial::test("workdir/enospc-writing-inputs", enospc_writing_inputs),
-        docker("engine/stops-mid-run", daemon_stops_mid_run),
-        docker("engine/image-missing", image_missing),
-        docker("workdir/not-a-directory", workdir_not_a_directory),
-        Trial::test("workdir/full", workdir_full).with_ignored_flag(skip || !is_root()),
-        docker("adapter/garbage", || {
+        Trial::test("faults/engine/unreachable-at-start", daemon_unreachable),
+        Trial::test("faults/workdir/enospc-writing-inputs", enospc_writing_inputs),
+        docker("faults/engine/stops-mid-run", daemon_stops_mid_run),
+        docker("faults/engine/image-missing", image_missing),
+        docker("faults/workdir/not-a-directory", workdir_not_a_directory),
+        Trial::test("faults/workdir/full", workdir_full).with_ignored_flag(skip || !is_root()),
+        docker("faults/adapter/garbage", || {
             adapter(
                 "garbage.sh",
                 &[],
@@ -650,7 +650,7 @@ fn main() {
                 "not one JSON document",
             )
         }),
-        docker("adapter/nothing", || {
+        docker("faults/adapter/nothing", || {
             adapter(
                 "silent.sh",
                 &[],
@@ -659,7 +659,7 @@ fn main() {
                 "not one JSON document",
             )
         }),
-        docker("adapter/hangs", || {
+        docker("faults/adapter/hangs", || {
             adapter(
                 "hang.sh",
                 &["{tmp}"],
@@ -670,11 +670,8 @@ fn main() {
         }),
     ];
     if !is_root() && !skip {
-        eprintln!("note: not root: workdir/full (a full tmpfs) is ignored, not passed");
-    }
-    if skip {
-        support::announce_ignored(&trials);
+        eprintln!("note: not root: faults/workdir/full (a full tmpfs) is ignored, not passed");
     }
     trials.sort_by(|a, b| a.name().cmp(b.name()));
-    libtest_mimic::run(&args, trials.into()).exit();
+    trials.into()
 }

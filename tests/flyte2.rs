@@ -16,11 +16,11 @@
 //! setup that fails fails every trial with its output.
 //!
 //! ```sh
-//! cargo test --test flyte2
-//! RAWCONF_SKIP_DOCKER=1 cargo test --test flyte2   # reported as ignored, not passed
+//! cargo test --test integration -- flyte2-adapter/
+//! RAWCONF_SKIP_DOCKER=1 cargo test --test integration -- flyte2-adapter/   # reported as ignored, not passed
 //! ```
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -656,8 +656,8 @@ fn vendor_expectations_make_the_run_green() -> Result<(), Failed> {
     Ok(())
 }
 
-fn main() {
-    let args = support::arguments();
+/// This module's trials, for `tests/integration.rs`.
+pub fn trials() -> Vec<Trial> {
     let skip = support::skip_docker();
     let trials: Vec<Trial> = vec![
         Trial::test(
@@ -732,6 +732,5 @@ fn main() {
     .into_iter()
     .map(|t| t.with_ignored_flag(skip))
     .collect();
-    support::announce_skips(if skip { trials.len() } else { 0 });
-    libtest_mimic::run(&args, trials).exit();
+    trials
 }

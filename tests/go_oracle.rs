@@ -24,7 +24,7 @@
 //! The first run builds the oracle image offline (mmdebstrap with `golang-go` and the Debian
 //! packages of the two YAML libraries; about a minute); later runs find it by its hash tag.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
@@ -67,8 +67,8 @@ struct Family {
     normalize: fn(Value) -> Value,
 }
 
-fn main() {
-    let args = support::arguments();
+/// This module's trials, for `tests/integration.rs`.
+pub fn trials() -> Vec<Trial> {
     let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
     let families: &'static [Family] = Box::leak(families().into_boxed_slice());
     let mut trials = Vec::new();
@@ -83,8 +83,7 @@ fn main() {
             .with_ignored_flag(skip),
         );
     }
-    support::announce_skips(if skip { trials.len() } else { 0 });
-    libtest_mimic::run(&args, trials).exit();
+    trials
 }
 
 fn check(families: &'static [Family], index: usize, start: usize) -> Result<(), Failed> {

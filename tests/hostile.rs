@@ -4,7 +4,7 @@
 //! reason. The first trials build the directory on the host (no Docker); the `docker/` trials
 //! make the probe fixture image (`tests/fixtures/probe`) do it for real through `rawconf exec`.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -493,19 +493,22 @@ fn escape_records(mode: &str) -> Result<serde_json::Value, Failed> {
         records.push((tmp.clone(), v));
     }
     let _ = places.get(1).map(std::fs::remove_dir_all);
-    // Compared as text: byte-identical, not merely equal as JSON values.
-    let texts: Vec<String> = records.iter().map(|(_, v)| v.to_string()).collect();
-    if let [(a, ra), (b, rb)] = &records[..]
-        && texts[0] != texts[1]
-    {
-        return Err(format!(
-            "{mode}: the record depends on the temp dir\n{}: {}\n{}: {}",
-            a.display(),
-            short(ra),
-            b.display(),
-            short(rb)
-        )
-        .into());
+    // Compared as text: byte-identical, not merely equal as JSON values (pretty-printed, so a
+    // difference shows as a line diff; the printer is the same for both).
+    let texts: Vec<String> = records
+        .iter()
+        .map(|(_, v)| serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("<{e}>")))
+        .collect();
+    if let [(a, _), (b, _)] = &records[..] {
+        support::ensure_eq(
+            &format!(
+                "{mode}: the record depends on the temp dir ({} vs {})",
+                a.display(),
+                b.display()
+            ),
+            &texts[1],
+            &texts[0],
+        )?;
     }
     Ok(records.remove(0).1)
 }
@@ -813,8 +816,8 @@ fn clean_without_engine() -> Result<(), Failed> {
     )
 }
 
-fn main() {
-    let args = support::arguments();
+/// This module's trials, for `tests/integration.rs`.
+pub fn trials() -> Vec<Trial> {
     let skip = matches!(support::docker_gate(), DockerGate::OptedOut);
     let mut docker_trials = vec![
         Trial::test("cleanup/sigkill-then-rawconf-clean", || {
@@ -975,7 +978,6 @@ fn main() {
             .with_ignored_flag(skip),
         );
     }
-    support::announce_skips(if skip { docker_trials.len() } else { 0 });
     let mut trials = vec![
         Trial::test("outputs/fifo-area-backend", || {
             fifo_output(Profile::Backend, "area")
@@ -995,5 +997,5 @@ fn main() {
         Trial::test("cleanup/clean-without-engine", clean_without_engine),
     ];
     trials.append(&mut docker_trials);
-    libtest_mimic::run(&args, trials).exit();
+    trials
 }

@@ -5,7 +5,7 @@
 //! One trial per language, named `images/<lang>`. Without Docker the trials fail and say why;
 //! `RAWCONF_SKIP_DOCKER=1` turns them into ignored trials and the run says how many.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
@@ -37,8 +37,8 @@ fn smoke(lang: &Language) -> Result<Smoke, String> {
     toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn main() {
-    let args = support::arguments();
+/// This module's trials, for `tests/integration.rs`.
+pub fn trials() -> Vec<Trial> {
     let all = Language::discover(&support::languages_dir()).expect("languages load");
     // The probe (languages/probe) is built by the conformance trials of the protocol suite;
     // these trials check the five ellipse programs' exact bytes.
@@ -61,8 +61,7 @@ fn main() {
         .with_ignored_flag(skip),
     );
     trials.extend(independent_trials(skip));
-    support::announce_skips(if skip { trials.len() } else { 0 });
-    libtest_mimic::run(&args, trials).exit();
+    trials
 }
 
 /// `independent/<lang>/ellipse/<case>`: every ellipse case's container run again by

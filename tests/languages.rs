@@ -1,6 +1,8 @@
 //! Language discovery and manifest validation (no Docker).
 
-mod support;
+// Equality failures print a line diff of the two sides (similar-asserts).
+use similar_asserts::assert_eq;
+use crate::support;
 
 use std::path::Path;
 
@@ -48,7 +50,6 @@ fn languages_with_awk() -> tempfile::TempDir {
     root
 }
 
-#[test]
 fn the_five_languages_load_with_the_original_commands() {
     let langs = Language::discover(&support::languages_dir()).unwrap();
     let names: Vec<&str> = langs.iter().map(|l| l.name.as_str()).collect();
@@ -92,7 +93,6 @@ fn the_five_languages_load_with_the_original_commands() {
     assert_eq!(julia.image.online_defaults["BASE"], "julia:1");
 }
 
-#[test]
 fn a_sixth_language_is_just_a_folder() {
     let root = languages_with_awk();
     let langs = Language::discover(root.path()).unwrap();
@@ -117,7 +117,6 @@ fn a_sixth_language_is_just_a_folder() {
     assert_eq!(files, ["Dockerfile", "area.awk"]);
 }
 
-#[test]
 fn image_tags_follow_the_build_inputs_only() {
     let root = languages_with_awk();
     let dir = root.path().join("awk");
@@ -168,55 +167,87 @@ fn manifest_error(manifest: &str, dockerfile: &str) -> String {
     text
 }
 
-#[test]
+/// Each broken manifest's whole message is pinned by an insta snapshot
+/// (`tests/snapshots/manifest-errors.snap`, temp paths redacted), so a change of wording shows as
+/// a diff; the asserts say which part of each message the test is about.
 fn malformed_manifests_name_file_field_and_expectation() {
-    let e = manifest_error(
+    let mut seen = Vec::new();
+    let mut error = |what: &str, manifest: &str, dockerfile: &str| {
+        let e = manifest_error(manifest, dockerfile);
+        seen.push(format!("## {what}\n{}", redact_tmp(&e)));
+        e
+    };
+    let e = error(
+        "an arithmetic the oracle does not know",
         &GOOD_MANIFEST.replace("\"f64\"", "\"f16\""),
         GOOD_DOCKERFILE,
     );
     assert!(e.contains("f16") && e.contains("decimal20"), "{e}");
 
-    let e = manifest_error(
+    let e = error(
+        "a name that is not the folder's",
         &GOOD_MANIFEST.replace("name = \"awk\"", "name = \"gawk\""),
         GOOD_DOCKERFILE,
     );
     assert!(e.contains("field `name`") && e.contains("`awk`"), "{e}");
 
-    let e = manifest_error(
+    let e = error(
+        "a misspelt field",
         &GOOD_MANIFEST.replace("metadata =", "metadta ="),
         GOOD_DOCKERFILE,
     );
     assert!(e.contains("metadta"), "{e}");
 
-    let e = manifest_error(
+    let e = error(
+        "a number in the command",
         &GOOD_MANIFEST.replace(r#"command = ["awk","#, r#"command = [1,"#),
         GOOD_DOCKERFILE,
     );
-    assert!(e.contains("command") || e.contains("string"), "{e}");
+    assert!(
+        e.contains("field `command[0]`") && e.contains("expected a string"),
+        "{e}"
+    );
 
-    let e = manifest_error(
+    let e = error(
+        "an empty base suite",
         &GOOD_MANIFEST.replace("suite = \"bookworm\"", "suite = \"\""),
         GOOD_DOCKERFILE,
     );
     assert!(e.contains("image.bases.BASE.suite"), "{e}");
 
-    let e = manifest_error(GOOD_MANIFEST, "FROM debian:bookworm-slim\n");
+    let e = error(
+        "a Dockerfile without the base argument",
+        GOOD_MANIFEST,
+        "FROM debian:bookworm-slim\n",
+    );
     assert!(
         e.contains("image.bases.BASE") && e.contains("ARG BASE="),
         "{e}"
     );
 
-    let e = manifest_error(GOOD_MANIFEST, "ARG BASE\nFROM ${BASE}\n");
+    let e = error(
+        "a base argument without a default",
+        GOOD_MANIFEST,
+        "ARG BASE\nFROM ${BASE}\n",
+    );
     assert!(e.contains("without a default"), "{e}");
 
-    let e = manifest_error(
+    let e = error(
+        "an empty command",
         &GOOD_MANIFEST.replace("command = [", "command = [] #"),
         GOOD_DOCKERFILE,
     );
     assert!(e.contains("field `command`"), "{e}");
+
+    support::snapshot("manifest-errors", &seen.join("\n\n"));
 }
 
-#[test]
+/// The message with the temp dir's path (which differs per run) replaced by `<tmp>`.
+fn redact_tmp(message: &str) -> String {
+    let re = regex::Regex::new(r"/[^ ]*/awk/").expect("a valid regex");
+    re.replace_all(message, "<tmp>/awk/").into_owned()
+}
+
 fn unknown_language_selection_is_a_usage_error() {
     let all = Language::discover(&support::languages_dir()).unwrap();
     let err = Language::select(all, &["cobol".into()]).unwrap_err();
@@ -224,7 +255,6 @@ fn unknown_language_selection_is_a_usage_error() {
     assert!(err.to_string().contains("cobol") && err.to_string().contains("python"));
 }
 
-#[test]
 fn manifest_errors_give_line_field_and_accepted_values() {
     // The issue's example: a number where an enum is expected.
     let e = manifest_error(&GOOD_MANIFEST.replace("\"f64\"", "64"), GOOD_DOCKERFILE);
@@ -314,7 +344,6 @@ fn suite_error(text: &str) -> String {
     text
 }
 
-#[test]
 fn every_manifest_error_has_a_line_and_column() {
     let cases = [
         (
@@ -346,7 +375,6 @@ fn every_manifest_error_has_a_line_and_column() {
     );
 }
 
-#[test]
 fn a_suite_names_its_judge() {
     let e = suite_error(&GOOD_SUITE.replace("judge = \"golden\"\n", ""));
     assert!(e.contains("judge"), "{e}");
@@ -357,7 +385,6 @@ fn a_suite_names_its_judge() {
     );
 }
 
-#[test]
 fn suite_errors_give_line_field_and_accepted_values() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("mini.toml"), GOOD_SUITE);
@@ -414,7 +441,6 @@ fn suite_errors_give_line_field_and_accepted_values() {
 /// Blob inputs of a suite: a fixture that is missing or of the wrong kind, a key that is not a
 /// blob's, a path that climbs out of the fixtures folder, bad base64 — each names the case,
 /// the input and what was expected.
-#[test]
 fn suite_blob_inputs_are_checked_and_named_by_uri() {
     let blob_suite = |ty: &str, value: &str| {
         GOOD_SUITE
@@ -506,7 +532,6 @@ fn suite_blob_inputs_are_checked_and_named_by_uri() {
     assert_eq!(std::fs::read_to_string(inline.join("a/b")).unwrap(), "c");
 }
 
-#[test]
 fn every_base_of_a_debian_suite_starts_from_one_root() {
     let root = languages_with_awk();
     let langs = Language::discover(root.path()).unwrap();
@@ -537,4 +562,21 @@ fn every_base_of_a_debian_suite_starts_from_one_root() {
         .unwrap();
     assert_ne!(ghc.key, python.key);
     assert_eq!(ghc.root_key, python.root_key);
+}
+
+/// This module's trials, for `tests/integration.rs`.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::unit_trials!("languages";
+        the_five_languages_load_with_the_original_commands,
+        a_sixth_language_is_just_a_folder,
+        image_tags_follow_the_build_inputs_only,
+        malformed_manifests_name_file_field_and_expectation,
+        unknown_language_selection_is_a_usage_error,
+        manifest_errors_give_line_field_and_accepted_values,
+        every_manifest_error_has_a_line_and_column,
+        a_suite_names_its_judge,
+        suite_errors_give_line_field_and_accepted_values,
+        suite_blob_inputs_are_checked_and_named_by_uri,
+        every_base_of_a_debian_suite_starts_from_one_root,
+    )
 }

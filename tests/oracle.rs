@@ -4,6 +4,8 @@
 //!
 //! (Rendering ↔ parsing round trips, input files and the collector live in `tests/protocol.rs`.)
 
+// Equality failures print a line diff of the two sides (similar-asserts).
+use similar_asserts::assert_eq;
 use proptest::prelude::*;
 use rawconf::Arithmetic;
 use rawconf::explore::strategy::{F32_MAX, F32_MIN_POSITIVE, decimal};
@@ -49,7 +51,6 @@ fn f32_normal() -> impl Strategy<Value = f64> {
 
 /// R 4.2.2's `as.character` (run in the R image): 15 significant digits, except that fixed
 /// notation — chosen when no wider than scientific — prints every integer digit.
-#[test]
 fn r15_model_matches_r_as_character() {
     // `sprintf("%.17g")` of each value, and what `as.character` printed.
     let cases: [(&str, &str); 10] = [
@@ -86,7 +87,6 @@ proptest! {
 
     /// bc's decimal model reads every plain decimal `%v` renders, and its (truncated, 20-decimal)
     /// result is within the declared precision of π·a·b in binary64.
-    #[test]
     fn bc_model_is_within_precision_for_plain_decimals(a in plain(), b in plain()) {
         let (ra, rb) = (format_v(a), format_v(b));
         let p = oracle::predict(Arithmetic::Decimal20, arg(a, &ra), arg(b, &rb));
@@ -101,7 +101,6 @@ proptest! {
     /// Haskell's `Float` model is Rust's binary32 arithmetic on the rendered text: π (as f32)
     /// times each argument read as f32, left to right; and `show`'s shortest digits of that
     /// result are accepted by the judge.
-    #[test]
     fn f32_model_is_binary32_arithmetic(a in wide(), b in wide()) {
         let (ra, rb) = (format_v(a), format_v(b));
         let want = std::f32::consts::PI * ra.parse::<f32>().unwrap() * rb.parse::<f32>().unwrap();
@@ -123,7 +122,6 @@ proptest! {
 
     /// The declared binary32 tolerance (5 · 2⁻²⁴) holds wherever every step stays normal: the
     /// model's own result then passes the precision check.
-    #[test]
     fn f32_tolerance_holds_in_the_normal_range(a in f32_normal(), b in f32_normal()) {
         let pi_a = std::f64::consts::PI * a;
         let area = pi_a * b;
@@ -141,7 +139,6 @@ proptest! {
 
     /// R's 15 significant digits and Python's/Julia's shortest digits are within the declared
     /// precision for every finite area.
-    #[test]
     fn binary64_models_pass_their_own_precision(a in wide(), b in wide()) {
         let truth = oracle::truth(a, b);
         prop_assume!(truth.is_finite());
@@ -162,7 +159,6 @@ proptest! {
     /// No model panics, whatever the argument and `area` texts are, and every verdict is
     /// coherent: a failed check says why, a passed one says nothing, and judging the text and
     /// judging the value it parses to agree on the model.
-    #[test]
     fn models_never_panic(
         a in any::<f64>(),
         b in any::<f64>(),
@@ -185,9 +181,21 @@ proptest! {
     }
 
     /// Agreement is symmetric and reflexive (NaN agrees with NaN only).
-    #[test]
     fn agreement_is_symmetric(x in any::<f64>(), y in any::<f64>(), tol in 0.0f64..1e-3) {
         prop_assert_eq!(oracle::agree(x, y, tol), oracle::agree(y, x, tol));
         prop_assert!(oracle::agree(x, x, tol));
     }
+}
+
+/// This module's trials, for `tests/integration.rs`.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::unit_trials!("oracle";
+        r15_model_matches_r_as_character,
+        bc_model_is_within_precision_for_plain_decimals,
+        f32_model_is_binary32_arithmetic,
+        f32_tolerance_holds_in_the_normal_range,
+        binary64_models_pass_their_own_precision,
+        models_never_panic,
+        agreement_is_symmetric,
+    )
 }

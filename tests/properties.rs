@@ -9,14 +9,14 @@
 //! forever. Known limitations pass (they are what the manifests declare).
 //!
 //! ```sh
-//! cargo test --test properties                                  # 8 cases per language
-//! RAWCONF_PROPTEST_CASES=256 cargo test --test properties       # the nightly setting
-//! RAWCONF_PROPTEST_SEED=1 cargo test --test properties -- properties/haskell
+//! cargo test --test integration -- properties/                  # 8 cases per language
+//! RAWCONF_PROPTEST_CASES=256 cargo test --test integration -- properties/   # the nightly setting
+//! RAWCONF_PROPTEST_SEED=1 cargo test --test integration -- properties/haskell
 //! ```
 //!
 //! Without Docker every trial fails and says so; `RAWCONF_SKIP_DOCKER=1` marks them ignored.
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -140,8 +140,8 @@ fn verdict(explorer: &Explorer<'_>, findings: &[Finding]) -> Result<(), Failed> 
     Err(msg.into())
 }
 
-fn main() {
-    let args = support::arguments();
+/// This module's trials, for `tests/integration.rs`.
+pub fn trials() -> Vec<Trial> {
     let skip = support::skip_docker();
     let mut trials = Vec::new();
     match setup_once() {
@@ -188,6 +188,5 @@ fn main() {
             trials.push(Trial::test("properties/setup", move || Err(e.into())));
         }
     }
-    support::announce_skips(if skip { trials.len() } else { 0 });
-    libtest_mimic::run(&args, trials).exit();
+    trials
 }

@@ -2,7 +2,9 @@
 //! (items 1–8, 13–16), properties over floats and arbitrary output files, the CLI, and a
 //! cross-check of `inputs.pb` with the real `flyteidl` Python package.
 
-mod support;
+// Equality failures print a line diff of the two sides (similar-asserts).
+use similar_asserts::assert_eq;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -113,7 +115,6 @@ fn backend_template(#[case] arg: &str, #[case] want: &str) {
     assert_eq!(one(arg, &go_test_ctx(inputs)).unwrap(), want);
 }
 
-#[test]
 fn backend_template_errors_and_special_cases() {
     let inputs = map(&[("x", prim(Primitive::Integer(1)))]);
     let ctx = go_test_ctx(inputs.clone());
@@ -212,7 +213,6 @@ fn float_formats(#[case] x: f64, #[case] template: &str, #[case] file: &str) {
     assert_eq!(format_f(x), file);
 }
 
-#[test]
 fn huge_and_tiny_input_files_have_every_digit() {
     assert_eq!(format_f(f64::MAX).len(), 309);
     assert!(format_f(5e-324).starts_with("0.000"));
@@ -315,7 +315,6 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 // §4.2 and §9 items 2, 3, 10: input files.
-#[test]
 fn input_files_match_copilot() {
     let dir = tmp("inputs");
     let inputs = map(&[
@@ -595,7 +594,6 @@ fn backend_outputs_errors(#[case] t: SimpleType, #[case] bytes: &[u8], #[case] w
     );
 }
 
-#[test]
 fn backend_output_files_and_error_file() {
     // Missing, extension fallback (exactly one), size cap, directory, _ERROR precedence.
     assert_eq!(
@@ -763,7 +761,6 @@ fn local_outputs(#[case] t: SimpleType, #[case] bytes: &[u8], #[case] want: Prim
     );
 }
 
-#[test]
 fn local_output_errors() {
     let e = collect_one(
         SimpleType::Float,
@@ -893,14 +890,12 @@ proptest! {
 
     /// The backend's template value and copilot's input file both parse back (with Go's
     /// ParseFloat) to the very same bits.
-    #[test]
     fn float_text_round_trips(x in float_strategy()) {
         prop_assert_eq!(parse_float(&format_v(x)).unwrap().to_bits(), x.to_bits());
         prop_assert_eq!(parse_float(&format_f(x)).unwrap().to_bits(), x.to_bits());
     }
 
     /// Protobuf JSON round trip of every literal (through text, as a vendor would see it).
-    #[test]
     fn literal_json_round_trip(l in any_literal()) {
         let text = to_go_json(&l.to_json());
         let back = Literal::from_json(&serde_json::from_str(&text).unwrap(), "").unwrap();
@@ -912,7 +907,6 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
     /// The collector never panics, whatever bytes and names the container leaves behind.
-    #[test]
     fn collector_never_panics(
         files in prop::collection::vec(("[a-z._]{1,6}", prop::collection::vec(any::<u8>(), 0..1100)), 0..6),
         t in 0usize..10,
@@ -944,7 +938,6 @@ proptest! {
     }
 }
 
-#[test]
 fn cli_commands() {
     let dir = tmp("cli");
     let inputs = dir.join("in.json");
@@ -1094,7 +1087,6 @@ fn flyteidl_python() -> PathBuf {
     python
 }
 
-#[test]
 fn inputs_pb_decodes_with_flyteidl() {
     let m = map(&[
         ("i", prim(Primitive::Integer(-42))),
@@ -1158,7 +1150,6 @@ fn inputs_pb_decodes_with_flyteidl() {
 /// A map key that is not one path component would make copilot `path.Join` its way elsewhere —
 /// outside the input dir for `../…`. rawconf refuses it as a usage error and writes nothing
 /// outside the directory.
-#[test]
 fn map_keys_never_leave_the_input_dir() {
     for key in ["../escape", "a/b", "..", ".", ""] {
         let base = tmp(&format!("map-key-{}", key.len()));
@@ -1187,4 +1178,21 @@ fn map_keys_never_leave_the_input_dir() {
             "{key:?} wrote outside the input dir"
         );
     }
+}
+
+/// This module's trials, for `tests/integration.rs`.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::unit_trials!("protocol";
+        backend_template_errors_and_special_cases,
+        huge_and_tiny_input_files_have_every_digit,
+        input_files_match_copilot,
+        backend_output_files_and_error_file,
+        local_output_errors,
+        float_text_round_trips,
+        literal_json_round_trip,
+        collector_never_panics,
+        cli_commands,
+        inputs_pb_decodes_with_flyteidl,
+        map_keys_never_leave_the_input_dir,
+    )
 }

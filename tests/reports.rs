@@ -1,6 +1,9 @@
 //! Reporters (no Docker): every format renders every outcome, and `report.json` carries every
 //! field its documented schema requires.
 
+// Equality failures print a line diff of the two sides (similar-asserts).
+use similar_asserts::assert_eq;
+use crate::support;
 use std::collections::BTreeMap;
 
 use rawconf::judge::outcome::Outcome;
@@ -108,7 +111,6 @@ fn violations(validator: &jsonschema::Validator, value: &serde_json::Value) -> V
         .collect()
 }
 
-#[test]
 fn report_json_matches_its_schema() {
     let validator = report_schema();
     let json = serde_json::to_value(sample()).unwrap();
@@ -125,7 +127,6 @@ fn report_json_matches_its_schema() {
     );
 }
 
-#[test]
 fn the_report_schema_rejects_what_it_should() {
     let validator = report_schema();
     let good = serde_json::to_value(sample()).unwrap();
@@ -178,31 +179,18 @@ fn the_report_schema_rejects_what_it_should() {
     }
 }
 
-/// The reporters' exact output for the sample report, as insta snapshots under
-/// `tests/snapshots/` (review changes with `cargo insta review`).
-fn snapshot(name: &str, text: &str) {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots"));
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| insta::assert_snapshot!(name, text));
-}
-
-#[test]
 fn matrix_snapshot() {
-    snapshot("matrix", &report::to_matrix(&sample()));
+    support::snapshot("matrix", &report::to_matrix(&sample()));
 }
 
-#[test]
 fn markdown_snapshot() {
-    snapshot("summary.md", &report::to_markdown(&sample()));
+    support::snapshot("summary.md", &report::to_markdown(&sample()));
 }
 
-#[test]
 fn junit_snapshot() {
-    snapshot("junit.xml", &report::to_junit(&sample()));
+    support::snapshot("junit.xml", &report::to_junit(&sample()));
 }
 
-#[test]
 fn junit_maps_outcomes() {
     let xml = report::to_junit(&sample());
     assert!(xml.contains("tests=\"7\""), "{xml}");
@@ -213,7 +201,6 @@ fn junit_maps_outcomes() {
     assert!(xml.contains("python/ellipse/case-0"));
 }
 
-#[test]
 fn html_is_a_coloured_escaped_matrix() {
     let html = report::to_html(&sample());
     assert!(html.starts_with("<!DOCTYPE html>"));
@@ -229,7 +216,6 @@ fn html_is_a_coloured_escaped_matrix() {
     assert!(!html.contains("<script"));
 }
 
-#[test]
 fn markdown_lists_failures_with_reproduction() {
     let md = report::to_markdown(&sample());
     assert!(md.contains("— FAILED"));
@@ -247,7 +233,6 @@ fn markdown_lists_failures_with_reproduction() {
     assert!(md.contains("## Stale expected failures"));
 }
 
-#[test]
 fn an_empty_run_is_never_green() {
     assert!(Counts::default().failed());
     let mut c = Counts::default();
@@ -257,7 +242,6 @@ fn an_empty_run_is_never_green() {
     assert!(c.failed());
 }
 
-#[test]
 fn matrix_has_one_row_per_case() {
     let text = report::to_matrix(&sample());
     assert_eq!(text.lines().filter(|l| l.starts_with("case-")).count(), 7);
@@ -278,7 +262,6 @@ fn sample_with_areas() -> RunReport {
     report
 }
 
-#[test]
 fn the_summary_groups_results_by_rule_area() {
     let report = sample_with_areas();
     let areas = report::areas(&report);
@@ -357,7 +340,6 @@ fn element<'a>(dom: &'a str, open: &str, close: &str) -> &'a str {
     &dom[start..end]
 }
 
-#[test]
 fn the_html_report_renders_in_headless_chromium() {
     if browser_skipped() {
         return;
@@ -445,7 +427,6 @@ fn merge(shards: Vec<RunReport>) -> rawconf::Result<RunReport> {
     report::merge_shards(shards, &|_| rawconf::Arithmetic::F64, &[])
 }
 
-#[test]
 fn shard_reports_merge_into_the_whole() {
     let whole = sample();
     let shards: Vec<RunReport> = (1..=3)
@@ -479,7 +460,6 @@ fn shard_reports_merge_into_the_whole() {
     assert!(violations(&report_schema(), &json).is_empty());
 }
 
-#[test]
 fn shards_of_different_runs_or_incomplete_sets_are_refused() {
     let whole = sample();
     let shard = |i| shard_of(&whole, i, &[]);
@@ -531,7 +511,6 @@ fn shards_of_different_runs_or_incomplete_sets_are_refused() {
     refused(vec![whole.clone()], "is not a shard report");
 }
 
-#[test]
 fn the_vendors_expected_failures_are_shown_apart() {
     let mut r = sample();
     let xfail = r
@@ -584,7 +563,6 @@ fn the_vendors_expected_failures_are_shown_apart() {
 
 /// The example of docs/expectations.md is a valid file, and its schema accepts it and refuses
 /// what rawconf refuses.
-#[test]
 fn the_documented_expectations_example_parses_and_fits_its_schema() {
     let root = env!("CARGO_MANIFEST_DIR");
     let doc = std::fs::read_to_string(format!("{root}/docs/expectations.md")).unwrap();
@@ -615,7 +593,6 @@ fn the_documented_expectations_example_parses_and_fits_its_schema() {
     }
 }
 
-#[test]
 fn runtimes_compare_side_by_side() {
     let reference = sample();
     let mut vendor = sample();
@@ -674,7 +651,6 @@ fn runtimes_compare_side_by_side() {
 /// The comparison page of three runtimes renders in headless Chromium with every trial, its
 /// filter (given in the address) keeps only the matching rows, and every runtime × area has a
 /// badge.
-#[test]
 fn the_comparison_page_renders_and_filters_in_headless_chromium() {
     if browser_skipped() {
         return;
@@ -735,4 +711,28 @@ fn the_comparison_page_renders_and_filters_in_headless_chromium() {
         "{:?}",
         badges.iter().map(|(n, _)| n).collect::<Vec<_>>()
     );
+}
+
+/// This module's trials, for `tests/integration.rs`.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::unit_trials!("reports";
+        report_json_matches_its_schema,
+        the_report_schema_rejects_what_it_should,
+        matrix_snapshot,
+        markdown_snapshot,
+        junit_snapshot,
+        junit_maps_outcomes,
+        html_is_a_coloured_escaped_matrix,
+        markdown_lists_failures_with_reproduction,
+        an_empty_run_is_never_green,
+        matrix_has_one_row_per_case,
+        the_summary_groups_results_by_rule_area,
+        the_html_report_renders_in_headless_chromium,
+        shard_reports_merge_into_the_whole,
+        shards_of_different_runs_or_incomplete_sets_are_refused,
+        the_vendors_expected_failures_are_shown_apart,
+        the_documented_expectations_example_parses_and_fits_its_schema,
+        runtimes_compare_side_by_side,
+        the_comparison_page_renders_and_filters_in_headless_chromium,
+    )
 }

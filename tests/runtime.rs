@@ -3,7 +3,7 @@
 //! `_ERROR`, plant a symlink, write too much — and each must come back as the backend would
 //! report it, with the container removed and the sandbox in force.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -108,8 +108,8 @@ fn check(cond: bool, what: &str, e: &Executed) -> Result<(), Failed> {
 
 const T: Duration = Duration::from_secs(60);
 
-fn main() {
-    let args = support::arguments();
+/// This module's trials, for `tests/integration.rs`.
+pub fn trials() -> Vec<Trial> {
     let skip = support::skip_docker();
     let trials: Vec<Trial> = vec![
         Trial::test("runtime/ok", || {
@@ -215,6 +215,5 @@ fn main() {
     .into_iter()
     .map(|t| t.with_ignored_flag(skip))
     .collect();
-    support::announce_skips(if skip { trials.len() } else { 0 });
-    libtest_mimic::run(&args, trials).exit();
+    trials
 }

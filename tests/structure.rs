@@ -16,7 +16,9 @@
 //! - every `protocol.md §X.Y` citation in the repository (and every `§` in the spec and in
 //!   `protocol.toml` and `execution.toml`) names a section of the spec, and every rule id the docs cite exists.
 
-mod support;
+// Equality failures print a line diff of the two sides (similar-asserts).
+use similar_asserts::assert_eq;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -114,7 +116,6 @@ fn siblings(a: &[String], b: &[String]) -> Option<(Vec<String>, Vec<String>)> {
     (k < a.len() && k < b.len()).then(|| (a[..=k].to_vec(), b[..=k].to_vec()))
 }
 
-#[test]
 fn no_import_cycle_between_modules() {
     let files = library();
     let graph = uses(&files);
@@ -173,7 +174,6 @@ fn no_import_cycle_between_modules() {
     }
 }
 
-#[test]
 fn the_cycle_check_sees_a_cycle() {
     let files = vec![
         (
@@ -198,7 +198,6 @@ fn the_cycle_check_sees_a_cycle() {
     assert_eq!(graph[&vec!["c".to_owned()]].len(), 2);
 }
 
-#[test]
 fn long_files_say_why() {
     let mut long = Vec::new();
     for (_, path, text) in library() {
@@ -215,7 +214,6 @@ fn long_files_say_why() {
     );
 }
 
-#[test]
 fn only_the_cli_knows_clap_and_only_env_reads_the_environment() {
     let clap = Regex::new(r"\bclap::").unwrap();
     let env = Regex::new(r"\b(std::)?env::(var|var_os|vars)\b").unwrap();
@@ -334,7 +332,6 @@ fn suite_cases(suite: &str) -> BTreeSet<String> {
         .collect()
 }
 
-#[test]
 fn spec_rules_are_well_formed() {
     let spec = spec();
     assert!(
@@ -371,7 +368,6 @@ fn spec_rules_are_well_formed() {
 /// The suites whose every case checks a rule of the spec.
 const RULE_SUITES: [&str; 2] = ["protocol", "execution"];
 
-#[test]
 fn every_protocol_case_is_cited_by_a_rule() {
     let spec = spec();
     let cited: BTreeSet<&str> = spec
@@ -392,7 +388,6 @@ fn every_protocol_case_is_cited_by_a_rule() {
     }
 }
 
-#[test]
 fn every_case_the_spec_cites_exists() {
     let spec = spec();
     let suites: BTreeMap<&str, BTreeSet<String>> = ["protocol", "execution", "ellipse"]
@@ -435,7 +430,6 @@ fn citing_files() -> Vec<PathBuf> {
         .collect()
 }
 
-#[test]
 fn protocol_md_citations_name_existing_sections() {
     let spec = spec();
     // `protocol.md §3.4, §4.2 and §9`: every section of the list.
@@ -496,7 +490,6 @@ fn protocol_md_citations_name_existing_sections() {
 /// Every golden the suites call for exists, and none exists that no trial reads (as
 /// `cargo insta` rejects unreferenced snapshots): one per profile × suite × case × language that
 /// joins the suite, at `golden/<profile>/<suite>/<case>@<language>.snap`.
-#[test]
 fn goldens_are_neither_missing_nor_orphaned() {
     use rawconf::protocol::profile::Profile;
     let root = support::repo();
@@ -542,8 +535,34 @@ fn goldens_are_neither_missing_nor_orphaned() {
     assert!(wanted.len() > 400, "only {} goldens expected", wanted.len());
 }
 
+/// Every insta snapshot under `tests/snapshots/` is one a test compares with
+/// (`support::snapshot(name, …)` with a literal name), and every such name has its file: an orphan would be
+/// kept in sync by nobody, a missing one is written by insta only outside CI.
+fn test_snapshots_are_neither_missing_nor_orphaned() {
+    let root = support::repo();
+    let call = regex::Regex::new(r#"support::snapshot\(\s*"([^"]+)""#).expect("a valid regex");
+    let mut wanted = BTreeSet::new();
+    for entry in std::fs::read_dir(root.join("tests")).expect("tests/ readable") {
+        let path = entry.expect("tests/ readable").path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).expect("test source readable");
+            wanted.extend(call.captures_iter(&text).map(|c| c[1].to_owned()));
+        }
+    }
+    let present: BTreeSet<String> = std::fs::read_dir(root.join("tests/snapshots"))
+        .expect("tests/snapshots readable")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".snap").map(str::to_owned))
+        .collect();
+    let missing: Vec<&String> = wanted.difference(&present).collect();
+    let orphaned: Vec<&String> = present.difference(&wanted).collect();
+    assert!(
+        missing.is_empty() && orphaned.is_empty(),
+        "tests/snapshots: missing {missing:?} (run the test with INSTA_UPDATE=always, review, commit); orphaned {orphaned:?} (no test reads them; remove them)"
+    );
+    assert!(wanted.len() >= 4, "only {} snapshots found: {wanted:?}", wanted.len());
+}
+
 /// The README's table of rule areas names every area of the suites with its number of cases.
-#[test]
 fn the_readme_counts_every_rule_area() {
     let root = support::repo();
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
@@ -571,4 +590,21 @@ fn the_readme_counts_every_rule_area() {
         table, counted,
         "README.md's rule-area table (left) against the suites (right)"
     );
+}
+
+/// This module's trials, for `tests/integration.rs`.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::unit_trials!("structure";
+        no_import_cycle_between_modules,
+        the_cycle_check_sees_a_cycle,
+        long_files_say_why,
+        only_the_cli_knows_clap_and_only_env_reads_the_environment,
+        spec_rules_are_well_formed,
+        every_protocol_case_is_cited_by_a_rule,
+        every_case_the_spec_cites_exists,
+        protocol_md_citations_name_existing_sections,
+        goldens_are_neither_missing_nor_orphaned,
+        test_snapshots_are_neither_missing_nor_orphaned,
+        the_readme_counts_every_rule_area,
+    )
 }

@@ -12,8 +12,8 @@
 //! - `podman/suites-fresh-and-warm` (`tests/podman.rs`): the same suites on Podman's
 //!   Docker-compatible API, fresh and warm, as the goldens say; nothing left behind.
 
-mod podman;
-mod support;
+use crate::podman;
+use crate::support;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,7 +40,9 @@ fn suite_identical(suite: &str, profile: Profile) -> Result<(), Failed> {
         for (lang, built) in langs.iter().zip(builder.ensure_all(&langs).await) {
             languages.push((lang.clone(), built?.image));
         }
-        let reference = Reference::new(docker.clone());
+        // The fresh half is the conformance area's own runs where they exist
+        // (tests/support/shared.rs): one container per case for both areas.
+        let reference = support::SharedReference::new(docker.clone());
         let plan = RunPlan::builder(suite.clone(), &reference)
             .languages(languages)
             .profile(profile)
@@ -177,8 +179,8 @@ async fn case(
     ))
 }
 
-fn main() {
-    let args = support::arguments();
+/// This module's trials, for `tests/integration.rs`.
+pub fn trials() -> Vec<Trial> {
     let skip = support::skip_docker();
     let mut trials = vec![
         Trial::test("warm/suite/ellipse/backend", || {
@@ -399,6 +401,5 @@ fn main() {
         .into_iter()
         .map(|t| if skip { t.with_ignored_flag(true) } else { t })
         .collect();
-    support::announce_skips(if skip { trials.len() } else { 0 });
-    libtest_mimic::run(&args, trials).exit();
+    trials
 }

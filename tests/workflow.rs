@@ -2,7 +2,9 @@
 //! commands the CLI has: each `rawconf <subcommand>` and `cargo run … -- <subcommand>` in a
 //! `run:` step is checked with the built binary's `<subcommand> --help` (exit 0).
 
-mod support;
+// Equality failures print a line diff of the two sides (similar-asserts).
+use similar_asserts::assert_eq;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -50,7 +52,6 @@ fn subcommands(scripts: &[String]) -> BTreeSet<Vec<String>> {
     out
 }
 
-#[test]
 fn every_command_the_workflow_calls_exists() {
     let w = workflow();
     let found = subcommands(&scripts(&w));
@@ -87,7 +88,6 @@ fn every_command_the_workflow_calls_exists() {
     }
 }
 
-#[test]
 fn the_workflow_runs_nightly_at_the_nightly_setting_and_publishes() {
     let w = workflow();
     // `on:` is a YAML 1.1 boolean in some parsers; serde_yaml_ng keeps it a string key.
@@ -178,7 +178,6 @@ fn the_workflow_runs_nightly_at_the_nightly_setting_and_publishes() {
     );
 }
 
-#[test]
 fn the_command_extraction_sees_through_paths_and_cargo() {
     let found = subcommands(&[
         "./target/release/rawconf run --suite x\ncargo run --release --locked -- images build\nrawconf \\\n  explore --cases 1".to_owned(),
@@ -191,4 +190,13 @@ fn the_command_extraction_sees_through_paths_and_cargo() {
     .into_iter()
     .collect();
     assert_eq!(found, want);
+}
+
+/// This module's trials, for `tests/integration.rs`.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::unit_trials!("workflow";
+        every_command_the_workflow_calls_exists,
+        the_workflow_runs_nightly_at_the_nightly_setting_and_publishes,
+        the_command_extraction_sees_through_paths_and_cargo,
+    )
 }

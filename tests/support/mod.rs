@@ -1,6 +1,4 @@
-//! Helpers shared by the integration-test binaries.
-
-#![allow(dead_code)]
+//! Helpers shared by every area of the integration tests (`tests/integration.rs`).
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -8,6 +6,9 @@ use std::sync::OnceLock;
 use tokio::runtime::Runtime;
 
 pub mod fixture;
+pub mod shared;
+
+pub use shared::SharedReference;
 
 /// The repository's `languages/` folder.
 pub fn languages_dir() -> PathBuf {
@@ -51,15 +52,6 @@ pub fn docker_gate() -> &'static DockerGate {
     })
 }
 
-/// Prints the opt-out notice once, with the number of skipped trials.
-pub fn announce_skips(count: usize) {
-    if matches!(docker_gate(), DockerGate::OptedOut) && count > 0 {
-        eprintln!(
-            "note: RAWCONF_SKIP_DOCKER is set: {count} Docker-dependent tests are skipped (reported as ignored), not passed"
-        );
-    }
-}
-
 /// Whether Docker trials are to be marked ignored (the user set `RAWCONF_SKIP_DOCKER=1`).
 pub fn skip_docker() -> bool {
     matches!(docker_gate(), DockerGate::OptedOut)
@@ -98,8 +90,40 @@ pub fn rawconf() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_rawconf"))
 }
 
+/// Compares `text` with the insta snapshot `tests/snapshots/<name>.snap`: a difference fails
+/// with a line diff (review and accept changes with `cargo insta review`; in CI a missing or
+/// different snapshot fails, nothing is written).
+pub fn snapshot(name: &str, text: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(repo().join("tests/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(name, text));
+}
+
 /// What a libtest-mimic trial returns.
 pub type TestResult = Result<(), libtest_mimic::Failed>;
+
+/// `Ok` when `got == want`; otherwise a failure that says what was compared and shows a line
+/// diff of the two (similar-asserts), so a long record or report points at the line that moved.
+pub fn ensure_eq(what: &str, got: &str, want: &str) -> TestResult {
+    if got == want {
+        return Ok(());
+    }
+    Err(format!(
+        "{what}\n{}",
+        similar_asserts::SimpleDiff::from_str(got, want, "got", "want")
+    )
+    .into())
+}
+
+/// [`ensure_eq`] for JSON values, compared as values and shown pretty-printed.
+pub fn ensure_json_eq(what: &str, got: &serde_json::Value, want: &serde_json::Value) -> TestResult {
+    if got == want {
+        return Ok(());
+    }
+    let pretty = |v| serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("<{e}>"));
+    ensure_eq(what, &pretty(got), &pretty(want))
+}
 
 /// A fresh directory `<prefix>-<name>-<pid>` under the target's temp dir (emptied first).
 pub fn scratch(prefix: &str, name: &str) -> PathBuf {
@@ -150,9 +174,41 @@ pub fn adapter_venv(name: &str) -> Result<(), libtest_mimic::Failed> {
         .map_err(libtest_mimic::Failed::from)
 }
 
-/// [`announce_skips`] with the count taken from the trials themselves: those marked ignored.
+/// Says, once, how many trials an opt-out marked ignored: a skipped test is not a pass, and the
+/// count is taken from the trials themselves, never kept by hand.
 pub fn announce_ignored(trials: &[libtest_mimic::Trial]) {
-    announce_skips(trials.iter().filter(|t| t.has_ignored_flag()).count());
+    let ignored = trials.iter().filter(|t| t.has_ignored_flag()).count();
+    if ignored == 0 {
+        return;
+    }
+    let opted: Vec<&str> = [
+        ("RAWCONF_SKIP_DOCKER", rawconf::env::skip_docker()),
+        ("RAWCONF_SKIP_BROWSER", rawconf::env::skip_browser()),
+        ("RAWCONF_SKIP_PODMAN", rawconf::env::skip_podman()),
+    ]
+    .into_iter()
+    .filter_map(|(name, set)| set.then_some(name))
+    .collect();
+    eprintln!(
+        "note: {ignored} of {} trials are ignored (skipped, not passed); opt-outs set: {}",
+        trials.len(),
+        if opted.is_empty() { "none (see the notes above)".to_owned() } else { opted.join(", ") }
+    );
+}
+
+/// Fails the whole run before any trial starts if two trials share a name: a filter or a
+/// report line would then be ambiguous.
+pub fn refuse_duplicate_names(trials: &[libtest_mimic::Trial]) {
+    let mut seen = std::collections::BTreeMap::<&str, usize>::new();
+    for t in trials {
+        *seen.entry(t.name()).or_default() += 1;
+    }
+    let doubled: Vec<String> = seen
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(name, n)| format!("{name} ({n}×)"))
+        .collect();
+    assert!(doubled.is_empty(), "trial names must be unique: {}", doubled.join(", "));
 }
 
 /// The command line of a libtest-mimic binary, with `--test-threads` defaulting to the run's
