@@ -218,9 +218,9 @@ fn bytes() -> impl Strategy<Value = Vec<u8>> {
 /// Map keys, odd ones as often as plain ones: a key becomes a path component on disk.
 pub fn map_key() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => "[a-z]{1,4}",
-        1 => "[^\\x00]{1,5}",
-        2 => prop_oneof![
+        8 => "[a-z]{1,4}",
+        2 => "[^\\x00]{1,5}",
+        1 => prop_oneof![
             Just("/".to_owned()),
             Just(".".to_owned()),
             Just("..".to_owned()),
@@ -228,7 +228,7 @@ pub fn map_key() -> impl Strategy<Value = String> {
             Just("a/b".to_owned()),
             Just("../up".to_owned()),
         ],
-        2 => prop_oneof![
+        3 => prop_oneof![
             Just("two words".to_owned()),
             Just(" lead".to_owned()),
             Just("trail ".to_owned()),
