@@ -162,16 +162,22 @@ fn literals_trial(seed: u64) -> Result<(), Failed> {
         })?,
         Err(_) => DEFAULT_LITERAL_CASES,
     };
-    let probe = probe_language(&support::languages_dir()).map_err(|e| Failed::from(e.to_string()))?;
+    let probe =
+        probe_language(&support::languages_dir()).map_err(|e| Failed::from(e.to_string()))?;
     let docker = support::docker()?;
     let executor = support::runtime()
-        .block_on(DockerExecutor::prepare(docker, std::slice::from_ref(&probe)))
+        .block_on(DockerExecutor::prepare(
+            docker,
+            std::slice::from_ref(&probe),
+        ))
         .map_err(|e| Failed::from(e.to_string()))?;
     let mut config = LiteralConfig::new(cases, seed);
     config.max_shrink_time = Duration::from_secs(45);
     let explorer =
         LiteralExplorer::new(&executor, probe, config).map_err(|e| Failed::from(e.to_string()))?;
-    let exploration = explorer.explore().map_err(|e| Failed::from(e.to_string()))?;
+    let exploration = explorer
+        .explore()
+        .map_err(|e| Failed::from(e.to_string()))?;
     eprintln!("properties/literals: {}", exploration.headline());
     eprint!("{}", exploration.to_table(120));
     let new: Vec<_> = exploration.new_findings().collect();
@@ -229,8 +235,10 @@ fn main() {
             }
             let seed = setup.config.seed;
             trials.push(
-                Trial::test("properties/literals/reference", move || literals_trial(seed))
-                    .with_ignored_flag(skip),
+                Trial::test("properties/literals/reference", move || {
+                    literals_trial(seed)
+                })
+                .with_ignored_flag(skip),
             );
             trials.push(
                 Trial::test("properties/agreement", || {

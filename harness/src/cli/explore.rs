@@ -245,7 +245,13 @@ async fn explore_literals(args: ExploreArgs, languages_dir: &Path) -> Result<Exi
     } else {
         print!("{}", exploration.to_table(100));
         for f in exploration.new_findings() {
-            println!("\nnew finding: {} = {}\n  {}\n  {}", f.r#type, f.input, f.reason, f.what());
+            println!(
+                "\nnew finding: {} = {}\n  {}\n  {}",
+                f.r#type,
+                f.input,
+                f.reason,
+                f.what()
+            );
             println!("  reproduce: {}", f.reproduce());
         }
     }

@@ -13,7 +13,9 @@
 //! is one finding and shrinking keeps to it; `detail` shows the value.
 
 use super::model::{Entry, Expected, is_compact, same_json};
-use super::probe::{Dumped, Listed, Plan, argv_report, parse_dump, parse_listing, report, sha256_hex};
+use super::probe::{
+    Dumped, Listed, Plan, argv_report, parse_dump, parse_listing, report, sha256_hex,
+};
 use crate::protocol::literal::ContainerError;
 use crate::runtime::{Collected, Executed};
 
@@ -98,7 +100,11 @@ pub fn judge(
         Observed::Ran(e) => e,
     };
     if let Some(why) = &expected.refused {
-        out.push(Stage::Refused, "the runtime accepts an odd map key", why.clone());
+        out.push(
+            Stage::Refused,
+            "the runtime accepts an odd map key",
+            why.clone(),
+        );
     }
     template(expected, computed, executed, &mut out);
     if executed.record.argv.is_empty() {
@@ -284,7 +290,13 @@ fn download(expected: &Expected, plan: &Plan, ex: &Executed, out: &mut Failures)
     }
 }
 
-fn metadata(expected: &Expected, plan: &Plan, computed: &Computed, ex: &Executed, out: &mut Failures) {
+fn metadata(
+    expected: &Expected,
+    plan: &Plan,
+    computed: &Computed,
+    ex: &Executed,
+    out: &mut Failures,
+) {
     let dumped = report(&ex.record.files, "meta").map(parse_dump);
     match (&computed.meta, dumped) {
         (None, Some(Ok(Dumped::Absent(_)))) => {}

@@ -16,10 +16,14 @@
 //! | none | a file `null` |
 //! | union | its value, at the same path (`null` for the none variant) |
 //!
-//! Two rules decide the rest of a case. A NaN or ±Inf anywhere (outside structs and binaries)
+//! Three rules decide the rest of a case. A NaN or ±Inf anywhere (outside structs and binaries)
 //! makes copilot's `json.Marshal` of the value map fail — for YAML too, which marshals JSON
 //! first — *after* the files and `inputs.pb` are written: no metadata file, an
-//! `InputDownloadFailed` result. And a map key that is not one path component (empty, `.`,
+//! `InputDownloadFailed` result. With YAML, the same happens when a string of the document (a
+//! value, a map key, a struct's key or string) holds a character go-yaml's reader forbids even
+//! in quotes — DEL, a C1 control other than NEL, U+FFFE, U+FFFF — which `json.Marshal` leaves
+//! raw (ghodss/yaml parses the JSON text as YAML; the first run of this explorer found the
+//! model missing this rule, which `protocol::inputs` had). And a map key that is not one path component (empty, `.`,
 //! `..`, or holding `/`) is `path.Join`ed by copilot into the map's own directory, its parent
 //! or a nested path: the protocol fixes no result for it, and rawconf refuses such an input
 //! with a usage error rather than write outside the input dir — the model expects that refusal.
@@ -54,16 +58,15 @@ pub struct Expected {
     pub render_fails: Option<String>,
 }
 
-/// The expectation for `x = value`.
-pub fn expect(name: &str, value: &Value) -> Expected {
+/// The expectation for `x = value`, its metadata file YAML when `yaml`.
+pub fn expect(name: &str, value: &Value, yaml: bool) -> Expected {
     let mut tree = BTreeMap::new();
     walk(value, name, &mut tree);
     Expected {
-        refused: odd_key(value).map(|k| {
-            format!("map key {k:?} is not one path component (copilot path.Joins it)")
-        }),
+        refused: odd_key(value)
+            .map(|k| format!("map key {k:?} is not one path component (copilot path.Joins it)")),
         tree,
-        marshal_fails: non_finite(value),
+        marshal_fails: non_finite(value) || (yaml && yaml_forbids(value)),
         render_fails: render_failure(value),
     }
 }
@@ -71,9 +74,13 @@ pub fn expect(name: &str, value: &Value) -> Expected {
 /// The first map key, anywhere in the value, that is not a single path component.
 pub fn odd_key(value: &Value) -> Option<&str> {
     match value {
-        Value::Map(m) => m
-            .iter()
-            .find_map(|(k, v)| if is_component(k) { odd_key(v) } else { Some(k.as_str()) }),
+        Value::Map(m) => m.iter().find_map(|(k, v)| {
+            if is_component(k) {
+                odd_key(v)
+            } else {
+                Some(k.as_str())
+            }
+        }),
         Value::List(items) => items.iter().find_map(odd_key),
         Value::Union(Some(v)) => odd_key(v),
         _ => None,
@@ -90,6 +97,36 @@ fn non_finite(value: &Value) -> bool {
         Value::List(items) => items.iter().any(non_finite),
         Value::Map(m) => m.values().any(non_finite),
         Value::Union(Some(v)) => non_finite(v),
+        _ => false,
+    }
+}
+
+/// A character go-yaml's reader rejects even inside quotes, which `json.Marshal` leaves raw.
+pub fn yaml_forbidden(c: char) -> bool {
+    c == '\u{7f}'
+        || (('\u{80}'..='\u{9f}').contains(&c) && c != '\u{85}')
+        || c == '\u{fffe}'
+        || c == '\u{ffff}'
+}
+
+fn yaml_forbids(value: &Value) -> bool {
+    let bad = |s: &str| s.chars().any(yaml_forbidden);
+    fn json_bad(j: &Json) -> bool {
+        match j {
+            Json::String(s) => s.chars().any(yaml_forbidden),
+            Json::Array(items) => items.iter().any(json_bad),
+            Json::Object(m) => m
+                .iter()
+                .any(|(k, v)| k.chars().any(yaml_forbidden) || json_bad(v)),
+            _ => false,
+        }
+    }
+    match value {
+        Value::Str(s) => bad(s),
+        Value::Struct(m) => m.iter().any(|(k, v)| bad(k) || json_bad(v)),
+        Value::List(items) => items.iter().any(yaml_forbids),
+        Value::Map(m) => m.iter().any(|(k, v)| bad(k) || yaml_forbids(v)),
+        Value::Union(Some(v)) => yaml_forbids(v),
         _ => false,
     }
 }
@@ -212,7 +249,7 @@ mod tests {
             Value::List(vec![]),
             Value::Dir([("a/b.txt".to_owned(), b"z".to_vec())].into()),
         ]);
-        let e = expect("x", &v);
+        let e = expect("x", &v, false);
         let paths: Vec<&str> = e.tree.keys().map(String::as_str).collect();
         assert_eq!(
             paths,
@@ -232,9 +269,12 @@ mod tests {
     #[test]
     fn odd_keys_are_refused_and_non_finite_floats_fail_the_marshal() {
         let v = Value::Map([("..".to_owned(), Value::Float(f64::NAN))].into());
-        let e = expect("x", &v);
+        let e = expect("x", &v, false);
         assert!(e.refused.unwrap().contains("\"..\""));
         assert!(e.marshal_fails);
+        let del = Value::List(vec![Value::Str("a\u{7f}".into())]);
+        assert!(expect("x", &del, true).marshal_fails);
+        assert!(!expect("x", &del, false).marshal_fails);
         assert_eq!(go_f(f64::NEG_INFINITY), "-Inf");
         assert_eq!(go_f(-0.0), "-0");
         assert_eq!(go_f(5e-324).len(), 326);

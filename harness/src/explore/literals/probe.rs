@@ -114,7 +114,8 @@ pub enum Listed {
 /// `f PATH SIZE HASH` (a path may hold spaces, so size and hash are read from the right).
 pub fn parse_listing(text: &str) -> Result<BTreeMap<String, Listed>, String> {
     let mut out = BTreeMap::new();
-    for line in text.lines() {
+    // Split at `\n` only: a name may end in `\r`, which `str::lines` would drop.
+    for line in text.split('\n').filter(|l| !l.is_empty()) {
         if let Some(path) = line.strip_prefix("d ") {
             out.insert(path.to_owned(), Listed::Dir);
         } else if let Some(rest) = line.strip_prefix("f ") {
@@ -133,7 +134,9 @@ pub fn parse_listing(text: &str) -> Result<BTreeMap<String, Listed>, String> {
                 _ => return Err(format!("expected `f PATH SIZE HASH`, found {line:?}")),
             }
         } else {
-            return Err(format!("expected `d PATH` or `f PATH SIZE HASH`, found {line:?}"));
+            return Err(format!(
+                "expected `d PATH` or `f PATH SIZE HASH`, found {line:?}"
+            ));
         }
     }
     Ok(out)
@@ -208,7 +211,9 @@ mod tests {
 
     #[test]
     fn listings_keep_spaces_in_paths() {
-        let l = parse_listing("d x\nf x/two words 3 abcd\nf inputs.pb 9 protobuf\n").unwrap();
+        let l =
+            parse_listing("d x\nf x/two words 3 abcd\nf inputs.pb 9 protobuf\nd x/\r\n").unwrap();
+        assert_eq!(l["x/\r"], Listed::Dir);
         assert_eq!(l["x"], Listed::Dir);
         assert_eq!(
             l["x/two words"],

@@ -103,7 +103,7 @@ impl<'a> LiteralExplorer<'a> {
         let root = tempfile::Builder::new()
             .prefix("rawconf-literals-")
             .tempdir()
-            .map_err(|e| Error::io(&std::env::temp_dir(), e))?;
+            .map_err(|e| Error::io(std::env::temp_dir(), e))?;
         Ok(LiteralExplorer {
             executor,
             probe,
@@ -139,7 +139,9 @@ impl<'a> LiteralExplorer<'a> {
         typed_input()
             .new_tree(&mut self.runner(index))
             .map(|t| Box::new(t) as Box<dyn ValueTree<Value = TypedInput>>)
-            .map_err(|e| Error::Internal(format!("the literal strategy rejected case {index}: {e}")))
+            .map_err(|e| {
+                Error::Internal(format!("the literal strategy rejected case {index}: {e}"))
+            })
     }
 
     /// Case `index` of this run.
@@ -150,10 +152,19 @@ impl<'a> LiteralExplorer<'a> {
     /// Runs (or recalls) one input and judges it.
     pub fn observe(&self, input: &TypedInput) -> Result<Arc<Judged>> {
         let key = format!("{input:?}");
-        if let Some(j) = self.memo.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        if let Some(j) = self
+            .memo
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
             return Ok(j.clone());
         }
-        let expected = expect(NAME, &input.value);
+        let expected = expect(
+            NAME,
+            &input.value,
+            input.format == crate::protocol::inputs::InputFormat::Yaml,
+        );
         let handed = input.hand(self.root.path())?;
         let plan = plan(&handed.literal_type, input.format, &expected);
         let computed = self.computed(&handed, &plan)?;
@@ -185,7 +196,8 @@ impl<'a> LiteralExplorer<'a> {
 
     /// What `protocol::inputs` and `protocol::template` compute for the case.
     fn computed(&self, handed: &Handed, plan: &Plan) -> Result<Computed> {
-        let dir = tempfile::tempdir_in(self.root.path()).map_err(|e| Error::io(self.root.path(), e))?;
+        let dir =
+            tempfile::tempdir_in(self.root.path()).map_err(|e| Error::io(self.root.path(), e))?;
         let written = write_inputs_from(
             &InputsRequest {
                 inputs: &handed.inputs,
@@ -287,7 +299,10 @@ impl<'a> LiteralExplorer<'a> {
                             break;
                         };
                         if let Err(e) = self.observe(case) {
-                            fault.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+                            fault
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .get_or_insert(e);
                         }
                     }
                 });
@@ -343,8 +358,11 @@ impl<'a> LiteralExplorer<'a> {
         let judged = self.observe(input)?;
         let explained: Vec<_> = judged.failures.iter().map(|f| explain(f, input)).collect();
         let known = explained.iter().all(Option::is_some);
-        let mut limitations: Vec<String> =
-            explained.iter().flatten().map(|d| d.id.to_owned()).collect();
+        let mut limitations: Vec<String> = explained
+            .iter()
+            .flatten()
+            .map(|d| d.id.to_owned())
+            .collect();
         limitations.sort();
         limitations.dedup();
         let reason = if known {

@@ -367,7 +367,9 @@ mod tests {
             | (Shape::Binary, Value::Binary { .. })
             | (Shape::None, Value::None) => true,
             (Shape::Dir, Value::Dir(t)) => !t.is_empty(),
-            (Shape::List(s), Value::List(items)) => items.len() <= 4 && items.iter().all(|i| fits(s, i)),
+            (Shape::List(s), Value::List(items)) => {
+                items.len() <= 4 && items.iter().all(|i| fits(s, i))
+            }
             (Shape::Map(s), Value::Map(m)) => m.len() <= 3 && m.values().all(|i| fits(s, i)),
             (Shape::Union(s), Value::Union(v)) => v.as_ref().is_none_or(|v| fits(s, v)),
             _ => false,
