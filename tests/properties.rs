@@ -154,14 +154,7 @@ const DEFAULT_LITERAL_CASES: u32 = 40;
 /// `properties/literals/reference`: a fixed-seed batch of literal cases through the reference
 /// runtime; fails on any unexplained finding, printing it.
 fn literals_trial(seed: u64) -> Result<(), Failed> {
-    let cases = match std::env::var("RAWCONF_PROPTEST_LITERALS") {
-        Ok(v) => v.parse::<u32>().map_err(|e| {
-            Failed::from(format!(
-                "RAWCONF_PROPTEST_LITERALS: expected a number of cases, found {v:?} ({e})"
-            ))
-        })?,
-        Err(_) => DEFAULT_LITERAL_CASES,
-    };
+    let cases = rawconf::env::proptest_literals()?.unwrap_or(DEFAULT_LITERAL_CASES);
     let probe =
         probe_language(&support::languages_dir()).map_err(|e| Failed::from(e.to_string()))?;
     let docker = support::docker()?;
