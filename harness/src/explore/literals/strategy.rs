@@ -2,7 +2,7 @@
 //! [`Value`] of that shape, so that every list is homogeneous and every literal matches the
 //! interface the task declares — as flytekit would send it.
 //!
-//! Why a value model of our own rather than drawing [`Literal`]s directly: blobs must carry
+//! Why a value model of our own rather than drawing [`Literal`](crate::protocol::literal::Literal)s directly: blobs must carry
 //! their *bytes* (the explorer writes them to a temp dir and names them by a fixture URI), and
 //! shrinking must simplify those bytes and file trees like any other part of the input. A
 //! [`Value`] holds everything; [`TypedInput::literal`] turns it into the literal a runtime gets.
