@@ -164,6 +164,17 @@ fn template(expected: &Expected, computed: &Computed, ex: &Executed, out: &mut F
             "a renderable value fails to render",
             e.clone(),
         ),
+        (None, Ok(s)) => {
+            if let Some(want) = &expected.render_text
+                && s != want
+            {
+                out.push(
+                    Stage::Template,
+                    "the render is not the model's text",
+                    format!("expected {want:?}, rendered {s:?}"),
+                );
+            }
+        }
         _ => {}
     }
     if ex.record.argv.is_empty() {
@@ -334,4 +345,96 @@ fn metadata(
 
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+
+    use super::super::model::expect;
+    use super::super::probe::{plan, sha256_hex};
+    use super::super::strategy::Value;
+    use super::*;
+    use crate::protocol::inputs::InputFormat;
+    use crate::protocol::literal::{LiteralMap, LiteralType, SimpleType};
+    use crate::protocol::record::FileContent;
+
+    /// A run of `x = 7` as the probe reports it, with `x`'s bytes replaced by `x_bytes`.
+    fn case(x_bytes: &[u8]) -> (Expected, Plan, Computed, Observed) {
+        let expected = expect("x", &Value::Int(7), false);
+        let plan = plan(
+            &LiteralType::Simple(SimpleType::Integer),
+            InputFormat::Json,
+            &expected,
+        );
+        let meta = br#"{"x":7}"#.to_vec();
+        let args: Vec<String> = plan
+            .task
+            .args
+            .iter()
+            .map(|a| a.replace("{{.inputs.x}}", "7"))
+            .collect();
+        let b64 = |b: &[u8]| {
+            format!(
+                "b64:{}",
+                base64::engine::general_purpose::STANDARD.encode(b)
+            )
+        };
+        let listing = format!(
+            "f inputs.json {} {}\nf inputs.pb 9 protobuf\nf x {} {}\n",
+            meta.len(),
+            &sha256_hex(&meta)[..16],
+            x_bytes.len(),
+            &sha256_hex(x_bytes)[..16]
+        );
+        let mut ex = Executed::without_container(
+            Collected::Outputs(LiteralMap::default()),
+            std::time::Duration::ZERO,
+            Vec::new(),
+        );
+        ex.record.argv = vec!["/usr/local/bin/probe".into()];
+        ex.record.exit_code = Some(0);
+        for (name, text) in [
+            ("listing", listing),
+            ("d0", b64(x_bytes)),
+            ("meta", b64(&meta)),
+            ("argv", argv_report(&args)),
+        ] {
+            ex.record.files.insert(name.into(), FileContent::Text(text));
+        }
+        let computed = Computed {
+            meta: Some(meta),
+            render_one: Ok("7".into()),
+            render_args: Ok(args),
+        };
+        (expected, plan, computed, Observed::Ran(Box::new(ex)))
+    }
+
+    #[test]
+    fn a_faithful_run_passes_and_a_wrong_byte_fails_the_download_stage() {
+        let (e, p, c, o) = case(b"7");
+        assert_eq!(judge(&e, &p, &c, &o), Vec::new());
+        let (e, p, c, o) = case(b"8");
+        let symptoms: Vec<_> = judge(&e, &p, &c, &o)
+            .iter()
+            .map(|f| (f.stage, f.symptom))
+            .collect();
+        assert_eq!(
+            symptoms,
+            [
+                (Stage::Download, "a file's bytes differ"),
+                (Stage::Download, "a dumped file differs")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_refusal_the_model_does_not_expect_is_a_failure() {
+        let (e, p, c, _) = case(b"7");
+        let f = judge(&e, &p, &c, &Observed::Refused("no".into()));
+        assert_eq!(
+            f[0].symptom,
+            "the runtime refuses an input the model accepts"
+        );
+    }
 }

@@ -32,7 +32,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
+use super::input::blob_uri;
 use super::strategy::Value;
+use crate::protocol::blobs::BlobSource;
 
 /// One entry expected under the input directory.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,6 +58,10 @@ pub struct Expected {
     pub marshal_fails: bool,
     /// `Some(fragment)`: rendering `{{.inputs.x}}` fails with an error containing it.
     pub render_fails: Option<String>,
+    /// The render's text where the model knows it without Go's formatting (integers,
+    /// booleans, strings, blob URIs, lists of those); `None` for floats and msgpack, whose
+    /// `%v` text is left to `protocol::template` (checked against Go by `tests/go_oracle.rs`).
+    pub render_text: Option<String>,
 }
 
 /// The expectation for `x = value`, its metadata file YAML when `yaml`.
@@ -68,6 +74,7 @@ pub fn expect(name: &str, value: &Value, yaml: bool) -> Expected {
         tree,
         marshal_fails: non_finite(value) || (yaml && yaml_forbids(value)),
         render_fails: render_failure(value),
+        render_text: render_text(value),
     }
 }
 
@@ -200,6 +207,24 @@ pub fn render_failure(value: &Value) -> Option<String> {
     }
 }
 
+/// `serializeLiteral`'s text by protocol-2 §4: a list is `[` its elements `,` joined `]`, a
+/// blob its remote URI.
+pub fn render_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Int(i) => Some(i.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Str(s) => Some(s.clone()),
+        Value::File(b) => Some(blob_uri(&BlobSource::Bytes(b.clone()))),
+        Value::Dir(t) => Some(blob_uri(&BlobSource::Tree(t.clone()))),
+        Value::List(items) => items
+            .iter()
+            .map(render_text)
+            .collect::<Option<Vec<_>>>()
+            .map(|v| format!("[{}]", v.join(","))),
+        _ => None,
+    }
+}
+
 /// Whether `text` is compact JSON: no whitespace outside strings (what jsonpb writes).
 pub fn is_compact(text: &str) -> bool {
     let (mut in_string, mut escaped) = (false, false);
@@ -264,6 +289,11 @@ mod tests {
             Some("received an unexpected primitive type [*core.Literal_Map]")
         );
         assert!(e.refused.is_none() && !e.marshal_fails);
+        let ints = Value::List(vec![Value::List(vec![Value::Int(-1)]), Value::List(vec![])]);
+        assert_eq!(
+            expect("x", &ints, false).render_text.as_deref(),
+            Some("[[-1],[]]")
+        );
     }
 
     #[test]
