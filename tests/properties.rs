@@ -14,6 +14,13 @@
 //! RAWCONF_PROPTEST_SEED=1 cargo test --test integration -- properties/haskell
 //! ```
 //!
+//! `properties/literals/reference` explores the literal types instead (`rawconf explore
+//! --literals`): `RAWCONF_PROPTEST_LITERALS` cases (default 40, about a minute) of random
+//! lists, maps with odd keys, file trees, structs, binaries, none and unions drawn from the
+//! same seed, each run by the probe on the reference runtime and judged stage by stage; it
+//! fails on any finding no declared limitation explains (nothing is persisted: the seed and
+//! case repeat it).
+//!
 //! Without Docker every trial fails and says so; `RAWCONF_SKIP_DOCKER=1` marks them ignored.
 
 use crate::support;
@@ -23,6 +30,7 @@ use std::time::Duration;
 
 use libtest_mimic::{Failed, Trial};
 use rawconf::Language;
+use rawconf::explore::literals::{LiteralConfig, LiteralExplorer, probe_language};
 use rawconf::explore::{
     DockerExecutor, ExploreConfig, Explorer, Finding, Regressions, random_seed,
 };
@@ -140,6 +148,53 @@ fn verdict(explorer: &Explorer<'_>, findings: &[Finding]) -> Result<(), Failed> 
     Err(msg.into())
 }
 
+/// The default number of literal cases (each one container, or none when refused).
+const DEFAULT_LITERAL_CASES: u32 = 40;
+
+/// `properties/literals/reference`: a fixed-seed batch of literal cases through the reference
+/// runtime; fails on any unexplained finding, printing it.
+fn literals_trial(seed: u64) -> Result<(), Failed> {
+    let cases = rawconf::env::proptest_literals()?.unwrap_or(DEFAULT_LITERAL_CASES);
+    let probe =
+        probe_language(&support::languages_dir()).map_err(|e| Failed::from(e.to_string()))?;
+    let docker = support::docker()?;
+    let executor = support::runtime()
+        .block_on(DockerExecutor::prepare(
+            docker,
+            std::slice::from_ref(&probe),
+        ))
+        .map_err(|e| Failed::from(e.to_string()))?;
+    let mut config = LiteralConfig::new(cases, seed);
+    config.max_shrink_time = Duration::from_secs(45);
+    let explorer =
+        LiteralExplorer::new(&executor, probe, config).map_err(|e| Failed::from(e.to_string()))?;
+    let exploration = explorer
+        .explore()
+        .map_err(|e| Failed::from(e.to_string()))?;
+    eprintln!("properties/literals: {}", exploration.headline());
+    eprint!("{}", exploration.to_table(120));
+    let new: Vec<_> = exploration.new_findings().collect();
+    if new.is_empty() {
+        return Ok(());
+    }
+    let mut msg = format!(
+        "{} new literal finding(s) (repeat with RAWCONF_PROPTEST_SEED={seed}):\n",
+        new.len()
+    );
+    for f in new {
+        msg.push_str(&format!(
+            "\n  {} = {} ({}): {}\n    {}\n    reproduce: {}\n",
+            f.r#type,
+            f.input,
+            f.format,
+            f.reason,
+            f.what(),
+            f.reproduce()
+        ));
+    }
+    Err(msg.into())
+}
+
 /// This module's trials, for `tests/integration.rs`.
 pub fn trials() -> Vec<Trial> {
     let skip = support::skip_docker();
@@ -171,6 +226,13 @@ pub fn trials() -> Vec<Trial> {
                     .with_ignored_flag(skip),
                 );
             }
+            let seed = setup.config.seed;
+            trials.push(
+                Trial::test("properties/literals/reference", move || {
+                    literals_trial(seed)
+                })
+                .with_ignored_flag(skip),
+            );
             trials.push(
                 Trial::test("properties/agreement", || {
                     let explorer = explorer()?;

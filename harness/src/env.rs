@@ -120,6 +120,15 @@ pub fn proptest_cases() -> Result<Option<u32>, String> {
     )
 }
 
+/// The number of literal cases of `properties/literals/reference`, if the user set one
+/// (`RAWCONF_PROPTEST_LITERALS`); `Err` names the variable and what was expected.
+pub fn proptest_literals() -> Result<Option<u32>, String> {
+    parse_var(
+        "RAWCONF_PROPTEST_LITERALS",
+        "a whole number of literal cases, e.g. 200",
+    )
+}
+
 /// The seed of the property cases, if the user fixed one (to repeat a printed run).
 pub fn proptest_seed() -> Result<Option<u64>, String> {
     parse_var(

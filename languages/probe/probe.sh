@@ -112,7 +112,7 @@ while [ $# -gt 0 ]; do
             [ $# -ge 1 ] || fail "listing needs a DIR"
             dir=$1; shift
             if [ -d "$dir" ]; then
-                (cd "$dir" && find . -mindepth 1 | LC_ALL=C sort | while read -r p; do
+                (cd "$dir" && find . -mindepth 1 | LC_ALL=C sort | while IFS= read -r p; do
                     p=${p#./}
                     if [ -d "$p" ]; then
                         printf 'd %s\n' "$p"

@@ -8,7 +8,9 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use rawconf::engine::warm::PoolConfig;
 use rawconf::engine::workspace::Mode;
-use rawconf::explore::{DockerExecutor, ExploreConfig, Explorer, Regressions, random_seed};
+use rawconf::explore::{
+    DockerExecutor, ExploreConfig, Explorer, Regressions, literals, random_seed,
+};
 use rawconf::protocol::profile::Profile;
 use rawconf::spec::suite::Suite;
 use rawconf::{Error, ExitCode, Language, Result};
@@ -61,9 +63,16 @@ pub(crate) struct ExploreArgs {
     /// container either way, the agent checks it).
     #[arg(long)]
     warm_recycle_failed: bool,
+    /// Explore the literal types instead of the ellipse task's floats: random lists, maps
+    /// with odd keys, file trees, structs, binaries, none and unions, run by the probe.
+    #[arg(long)]
+    literals: bool,
 }
 
 pub(crate) async fn explore(args: ExploreArgs, languages_dir: &Path) -> Result<ExitCode> {
+    if args.literals {
+        return explore_literals(args, languages_dir).await;
+    }
     let suite = Suite::named(&rawconf::env::suites_dir(), &args.suite)?;
     // Only the languages that take part in the suite (the probe is not an ellipse program).
     let langs = Language::for_suite(
@@ -191,6 +200,62 @@ pub(crate) async fn explore(args: ExploreArgs, languages_dir: &Path) -> Result<E
         }
     }
     eprintln!("explore: seed {seed}");
+    Ok(if exploration.new_findings().next().is_some() {
+        ExitCode::ConformanceFailure
+    } else {
+        ExitCode::Success
+    })
+}
+
+/// `rawconf explore --literals`: the literal explorer over the probe, on the reference runtime.
+async fn explore_literals(args: ExploreArgs, languages_dir: &Path) -> Result<ExitCode> {
+    let probe = literals::probe_language(languages_dir)?;
+    let cases = match args.cases {
+        Some(n) => n,
+        None => rawconf::env::proptest_cases()
+            .map_err(Error::Usage)?
+            .unwrap_or(64),
+    };
+    let seed = match args.seed {
+        Some(s) => s,
+        None => rawconf::env::proptest_seed()
+            .map_err(Error::Usage)?
+            .unwrap_or_else(random_seed),
+    };
+    if cases == 0 {
+        eprintln!("error: --cases 0: nothing ran");
+        return Ok(ExitCode::NothingRan);
+    }
+    eprintln!("explore --literals: seed {seed} (repeat with --seed {seed}), {cases} cases");
+    let docker = rawconf::engine::docker::connect().await?;
+    super::run::reap_dead_runs(&docker).await;
+    super::run::cleanup_on_interrupt(docker.clone());
+    let executor = DockerExecutor::prepare(docker, std::slice::from_ref(&probe)).await?;
+    let mut config = literals::LiteralConfig::new(cases, seed);
+    config.jobs = args.jobs.unwrap_or_else(rawconf::run::default_jobs);
+    config.max_shrink_time = Duration::from_secs(args.max_shrink_time);
+    config.shrink_known = !args.no_shrink_known;
+    let explorer = literals::LiteralExplorer::new(&executor, probe, config)?;
+    // The explorer blocks on the runtime for every container: leave the async context.
+    let exploration = tokio::task::block_in_place(|| explorer.explore())?;
+    if args.json {
+        for f in &exploration.findings {
+            println!("{}", f.to_json_line());
+        }
+    } else {
+        print!("{}", exploration.to_table(100));
+        for f in exploration.new_findings() {
+            println!(
+                "\nnew finding: {} = {}\n  {}\n  {}",
+                f.r#type,
+                f.input,
+                f.reason,
+                f.what()
+            );
+            println!("  reproduce: {}", f.reproduce());
+        }
+    }
+    eprintln!("{}", exploration.headline());
     Ok(if exploration.new_findings().next().is_some() {
         ExitCode::ConformanceFailure
     } else {

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::engine::warm::{Pool, PoolConfig};
 use crate::error::{Error, Result};
+use crate::protocol::blobs::{Blobs, NO_BLOBS};
 use crate::protocol::literal::LiteralMap;
 use crate::protocol::profile::Profile;
 use crate::runtime::{Executed, Execution, Reference};
@@ -23,6 +24,25 @@ pub trait Executor: Sync {
         inputs: &LiteralMap,
         profile: Profile,
     ) -> Result<Executed>;
+
+    /// [`Executor::execute`] with blob inputs: each blob URI of `inputs` resolved through
+    /// `blobs` (the suites' fixture-URI table, [`crate::protocol::blobs`]). An executor that
+    /// cannot hand blobs to its runtime says so, unless there are none.
+    fn execute_with(
+        &self,
+        language: &Language,
+        task: &TaskSpec,
+        inputs: &LiteralMap,
+        blobs: &Blobs,
+        profile: Profile,
+    ) -> Result<Executed> {
+        if !blobs.is_empty() {
+            return Err(Error::Internal(
+                "this executor cannot hand blob inputs to its runtime".into(),
+            ));
+        }
+        self.execute(language, task, inputs, profile)
+    }
 }
 
 /// The reference runtime (Docker) as an [`Executor`].
@@ -84,6 +104,17 @@ impl Executor for DockerExecutor {
         inputs: &LiteralMap,
         profile: Profile,
     ) -> Result<Executed> {
+        self.execute_with(language, task, inputs, &NO_BLOBS, profile)
+    }
+
+    fn execute_with(
+        &self,
+        language: &Language,
+        task: &TaskSpec,
+        inputs: &LiteralMap,
+        blobs: &Blobs,
+        profile: Profile,
+    ) -> Result<Executed> {
         let image = self.images.get(&language.name).ok_or_else(|| {
             Error::Internal(format!(
                 "no image was prepared for language `{}`",
@@ -95,7 +126,7 @@ impl Executor for DockerExecutor {
             image,
             task,
             inputs,
-            blobs: &crate::protocol::blobs::NO_BLOBS,
+            blobs,
             profile,
             run_id: &self.run_id,
             identity: None,

@@ -28,6 +28,7 @@ pub mod executor;
 pub mod explorer;
 pub mod findings;
 mod language;
+pub mod literals;
 pub mod regressions;
 mod session;
 mod shrink;
