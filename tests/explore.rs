@@ -2,9 +2,9 @@
 //! consistent, and the whole pipeline — generate, judge per stage, explain, shrink, compare —
 //! works on simulated programs whose behaviour is known.
 
+use crate::support;
 // Equality failures print a line diff of the two sides (similar-asserts).
 use similar_asserts::assert_eq;
-use crate::support;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -636,7 +636,10 @@ pub fn trials() -> Vec<Trial> {
     let docker = |name: &str, f: fn() -> TestResult| Trial::test(name, f).with_ignored_flag(skip);
     let mut trials = [
         Trial::test("faults/engine/unreachable-at-start", daemon_unreachable),
-        Trial::test("faults/workdir/enospc-writing-inputs", enospc_writing_inputs),
+        Trial::test(
+            "faults/workdir/enospc-writing-inputs",
+            enospc_writing_inputs,
+        ),
         docker("faults/engine/stops-mid-run", daemon_stops_mid_run),
         docker("faults/engine/image-missing", image_missing),
         docker("faults/workdir/not-a-directory", workdir_not_a_directory),

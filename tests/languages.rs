@@ -1,8 +1,8 @@
 //! Language discovery and manifest validation (no Docker).
 
+use crate::support;
 // Equality failures print a line diff of the two sides (similar-asserts).
 use similar_asserts::assert_eq;
-use crate::support;
 
 use std::path::Path;
 

@@ -4,13 +4,13 @@
 //!
 //! (Rendering ↔ parsing round trips, input files and the collector live in `tests/protocol.rs`.)
 
-// Equality failures print a line diff of the two sides (similar-asserts).
-use similar_asserts::assert_eq;
 use proptest::prelude::*;
 use rawconf::Arithmetic;
 use rawconf::explore::strategy::{F32_MAX, F32_MIN_POSITIVE, decimal};
 use rawconf::judge::ellipse::oracle::{self, Arg, Prediction};
 use rawconf::protocol::goformat::format_v;
+// Equality failures print a line diff of the two sides (similar-asserts).
+use similar_asserts::assert_eq;
 
 fn arg(value: f64, rendered: &str) -> Arg<'_> {
     Arg { value, rendered }

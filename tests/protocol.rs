@@ -2,9 +2,9 @@
 //! (items 1–8, 13–16), properties over floats and arbitrary output files, the CLI, and a
 //! cross-check of `inputs.pb` with the real `flyteidl` Python package.
 
+use crate::support;
 // Equality failures print a line diff of the two sides (similar-asserts).
 use similar_asserts::assert_eq;
-use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,9 +1,9 @@
 //! Reporters (no Docker): every format renders every outcome, and `report.json` carries every
 //! field its documented schema requires.
 
+use crate::support;
 // Equality failures print a line diff of the two sides (similar-asserts).
 use similar_asserts::assert_eq;
-use crate::support;
 use std::collections::BTreeMap;
 
 use rawconf::judge::outcome::Outcome;

@@ -16,9 +16,9 @@
 //! - every `protocol.md §X.Y` citation in the repository (and every `§` in the spec and in
 //!   `protocol.toml` and `execution.toml`) names a section of the spec, and every rule id the docs cite exists.
 
+use crate::support;
 // Equality failures print a line diff of the two sides (similar-asserts).
 use similar_asserts::assert_eq;
-use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -551,7 +551,13 @@ fn test_snapshots_are_neither_missing_nor_orphaned() {
     }
     let present: BTreeSet<String> = std::fs::read_dir(root.join("tests/snapshots"))
         .expect("tests/snapshots readable")
-        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".snap").map(str::to_owned))
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .strip_suffix(".snap")
+                .map(str::to_owned)
+        })
         .collect();
     let missing: Vec<&String> = wanted.difference(&present).collect();
     let orphaned: Vec<&String> = present.difference(&wanted).collect();
@@ -559,7 +565,11 @@ fn test_snapshots_are_neither_missing_nor_orphaned() {
         missing.is_empty() && orphaned.is_empty(),
         "tests/snapshots: missing {missing:?} (run the test with INSTA_UPDATE=always, review, commit); orphaned {orphaned:?} (no test reads them; remove them)"
     );
-    assert!(wanted.len() >= 4, "only {} snapshots found: {wanted:?}", wanted.len());
+    assert!(
+        wanted.len() >= 4,
+        "only {} snapshots found: {wanted:?}",
+        wanted.len()
+    );
 }
 
 /// The README's table of rule areas names every area of the suites with its number of cases.

@@ -2,9 +2,9 @@
 //! commands the CLI has: each `rawconf <subcommand>` and `cargo run … -- <subcommand>` in a
 //! `run:` step is checked with the built binary's `<subcommand> --help` (exit 0).
 
+use crate::support;
 // Equality failures print a line diff of the two sides (similar-asserts).
 use similar_asserts::assert_eq;
-use crate::support;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

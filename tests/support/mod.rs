@@ -192,7 +192,11 @@ pub fn announce_ignored(trials: &[libtest_mimic::Trial]) {
     eprintln!(
         "note: {ignored} of {} trials are ignored (skipped, not passed); opt-outs set: {}",
         trials.len(),
-        if opted.is_empty() { "none (see the notes above)".to_owned() } else { opted.join(", ") }
+        if opted.is_empty() {
+            "none (see the notes above)".to_owned()
+        } else {
+            opted.join(", ")
+        }
     );
 }
 
@@ -208,7 +212,11 @@ pub fn refuse_duplicate_names(trials: &[libtest_mimic::Trial]) {
         .filter(|(_, n)| *n > 1)
         .map(|(name, n)| format!("{name} ({n}×)"))
         .collect();
-    assert!(doubled.is_empty(), "trial names must be unique: {}", doubled.join(", "));
+    assert!(
+        doubled.is_empty(),
+        "trial names must be unique: {}",
+        doubled.join(", ")
+    );
 }
 
 /// The command line of a libtest-mimic binary, with `--test-threads` defaulting to the run's
