@@ -83,7 +83,7 @@ fn r15_model_matches_r_as_character() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: crate::support::regressions_beside_source(), ..ProptestConfig::default() })]
 
     /// bc's decimal model reads every plain decimal `%v` renders, and its (truncated, 20-decimal)
     /// result is within the declared precision of π·a·b in binary64.

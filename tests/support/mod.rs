@@ -100,6 +100,15 @@ pub fn snapshot(name: &str, text: &str) {
     settings.bind(|| insta::assert_snapshot!(name, text));
 }
 
+/// Where proptest keeps the seeds of failures: `tests/<area>.proptest-regressions`, beside the
+/// area's file (as before it was a module; said explicitly, since proptest's default looks for a
+/// `lib.rs` or `main.rs` above the file, finds none in `tests/`, and says so on every run).
+pub fn regressions_beside_source() -> Option<Box<dyn proptest::test_runner::FailurePersistence>> {
+    Some(Box::new(
+        proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
+    ))
+}
+
 /// What a libtest-mimic trial returns.
 pub type TestResult = Result<(), libtest_mimic::Failed>;
 
