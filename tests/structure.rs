@@ -535,6 +535,32 @@ fn goldens_are_neither_missing_nor_orphaned() {
     assert!(wanted.len() > 400, "only {} goldens expected", wanted.len());
 }
 
+/// The integration tests are one `harness = false` binary: a `#[test]` (or `#[rstest]`,
+/// `#[tokio::test]`) function in it is compiled and never run. Every check must be a trial
+/// (`trials()`, `crate::unit_trials!`), so such an attribute is refused here.
+fn no_test_attribute_hides_in_the_integration_binary() {
+    let root = support::repo();
+    let attr = regex::Regex::new(r"(?m)^\s*#\[(test|rstest|tokio::test)\b").expect("a valid regex");
+    let mut found = Vec::new();
+    for dir in ["tests", "tests/support"] {
+        for entry in std::fs::read_dir(root.join(dir)).expect("tests/ readable") {
+            let path = entry.expect("tests/ readable").path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("test source readable");
+                for m in attr.find_iter(&text) {
+                    let line = text[..m.start()].lines().count() + 1;
+                    found.push(format!("{}:{line}: {}", path.display(), m.as_str().trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "these functions would never run (tests/integration.rs has no libtest harness); make them trials:\n{}",
+        found.join("\n")
+    );
+}
+
 /// Every insta snapshot under `tests/snapshots/` is one a test compares with
 /// (`support::snapshot(name, …)` with a literal name), and every such name has its file: an orphan would be
 /// kept in sync by nobody, a missing one is written by insta only outside CI.
@@ -615,6 +641,7 @@ pub fn trials() -> Vec<libtest_mimic::Trial> {
         protocol_md_citations_name_existing_sections,
         goldens_are_neither_missing_nor_orphaned,
         test_snapshots_are_neither_missing_nor_orphaned,
+        no_test_attribute_hides_in_the_integration_binary,
         the_readme_counts_every_rule_area,
     )
 }
