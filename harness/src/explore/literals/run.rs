@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use proptest::strategy::{Strategy, ValueTree};
-use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::TestRunner;
 
 use super::input::{Handed, NAME};
 use super::judge::{Computed, Failure, Observed, Stage, judge};
@@ -25,7 +25,7 @@ use super::report::{LiteralExploration, LiteralFinding, format_text, shape_text,
 use super::strategy::{TypedInput, typed_input};
 use crate::error::{Error, Result};
 use crate::explore::executor::Executor;
-use crate::explore::explorer::case_seed;
+use crate::explore::shrink::{case_runner, shrink_tree};
 use crate::protocol::inputs::{InputsRequest, write_inputs_from};
 use crate::protocol::profile::Profile;
 use crate::protocol::template::{TemplateContext, render};
@@ -125,14 +125,7 @@ impl<'a> LiteralExplorer<'a> {
     }
 
     fn runner(&self, index: u32) -> TestRunner {
-        TestRunner::new(Config {
-            cases: 1,
-            max_shrink_iters: self.config.max_shrink_iters,
-            max_shrink_time: 0,
-            failure_persistence: None,
-            rng_seed: RngSeed::Fixed(case_seed(self.config.seed, index)),
-            ..Config::default()
-        })
+        case_runner(self.config.seed, index, self.config.max_shrink_iters)
     }
 
     fn tree(&self, index: u32) -> Result<Box<dyn ValueTree<Value = TypedInput>>> {
@@ -316,36 +309,13 @@ impl<'a> LiteralExplorer<'a> {
 
     /// Shrinks case `index` while its signature stays `sig`: the minimal input and the steps.
     fn shrink(&self, index: u32, sig: &Signature) -> Result<(TypedInput, usize)> {
-        let tree = self.tree(index)?;
-        let original = tree.current();
         let started = Instant::now();
-        let steps = std::cell::Cell::new(0usize);
-        let error: std::cell::RefCell<Option<Error>> = std::cell::RefCell::new(None);
-        let outcome = self.runner(index).run_one(tree, |case| {
-            if error.borrow().is_some()
-                || (steps.get() > 0 && started.elapsed() >= self.config.max_shrink_time)
-            {
-                return Ok(());
-            }
-            steps.set(steps.get() + 1);
-            match self.observe(&case) {
-                Ok(j) if self.signature(&case, &j.failures) == *sig => {
-                    Err(TestCaseError::fail("the same failure"))
-                }
-                Ok(_) => Ok(()),
-                Err(e) => {
-                    *error.borrow_mut() = Some(e);
-                    Ok(())
-                }
-            }
-        });
-        if let Some(e) = error.into_inner() {
-            return Err(e);
-        }
-        Ok(match outcome {
-            Err(TestError::Fail(_, minimal)) => (minimal, steps.get().saturating_sub(1)),
-            _ => (original, 0),
-        })
+        let out_of_time = || started.elapsed() >= self.config.max_shrink_time;
+        let same = |case: &TypedInput| {
+            let judged = self.observe(case)?;
+            Ok(self.signature(case, &judged.failures) == *sig)
+        };
+        shrink_tree(self.runner(index), self.tree(index)?, &out_of_time, &same)
     }
 
     fn finding(
