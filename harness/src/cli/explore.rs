@@ -82,18 +82,7 @@ pub(crate) async fn explore(args: ExploreArgs, languages_dir: &Path) -> Result<E
     )?;
     let regressions_path = Regressions::path_for(&rawconf::env::regressions_dir(), &suite.name);
     let regressions = Regressions::load(&regressions_path)?;
-    let cases = match args.cases {
-        Some(n) => n,
-        None => rawconf::env::proptest_cases()
-            .map_err(Error::Usage)?
-            .unwrap_or(64),
-    };
-    let seed = match args.seed {
-        Some(s) => s,
-        None => rawconf::env::proptest_seed()
-            .map_err(Error::Usage)?
-            .unwrap_or_else(random_seed),
-    };
+    let (cases, seed) = cases_and_seed(&args)?;
     let replayed = regressions
         .cases
         .iter()
@@ -207,9 +196,9 @@ pub(crate) async fn explore(args: ExploreArgs, languages_dir: &Path) -> Result<E
     })
 }
 
-/// `rawconf explore --literals`: the literal explorer over the probe, on the reference runtime.
-async fn explore_literals(args: ExploreArgs, languages_dir: &Path) -> Result<ExitCode> {
-    let probe = literals::probe_language(languages_dir)?;
+/// The cases per language and the seed: the flags, else `RAWCONF_PROPTEST_CASES` /
+/// `RAWCONF_PROPTEST_SEED`, else 64 cases and a random seed (printed, so it can be repeated).
+fn cases_and_seed(args: &ExploreArgs) -> Result<(u32, u64)> {
     let cases = match args.cases {
         Some(n) => n,
         None => rawconf::env::proptest_cases()
@@ -222,6 +211,13 @@ async fn explore_literals(args: ExploreArgs, languages_dir: &Path) -> Result<Exi
             .map_err(Error::Usage)?
             .unwrap_or_else(random_seed),
     };
+    Ok((cases, seed))
+}
+
+/// `rawconf explore --literals`: the literal explorer over the probe, on the reference runtime.
+async fn explore_literals(args: ExploreArgs, languages_dir: &Path) -> Result<ExitCode> {
+    let probe = literals::probe_language(languages_dir)?;
+    let (cases, seed) = cases_and_seed(&args)?;
     if cases == 0 {
         eprintln!("error: --cases 0: nothing ran");
         return Ok(ExitCode::NothingRan);
