@@ -998,795 +998,178 @@ pub fn trials() -> Vec<libtest_mimic::Trial> {
     trials
 }
 
-/// `backend_template` once per row of its table, named as rstest named them.
+/// One trial per row of a table: `rows!(f; label => (args…), …)` makes the trial
+/// `protocol/f::label` that calls `f(args…)` (a plain check that panics on failure).
+macro_rules! rows {
+    ($f:ident; $($label:ident => ($($arg:expr),* $(,)?)),* $(,)?) => {
+        vec![$(Trial::test(concat!("protocol/", stringify!($f), "::", stringify!($label)), || {
+            $f($($arg),*);
+            Ok(())
+        })),*]
+    };
+}
+
+/// `backend_template` once per row of its table (`<row> => (<arguments>)`), named as rstest named them.
 fn backend_template_trials() -> Vec<Trial> {
-    vec![
-        Trial::test("protocol/backend_template::case_01_nothing", || {
-            backend_template("hello", "hello");
-            Ok(())
-        }),
-        Trial::test("protocol/backend_template::case_02_input_file", || {
-            backend_template("{{ .Input }}", "input/blah/inputs.pb");
-            Ok(())
-        }),
-        Trial::test("protocol/backend_template::case_03_output_prefix", || {
-            backend_template("{{ .OutputPrefix }}", "output/blah");
-            Ok(())
-        }),
-        Trial::test(
-            "protocol/backend_template::case_04_bad_input_template",
-            || {
-                backend_template("${{input}}", "${{input}}");
-                Ok(())
-            },
-        ),
-        Trial::test("protocol/backend_template::case_05_lowercase_raw", || {
-            backend_template(
-                "--switch {{ .rawOutputDataPrefix }}",
-                "--switch s3://custom-bucket",
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_template::case_06_dollar_raw", || {
-            backend_template("{{ $RawOutputDataPrefix }}", "s3://custom-bucket");
-            Ok(())
-        }),
-        Trial::test("protocol/backend_template::case_07_wrong_name", || {
-            backend_template(
-                "{{ .wrongOutputDataPrefix }}",
-                "{{ .wrongOutputDataPrefix }}",
-            );
-            Ok(())
-        }),
-        Trial::test(
-            "protocol/backend_template::case_08_input_file_doc_name_not_implemented",
-            || {
-                backend_template("{{ .InputFile }}", "{{ .InputFile }}");
-                Ok(())
-            },
-        ),
-        Trial::test("protocol/backend_template::case_09_collection", || {
-            backend_template("--someArg {{ .Inputs.arr }}", "--someArg [a,b]");
-            Ok(())
-        }),
-        Trial::test("protocol/backend_template::case_10_nested", || {
-            backend_template("{{.inputs.arr2}}", "[[a,b],[1,2]]");
-            Ok(())
-        }),
-        Trial::test("protocol/backend_template::case_11_date", || {
-            backend_template(
-                "--someArg {{ .Inputs.date }}",
-                "--someArg 1900-01-01T01:01:01.000000001Z",
-            );
-            Ok(())
-        }),
-        Trial::test(
-            "protocol/backend_template::case_12_bad_template_untouched",
-            || {
-                backend_template("{{ .Inputs.blah blah }}", "{{ .Inputs.blah blah }}");
-                Ok(())
-            },
-        ),
-        Trial::test(
-            "protocol/backend_template::case_13_case_insensitive_key",
-            || {
-                backend_template("{{ .PerretryuNIqueKey }}", "per_retry_unique_key");
-                Ok(())
-            },
-        ),
-        Trial::test("protocol/backend_template::case_14_task_template", || {
-            backend_template("{{ .taskTemplatePath }}", "s3://task-path");
-            Ok(())
-        }),
-        Trial::test(
-            "protocol/backend_template::case_15_no_prev_checkpoint",
-            || {
-                backend_template("--prev={{ .PrevCheckpointPrefix }}", "--prev=\"\"");
-                Ok(())
-            },
-        ),
-        Trial::test("protocol/backend_template::case_16_upper_inputs", || {
-            backend_template("{{ .INPUTS.min }}", "15");
-            Ok(())
-        }),
-        Trial::test("protocol/backend_template::case_17_tab_and_newline", || {
-            backend_template("{{\t$inputs.min\n}}", "15");
-            Ok(())
-        }),
-        Trial::test("protocol/backend_template::case_18_no_dot", || {
-            backend_template("{{inputs.min}}", "{{inputs.min}}");
-            Ok(())
-        }),
-        Trial::test("protocol/backend_template::case_19_empty_name", || {
-            backend_template("{{.inputs.}}", "{{.inputs.}}");
-            Ok(())
-        }),
-        Trial::test("protocol/backend_template::case_20_several", || {
-            backend_template("x{{.inputs.min}}y{{.inputs.hr}}", "x15y7");
-            Ok(())
-        }),
-        Trial::test("protocol/backend_template::case_21_multi_line_sql", || {
-            backend_template(
-                "SELECT * FROM {{ .Inputs.table }} WHERE ds = '{{ .Inputs.ds }}' AND hr = {{.Inputs.hr}} AND min = {{ .Inputs.min }}",
-                "SELECT * FROM t1 WHERE ds = '1900-01-01T01:01:01.000000001Z' AND hr = 7 AND min = 15",
-            );
-            Ok(())
-        }),
-    ]
+    rows!(backend_template;
+        case_01_nothing => ("hello", "hello"),
+        case_02_input_file => ("{{ .Input }}", "input/blah/inputs.pb"),
+        case_03_output_prefix => ("{{ .OutputPrefix }}", "output/blah"),
+        case_04_bad_input_template => ("${{input}}", "${{input}}"),
+        case_05_lowercase_raw => ("--switch {{ .rawOutputDataPrefix }}", "--switch s3://custom-bucket"),
+        case_06_dollar_raw => ("{{ $RawOutputDataPrefix }}", "s3://custom-bucket"),
+        case_07_wrong_name => ("{{ .wrongOutputDataPrefix }}", "{{ .wrongOutputDataPrefix }}"),
+        case_08_input_file_doc_name_not_implemented => ("{{ .InputFile }}", "{{ .InputFile }}"),
+        case_09_collection => ("--someArg {{ .Inputs.arr }}", "--someArg [a,b]"),
+        case_10_nested => ("{{.inputs.arr2}}", "[[a,b],[1,2]]"),
+        case_11_date => ("--someArg {{ .Inputs.date }}", "--someArg 1900-01-01T01:01:01.000000001Z"),
+        case_12_bad_template_untouched => ("{{ .Inputs.blah blah }}", "{{ .Inputs.blah blah }}"),
+        case_13_case_insensitive_key => ("{{ .PerretryuNIqueKey }}", "per_retry_unique_key"),
+        case_14_task_template => ("{{ .taskTemplatePath }}", "s3://task-path"),
+        case_15_no_prev_checkpoint => ("--prev={{ .PrevCheckpointPrefix }}", "--prev=\"\""),
+        case_16_upper_inputs => ("{{ .INPUTS.min }}", "15"),
+        case_17_tab_and_newline => ("{{\t$inputs.min\n}}", "15"),
+        case_18_no_dot => ("{{inputs.min}}", "{{inputs.min}}"),
+        case_19_empty_name => ("{{.inputs.}}", "{{.inputs.}}"),
+        case_20_several => ("x{{.inputs.min}}y{{.inputs.hr}}", "x15y7"),
+        case_21_multi_line_sql => ("SELECT * FROM {{ .Inputs.table }} WHERE ds = '{{ .Inputs.ds }}' AND hr = {{.Inputs.hr}} AND min = {{ .Inputs.min }}", "SELECT * FROM t1 WHERE ds = '1900-01-01T01:01:01.000000001Z' AND hr = 7 AND min = 15"),
+    )
 }
 
-/// `float_formats` once per row of its table, named as rstest named them.
+/// `float_formats` once per row of its table (`<row> => (<arguments>)`), named as rstest named them.
 fn float_formats_trials() -> Vec<Trial> {
-    vec![
-        Trial::test("protocol/float_formats::case_01", || {
-            float_formats(3.0, "3", "3");
-            Ok(())
-        }),
-        Trial::test("protocol/float_formats::case_02", || {
-            float_formats(4.0, "4", "4");
-            Ok(())
-        }),
-        Trial::test("protocol/float_formats::case_03", || {
-            float_formats(1.1, "1.1", "1.1");
-            Ok(())
-        }),
-        Trial::test("protocol/float_formats::case_04", || {
-            float_formats(0.1, "0.1", "0.1");
-            Ok(())
-        }),
-        Trial::test("protocol/float_formats::case_05", || {
-            float_formats(37.69911184307752, "37.69911184307752", "37.69911184307752");
-            Ok(())
-        }),
-        Trial::test("protocol/float_formats::case_06", || {
-            float_formats(123456.0, "123456", "123456");
-            Ok(())
-        }),
-        Trial::test("protocol/float_formats::case_07", || {
-            float_formats(1234567.0, "1.234567e+06", "1234567");
-            Ok(())
-        }),
-        Trial::test("protocol/float_formats::case_08", || {
-            float_formats(1e6, "1e+06", "1000000");
-            Ok(())
-        }),
-        Trial::test("protocol/float_formats::case_09", || {
-            float_formats(12345678.9, "1.23456789e+07", "12345678.9");
-            Ok(())
-        }),
-        Trial::test("protocol/float_formats::case_10", || {
-            float_formats(1e16, "1e+16", "10000000000000000");
-            Ok(())
-        }),
-        Trial::test("protocol/float_formats::case_11", || {
-            float_formats(1e20, "1e+20", "100000000000000000000");
-            Ok(())
-        }),
-        Trial::test("protocol/float_formats::case_12", || {
-            float_formats(1e21, "1e+21", "1000000000000000000000");
-            Ok(())
-        }),
-        Trial::test("protocol/float_formats::case_13", || {
-            float_formats(1e-4, "0.0001", "0.0001");
-            Ok(())
-        }),
-        Trial::test("protocol/float_formats::case_14", || {
-            float_formats(1e-5, "1e-05", "0.00001");
-            Ok(())
-        }),
-        Trial::test("protocol/float_formats::case_15", || {
-            float_formats(-0.0, "-0", "-0");
-            Ok(())
-        }),
-        Trial::test("protocol/float_formats::case_16", || {
-            float_formats(f64::INFINITY, "+Inf", "+Inf");
-            Ok(())
-        }),
-        Trial::test("protocol/float_formats::case_17", || {
-            float_formats(f64::NEG_INFINITY, "-Inf", "-Inf");
-            Ok(())
-        }),
-        Trial::test("protocol/float_formats::case_18", || {
-            float_formats(f64::NAN, "NaN", "NaN");
-            Ok(())
-        }),
-    ]
+    rows!(float_formats;
+        case_01 => (3.0, "3", "3"),
+        case_02 => (4.0, "4", "4"),
+        case_03 => (1.1, "1.1", "1.1"),
+        case_04 => (0.1, "0.1", "0.1"),
+        case_05 => (37.69911184307752, "37.69911184307752", "37.69911184307752"),
+        case_06 => (123456.0, "123456", "123456"),
+        case_07 => (1234567.0, "1.234567e+06", "1234567"),
+        case_08 => (1e6, "1e+06", "1000000"),
+        case_09 => (12345678.9, "1.23456789e+07", "12345678.9"),
+        case_10 => (1e16, "1e+16", "10000000000000000"),
+        case_11 => (1e20, "1e+20", "100000000000000000000"),
+        case_12 => (1e21, "1e+21", "1000000000000000000000"),
+        case_13 => (1e-4, "0.0001", "0.0001"),
+        case_14 => (1e-5, "1e-05", "0.00001"),
+        case_15 => (-0.0, "-0", "-0"),
+        case_16 => (f64::INFINITY, "+Inf", "+Inf"),
+        case_17 => (f64::NEG_INFINITY, "-Inf", "-Inf"),
+        case_18 => (f64::NAN, "NaN", "NaN"),
+    )
 }
 
-/// `template_values_by_profile` once per row of its table, named as rstest named them.
+/// `template_values_by_profile` once per row of its table (`<row> => (<arguments>)`), named as rstest named them.
 fn template_values_by_profile_trials() -> Vec<Trial> {
-    vec![
-        Trial::test("protocol/template_values_by_profile::case_01_bool", || {
-            template_values_by_profile(Primitive::Boolean(true), "true", "True");
-            Ok(())
-        }),
-        Trial::test("protocol/template_values_by_profile::case_02_int", || {
-            template_values_by_profile(Primitive::Integer(-42), "-42", "-42");
-            Ok(())
-        }),
-        Trial::test("protocol/template_values_by_profile::case_03_float", || {
-            template_values_by_profile(Primitive::Float(3.0), "3", "3.0");
-            Ok(())
-        }),
-        Trial::test(
-            "protocol/template_values_by_profile::case_04_float_big",
-            || {
-                template_values_by_profile(Primitive::Float(1e16), "1e+16", "1e+16");
-                Ok(())
-            },
-        ),
-        Trial::test(
-            "protocol/template_values_by_profile::case_05_float_nan",
-            || {
-                template_values_by_profile(Primitive::Float(f64::NAN), "NaN", "nan");
-                Ok(())
-            },
-        ),
-        Trial::test(
-            "protocol/template_values_by_profile::case_06_float_inf",
-            || {
-                template_values_by_profile(Primitive::Float(f64::INFINITY), "+Inf", "inf");
-                Ok(())
-            },
-        ),
-        Trial::test(
-            "protocol/template_values_by_profile::case_07_string",
-            || {
-                template_values_by_profile(Primitive::String("a b".into()), "a b", "a b");
-                Ok(())
-            },
-        ),
-        Trial::test("protocol/template_values_by_profile::case_08_empty", || {
-            template_values_by_profile(Primitive::String(String::new()), "", "");
-            Ok(())
-        }),
-        Trial::test(
-            "protocol/template_values_by_profile::case_09_datetime",
-            || {
-                template_values_by_profile(
-                    Primitive::Datetime(ts(2024, 3, 5, 12, 0, 0, 0)),
-                    "2024-03-05T12:00:00Z",
-                    "2024-03-05 12:00:00+00:00",
-                );
-                Ok(())
-            },
-        ),
-        Trial::test(
-            "protocol/template_values_by_profile::case_10_datetime_frac",
-            || {
-                template_values_by_profile(
-                    Primitive::Datetime(ts(2024, 3, 5, 12, 0, 0, 500_000_000)),
-                    "2024-03-05T12:00:00.5Z",
-                    "2024-03-05 12:00:00.500000+00:00",
-                );
-                Ok(())
-            },
-        ),
-        Trial::test("protocol/template_values_by_profile::case_11_hour", || {
-            template_values_by_profile(
-                Primitive::Duration(Duration {
-                    seconds: 3600,
-                    nanos: 0,
-                }),
-                "seconds:3600",
-                "1:00:00",
-            );
-            Ok(())
-        }),
-        Trial::test(
-            "protocol/template_values_by_profile::case_12_hour_5us",
-            || {
-                template_values_by_profile(
-                    Primitive::Duration(Duration {
-                        seconds: 3600,
-                        nanos: 5000,
-                    }),
-                    "seconds:3600 nanos:5000",
-                    "1:00:00.000005",
-                );
-                Ok(())
-            },
-        ),
-        Trial::test(
-            "protocol/template_values_by_profile::case_13_sec_half",
-            || {
-                template_values_by_profile(
-                    Primitive::Duration(Duration {
-                        seconds: 1,
-                        nanos: 500_000_000,
-                    }),
-                    "seconds:1 nanos:500000000",
-                    "0:00:01.500000",
-                );
-                Ok(())
-            },
-        ),
-        Trial::test("protocol/template_values_by_profile::case_14_ms", || {
-            template_values_by_profile(
-                Primitive::Duration(Duration {
-                    seconds: 0,
-                    nanos: 300_000_000,
-                }),
-                "nanos:300000000",
-                "0:00:00.300000",
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/template_values_by_profile::case_15_zero", || {
-            template_values_by_profile(
-                Primitive::Duration(Duration {
-                    seconds: 0,
-                    nanos: 0,
-                }),
-                "",
-                "0:00:00",
-            );
-            Ok(())
-        }),
-        Trial::test(
-            "protocol/template_values_by_profile::case_16_minus_day",
-            || {
-                template_values_by_profile(
-                    Primitive::Duration(Duration {
-                        seconds: -86_400,
-                        nanos: 0,
-                    }),
-                    "seconds:-86400",
-                    "-1 day, 0:00:00",
-                );
-                Ok(())
-            },
-        ),
-    ]
+    rows!(template_values_by_profile;
+        case_01_bool => (Primitive::Boolean(true), "true", "True"),
+        case_02_int => (Primitive::Integer(-42), "-42", "-42"),
+        case_03_float => (Primitive::Float(3.0), "3", "3.0"),
+        case_04_float_big => (Primitive::Float(1e16), "1e+16", "1e+16"),
+        case_05_float_nan => (Primitive::Float(f64::NAN), "NaN", "nan"),
+        case_06_float_inf => (Primitive::Float(f64::INFINITY), "+Inf", "inf"),
+        case_07_string => (Primitive::String("a b".into()), "a b", "a b"),
+        case_08_empty => (Primitive::String(String::new()), "", ""),
+        case_09_datetime => (Primitive::Datetime(ts(2024, 3, 5, 12, 0, 0, 0)), "2024-03-05T12:00:00Z", "2024-03-05 12:00:00+00:00"),
+        case_10_datetime_frac => (Primitive::Datetime(ts(2024, 3, 5, 12, 0, 0, 500_000_000)), "2024-03-05T12:00:00.5Z", "2024-03-05 12:00:00.500000+00:00"),
+        case_11_hour => (Primitive::Duration(Duration { seconds: 3600, nanos: 0, }), "seconds:3600", "1:00:00"),
+        case_12_hour_5us => (Primitive::Duration(Duration { seconds: 3600, nanos: 5000, }), "seconds:3600 nanos:5000", "1:00:00.000005"),
+        case_13_sec_half => (Primitive::Duration(Duration { seconds: 1, nanos: 500_000_000, }), "seconds:1 nanos:500000000", "0:00:01.500000"),
+        case_14_ms => (Primitive::Duration(Duration { seconds: 0, nanos: 300_000_000, }), "nanos:300000000", "0:00:00.300000"),
+        case_15_zero => (Primitive::Duration(Duration { seconds: 0, nanos: 0, }), "", "0:00:00"),
+        case_16_minus_day => (Primitive::Duration(Duration { seconds: -86_400, nanos: 0, }), "seconds:-86400", "-1 day, 0:00:00"),
+    )
 }
 
-/// `local_template` once per row of its table, named as rstest named them.
+/// `local_template` once per row of its table (`<row> => (<arguments>)`), named as rstest named them.
 fn local_template_trials() -> Vec<Trial> {
-    vec![
-        Trial::test("protocol/local_template::case_01_whole", || {
-            local_template("{{.inputs.f}}", Some("/var/inputs"), "3.0");
-            Ok(())
-        }),
-        Trial::test("protocol/local_template::case_02_spaces", || {
-            local_template("{{ .inputs.f }}", Some("/var/inputs"), "3.0");
-            Ok(())
-        }),
-        Trial::test("protocol/local_template::case_03_trailing_newline", || {
-            local_template("{{.inputs.f}}\n", Some("/var/inputs"), "3.0");
-            Ok(())
-        }),
-        Trial::test("protocol/local_template::case_04_capital", || {
-            local_template("{{.Inputs.f}}", Some("/var/inputs"), "{{.Inputs.f}}");
-            Ok(())
-        }),
-        Trial::test("protocol/local_template::case_05_dollar", || {
-            local_template("{{$inputs.f}}", Some("/var/inputs"), "{{$inputs.f}}");
-            Ok(())
-        }),
-        Trial::test("protocol/local_template::case_06_embedded", || {
-            local_template("x{{.inputs.f}}", Some("/var/inputs"), "x{{.inputs.f}}");
-            Ok(())
-        }),
-        Trial::test("protocol/local_template::case_07_echo", || {
-            local_template(
-                "echo {{.inputs.f}}",
-                Some("/var/inputs"),
-                "echo {{.inputs.f}}",
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/local_template::case_08_missing", || {
-            local_template("{{.inputs.missing}}", Some("/var/inputs"), "None");
-            Ok(())
-        }),
-        Trial::test("protocol/local_template::case_09_a_b", || {
-            local_template("{{.inputs.a b}}", Some("/var/inputs"), "None");
-            Ok(())
-        }),
+    rows!(local_template;
+        case_01_whole => ("{{.inputs.f}}", Some("/var/inputs"), "3.0"),
+        case_02_spaces => ("{{ .inputs.f }}", Some("/var/inputs"), "3.0"),
+        case_03_trailing_newline => ("{{.inputs.f}}\n", Some("/var/inputs"), "3.0"),
+        case_04_capital => ("{{.Inputs.f}}", Some("/var/inputs"), "{{.Inputs.f}}"),
+        case_05_dollar => ("{{$inputs.f}}", Some("/var/inputs"), "{{$inputs.f}}"),
+        case_06_embedded => ("x{{.inputs.f}}", Some("/var/inputs"), "x{{.inputs.f}}"),
+        case_07_echo => ("echo {{.inputs.f}}", Some("/var/inputs"), "echo {{.inputs.f}}"),
+        case_08_missing => ("{{.inputs.missing}}", Some("/var/inputs"), "None"),
+        case_09_a_b => ("{{.inputs.a b}}", Some("/var/inputs"), "None"),
         // Found by running real flytekit 1.16.31 on the protocol suite: `if k:` skips an empty key.
-        Trial::test("protocol/local_template::case_10_empty_name", || {
-            local_template("{{.inputs.}}", Some("/var/inputs"), "{{.inputs.}}");
-            Ok(())
-        }),
-        Trial::test("protocol/local_template::case_11_path_primitive", || {
-            local_template("/var/inputs/f", Some("/var/inputs"), "3.0");
-            Ok(())
-        }),
-        Trial::test(
-            "protocol/local_template::case_12_path_trailing_slash_dir",
-            || {
-                local_template("/var/inputs/f", Some("/var/inputs/"), "3.0");
-                Ok(())
-            },
-        ),
-        Trial::test("protocol/local_template::case_13_path_unknown", || {
-            local_template("/var/inputs/x", Some("/var/inputs"), "None");
-            Ok(())
-        }),
-        Trial::test("protocol/local_template::case_14_path_not_at_start", || {
-            local_template(
-                "--x=/var/inputs/f",
-                Some("/var/inputs"),
-                "--x=/var/inputs/f",
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/local_template::case_15_path_blob", || {
-            local_template("/var/inputs/file", Some("/var/inputs"), "/var/inputs/file");
-            Ok(())
-        }),
-        Trial::test("protocol/local_template::case_16_no_dir_slash", || {
-            local_template("/bin/sh", None, "None");
-            Ok(())
-        }),
-        Trial::test("protocol/local_template::case_17_no_dir_outputs", || {
-            local_template("/var/outputs", None, "None");
-            Ok(())
-        }),
-        Trial::test("protocol/local_template::case_18_other_templates", || {
-            local_template(
-                "{{.OutputPrefix}}",
-                Some("/var/inputs"),
-                "{{.OutputPrefix}}",
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/local_template::case_19_list", || {
-            local_template("{{.inputs.l}}", Some("/var/inputs"), "[1, 2]");
-            Ok(())
-        }),
-    ]
+        case_10_empty_name => ("{{.inputs.}}", Some("/var/inputs"), "{{.inputs.}}"),
+        case_11_path_primitive => ("/var/inputs/f", Some("/var/inputs"), "3.0"),
+        case_12_path_trailing_slash_dir => ("/var/inputs/f", Some("/var/inputs/"), "3.0"),
+        case_13_path_unknown => ("/var/inputs/x", Some("/var/inputs"), "None"),
+        case_14_path_not_at_start => ("--x=/var/inputs/f", Some("/var/inputs"), "--x=/var/inputs/f"),
+        case_15_path_blob => ("/var/inputs/file", Some("/var/inputs"), "/var/inputs/file"),
+        case_16_no_dir_slash => ("/bin/sh", None, "None"),
+        case_17_no_dir_outputs => ("/var/outputs", None, "None"),
+        case_18_other_templates => ("{{.OutputPrefix}}", Some("/var/inputs"), "{{.OutputPrefix}}"),
+        case_19_list => ("{{.inputs.l}}", Some("/var/inputs"), "[1, 2]"),
+    )
 }
 
-/// `backend_outputs_parse` once per row of its table, named as rstest named them.
+/// `backend_outputs_parse` once per row of its table (`<row> => (<arguments>)`), named as rstest named them.
 fn backend_outputs_parse_trials() -> Vec<Trial> {
-    vec![
-        Trial::test("protocol/backend_outputs_parse::case_01_bc", || {
-            backend_outputs_parse(
-                SimpleType::Float,
-                b"37.69911184307751886128\n",
-                Primitive::Float(37.69911184307752),
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_parse::case_02_exp", || {
-            backend_outputs_parse(SimpleType::Float, b"1e5", Primitive::Float(1e5));
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_parse::case_03_dot5", || {
-            backend_outputs_parse(SimpleType::Float, b".5", Primitive::Float(0.5));
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_parse::case_04_five_dot", || {
-            backend_outputs_parse(SimpleType::Float, b"5.", Primitive::Float(5.0));
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_parse::case_05_plus", || {
-            backend_outputs_parse(SimpleType::Float, b"+1.5", Primitive::Float(1.5));
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_parse::case_06_inf", || {
-            backend_outputs_parse(
-                SimpleType::Float,
-                b"Infinity",
-                Primitive::Float(f64::INFINITY),
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_parse::case_07_hex", || {
-            backend_outputs_parse(SimpleType::Float, b"0x1p-2", Primitive::Float(0.25));
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_parse::case_08_underscore", || {
-            backend_outputs_parse(SimpleType::Float, b"1_000.5", Primitive::Float(1000.5));
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_parse::case_09_trim", || {
-            backend_outputs_parse(SimpleType::Float, b" \t3.5\n\n", Primitive::Float(3.5));
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_parse::case_10_int", || {
-            backend_outputs_parse(SimpleType::Integer, b"-42\n", Primitive::Integer(-42));
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_parse::case_11_bool_t", || {
-            backend_outputs_parse(SimpleType::Boolean, b"T", Primitive::Boolean(true));
-            Ok(())
-        }),
-        Trial::test(
-            "protocol/backend_outputs_parse::case_12_bool_false_nl",
-            || {
-                backend_outputs_parse(SimpleType::Boolean, b"false\n", Primitive::Boolean(false));
-                Ok(())
-            },
-        ),
-        Trial::test("protocol/backend_outputs_parse::case_13_bool_upper", || {
-            backend_outputs_parse(SimpleType::Boolean, b"FALSE", Primitive::Boolean(false));
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_parse::case_14_bool_0", || {
-            backend_outputs_parse(SimpleType::Boolean, b"0", Primitive::Boolean(false));
-            Ok(())
-        }),
-        Trial::test(
-            "protocol/backend_outputs_parse::case_15_string_trim",
-            || {
-                backend_outputs_parse(
-                    SimpleType::String,
-                    b"  hi\n",
-                    Primitive::String("hi".into()),
-                );
-                Ok(())
-            },
-        ),
-        Trial::test("protocol/backend_outputs_parse::case_16_string_cr", || {
-            backend_outputs_parse(
-                SimpleType::String,
-                b"hi\r\n",
-                Primitive::String("hi\r".into()),
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_parse::case_17_string_ws", || {
-            backend_outputs_parse(
-                SimpleType::String,
-                b" \n\t",
-                Primitive::String(String::new()),
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_parse::case_18_dur", || {
-            backend_outputs_parse(
-                SimpleType::Duration,
-                b"1h0m0s",
-                Primitive::Duration(Duration {
-                    seconds: 3600,
-                    nanos: 0,
-                }),
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_parse::case_19_dur_neg", || {
-            backend_outputs_parse(
-                SimpleType::Duration,
-                b"-1.5h",
-                Primitive::Duration(Duration {
-                    seconds: -5400,
-                    nanos: 0,
-                }),
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_parse::case_20_dur_us", || {
-            backend_outputs_parse(
-                SimpleType::Duration,
-                "1µs".as_bytes(),
-                Primitive::Duration(Duration {
-                    seconds: 0,
-                    nanos: 1000,
-                }),
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_parse::case_21_dur_zero", || {
-            backend_outputs_parse(
-                SimpleType::Duration,
-                b"0",
-                Primitive::Duration(Duration {
-                    seconds: 0,
-                    nanos: 0,
-                }),
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_parse::case_22_dt", || {
-            backend_outputs_parse(
-                SimpleType::Datetime,
-                b"2024-03-05T12:00:00.5Z",
-                Primitive::Datetime(ts(2024, 3, 5, 12, 0, 0, 500_000_000)),
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_parse::case_23_dt_offset", || {
-            backend_outputs_parse(
-                SimpleType::Datetime,
-                b"2024-03-05T13:00:00+01:00",
-                Primitive::Datetime(ts(2024, 3, 5, 12, 0, 0, 0)),
-            );
-            Ok(())
-        }),
-    ]
+    rows!(backend_outputs_parse;
+        case_01_bc => (SimpleType::Float, b"37.69911184307751886128\n", Primitive::Float(37.69911184307752)),
+        case_02_exp => (SimpleType::Float, b"1e5", Primitive::Float(1e5)),
+        case_03_dot5 => (SimpleType::Float, b".5", Primitive::Float(0.5)),
+        case_04_five_dot => (SimpleType::Float, b"5.", Primitive::Float(5.0)),
+        case_05_plus => (SimpleType::Float, b"+1.5", Primitive::Float(1.5)),
+        case_06_inf => (SimpleType::Float, b"Infinity", Primitive::Float(f64::INFINITY)),
+        case_07_hex => (SimpleType::Float, b"0x1p-2", Primitive::Float(0.25)),
+        case_08_underscore => (SimpleType::Float, b"1_000.5", Primitive::Float(1000.5)),
+        case_09_trim => (SimpleType::Float, b" \t3.5\n\n", Primitive::Float(3.5)),
+        case_10_int => (SimpleType::Integer, b"-42\n", Primitive::Integer(-42)),
+        case_11_bool_t => (SimpleType::Boolean, b"T", Primitive::Boolean(true)),
+        case_12_bool_false_nl => (SimpleType::Boolean, b"false\n", Primitive::Boolean(false)),
+        case_13_bool_upper => (SimpleType::Boolean, b"FALSE", Primitive::Boolean(false)),
+        case_14_bool_0 => (SimpleType::Boolean, b"0", Primitive::Boolean(false)),
+        case_15_string_trim => (SimpleType::String, b"  hi\n", Primitive::String("hi".into())),
+        case_16_string_cr => (SimpleType::String, b"hi\r\n", Primitive::String("hi\r".into())),
+        case_17_string_ws => (SimpleType::String, b" \n\t", Primitive::String(String::new())),
+        case_18_dur => (SimpleType::Duration, b"1h0m0s", Primitive::Duration(Duration { seconds: 3600, nanos: 0, })),
+        case_19_dur_neg => (SimpleType::Duration, b"-1.5h", Primitive::Duration(Duration { seconds: -5400, nanos: 0, })),
+        case_20_dur_us => (SimpleType::Duration, "1µs".as_bytes(), Primitive::Duration(Duration { seconds: 0, nanos: 1000, })),
+        case_21_dur_zero => (SimpleType::Duration, b"0", Primitive::Duration(Duration { seconds: 0, nanos: 0, })),
+        case_22_dt => (SimpleType::Datetime, b"2024-03-05T12:00:00.5Z", Primitive::Datetime(ts(2024, 3, 5, 12, 0, 0, 500_000_000))),
+        case_23_dt_offset => (SimpleType::Datetime, b"2024-03-05T13:00:00+01:00", Primitive::Datetime(ts(2024, 3, 5, 12, 0, 0, 0))),
+    )
 }
 
-/// `backend_outputs_errors` once per row of its table, named as rstest named them.
+/// `backend_outputs_errors` once per row of its table (`<row> => (<arguments>)`), named as rstest named them.
 fn backend_outputs_errors_trials() -> Vec<Trial> {
-    vec![
-        Trial::test("protocol/backend_outputs_errors::case_01_abc", || {
-            backend_outputs_errors(
-                SimpleType::Float,
-                b"abc",
-                "failed to parse Float value: strconv.ParseFloat: parsing \"abc\": invalid syntax",
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_errors::case_02_cr", || {
-            backend_outputs_errors(
-                SimpleType::Float,
-                b"3.14\r\n",
-                "failed to parse Float value: strconv.ParseFloat: parsing \"3.14\\r\": invalid syntax",
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_errors::case_03_comma", || {
-            backend_outputs_errors(
-                SimpleType::Float,
-                b"1,5",
-                "failed to parse Float value: strconv.ParseFloat: parsing \"1,5\": invalid syntax",
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_errors::case_04_empty", || {
-            backend_outputs_errors(
-                SimpleType::Float,
-                b"",
-                "failed to parse Float value: strconv.ParseFloat: parsing \"\": invalid syntax",
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_errors::case_05_range", || {
-            backend_outputs_errors(
-                SimpleType::Float,
-                b"1e400",
-                "failed to parse Float value: strconv.ParseFloat: parsing \"1e400\": value out of range",
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_errors::case_06_int_dot", || {
-            backend_outputs_errors(
-                SimpleType::Integer,
-                b"1.0",
-                "failed to parse integer value: strconv.ParseInt: parsing \"1.0\": invalid syntax",
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_errors::case_07_yes", || {
-            backend_outputs_errors(
-                SimpleType::Boolean,
-                b"yes",
-                "failed to parse Bool value: strconv.ParseBool: parsing \"yes\": invalid syntax",
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_errors::case_08_dur_3600", || {
-            backend_outputs_errors(
-                SimpleType::Duration,
-                b"3600",
-                "failed to parse Duration, valid formats: e.g. 300ms, -1.5h, 2h45m: time: missing unit in duration \"3600\"",
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_errors::case_09_dur_1d", || {
-            backend_outputs_errors(
-                SimpleType::Duration,
-                b"1d",
-                "failed to parse Duration, valid formats: e.g. 300ms, -1.5h, 2h45m: time: unknown unit \"d\" in duration \"1d\"",
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_errors::case_10_dur_py", || {
-            backend_outputs_errors(
-                SimpleType::Duration,
-                b"1 day, 3:02:03.000005",
-                "failed to parse Duration, valid formats: e.g. 300ms, -1.5h, 2h45m: time: unknown unit \" day, \" in duration \"1 day, 3:02:03.000005\"",
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_errors::case_11_dt_space", || {
-            backend_outputs_errors(
-                SimpleType::Datetime,
-                b"2024-03-05 12:00:00+00:00",
-                "failed to parse Datetime in RFC3339 format: parsing time \"2024-03-05 12:00:00+00:00\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \" 12:00:00+00:00\" as \"T\"",
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/backend_outputs_errors::case_12_dt_naive", || {
-            backend_outputs_errors(
-                SimpleType::Datetime,
-                b"2024-03-05T12:00:00",
-                "failed to parse Datetime in RFC3339 format: parsing time \"2024-03-05T12:00:00\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"\" as \"Z07:00\"",
-            );
-            Ok(())
-        }),
-    ]
+    rows!(backend_outputs_errors;
+        case_01_abc => (SimpleType::Float, b"abc", "failed to parse Float value: strconv.ParseFloat: parsing \"abc\": invalid syntax"),
+        case_02_cr => (SimpleType::Float, b"3.14\r\n", "failed to parse Float value: strconv.ParseFloat: parsing \"3.14\\r\": invalid syntax"),
+        case_03_comma => (SimpleType::Float, b"1,5", "failed to parse Float value: strconv.ParseFloat: parsing \"1,5\": invalid syntax"),
+        case_04_empty => (SimpleType::Float, b"", "failed to parse Float value: strconv.ParseFloat: parsing \"\": invalid syntax"),
+        case_05_range => (SimpleType::Float, b"1e400", "failed to parse Float value: strconv.ParseFloat: parsing \"1e400\": value out of range"),
+        case_06_int_dot => (SimpleType::Integer, b"1.0", "failed to parse integer value: strconv.ParseInt: parsing \"1.0\": invalid syntax"),
+        case_07_yes => (SimpleType::Boolean, b"yes", "failed to parse Bool value: strconv.ParseBool: parsing \"yes\": invalid syntax"),
+        case_08_dur_3600 => (SimpleType::Duration, b"3600", "failed to parse Duration, valid formats: e.g. 300ms, -1.5h, 2h45m: time: missing unit in duration \"3600\""),
+        case_09_dur_1d => (SimpleType::Duration, b"1d", "failed to parse Duration, valid formats: e.g. 300ms, -1.5h, 2h45m: time: unknown unit \"d\" in duration \"1d\""),
+        case_10_dur_py => (SimpleType::Duration, b"1 day, 3:02:03.000005", "failed to parse Duration, valid formats: e.g. 300ms, -1.5h, 2h45m: time: unknown unit \" day, \" in duration \"1 day, 3:02:03.000005\""),
+        case_11_dt_space => (SimpleType::Datetime, b"2024-03-05 12:00:00+00:00", "failed to parse Datetime in RFC3339 format: parsing time \"2024-03-05 12:00:00+00:00\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \" 12:00:00+00:00\" as \"T\""),
+        case_12_dt_naive => (SimpleType::Datetime, b"2024-03-05T12:00:00", "failed to parse Datetime in RFC3339 format: parsing time \"2024-03-05T12:00:00\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"\" as \"Z07:00\""),
+    )
 }
 
-/// `local_outputs` once per row of its table, named as rstest named them.
+/// `local_outputs` once per row of its table (`<row> => (<arguments>)`), named as rstest named them.
 fn local_outputs_trials() -> Vec<Trial> {
-    vec![
-        Trial::test("protocol/local_outputs::case_01_no_trim", || {
-            local_outputs(
-                SimpleType::String,
-                b"hi\n",
-                Primitive::String("hi\n".into()),
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/local_outputs::case_02_bool_false_nl", || {
-            local_outputs(SimpleType::Boolean, b"false\n", Primitive::Boolean(true));
-            Ok(())
-        }),
-        Trial::test("protocol/local_outputs::case_03_bool_false_upper", || {
-            local_outputs(SimpleType::Boolean, b"FALSE", Primitive::Boolean(false));
-            Ok(())
-        }),
-        Trial::test("protocol/local_outputs::case_04_bool_zero", || {
-            local_outputs(SimpleType::Boolean, b"0", Primitive::Boolean(true));
-            Ok(())
-        }),
-        Trial::test("protocol/local_outputs::case_05_bool_empty", || {
-            local_outputs(SimpleType::Boolean, b"", Primitive::Boolean(true));
-            Ok(())
-        }),
-        Trial::test("protocol/local_outputs::case_06_float_crlf", || {
-            local_outputs(SimpleType::Float, b"2.75\r\n", Primitive::Float(2.75));
-            Ok(())
-        }),
-        Trial::test("protocol/local_outputs::case_07_float_nan_case", || {
-            local_outputs(
-                SimpleType::Float,
-                b"Infinity",
-                Primitive::Float(f64::INFINITY),
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/local_outputs::case_08_int_ws", || {
-            local_outputs(SimpleType::Integer, b" 7\r\n", Primitive::Integer(7));
-            Ok(())
-        }),
-        Trial::test("protocol/local_outputs::case_09_int_underscore", || {
-            local_outputs(SimpleType::Integer, b"1_000", Primitive::Integer(1000));
-            Ok(())
-        }),
-        Trial::test("protocol/local_outputs::case_10_td", || {
-            local_outputs(
-                SimpleType::Duration,
-                b"1 day, 3:02:03.000005",
-                Primitive::Duration(Duration {
-                    seconds: 97_323,
-                    nanos: 5000,
-                }),
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/local_outputs::case_11_td_frac_as_micros", || {
-            local_outputs(
-                SimpleType::Duration,
-                b"0:00:01.5",
-                Primitive::Duration(Duration {
-                    seconds: 1,
-                    nanos: 5000,
-                }),
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/local_outputs::case_12_td_min_sec", || {
-            local_outputs(
-                SimpleType::Duration,
-                b"5:30",
-                Primitive::Duration(Duration {
-                    seconds: 330,
-                    nanos: 0,
-                }),
-            );
-            Ok(())
-        }),
-        Trial::test("protocol/local_outputs::case_13_dt", || {
-            local_outputs(
-                SimpleType::Datetime,
-                b"2024-03-05 12:00:00+00:00",
-                Primitive::Datetime(ts(2024, 3, 5, 12, 0, 0, 0)),
-            );
-            Ok(())
-        }),
-    ]
+    rows!(local_outputs;
+        case_01_no_trim => (SimpleType::String, b"hi\n", Primitive::String("hi\n".into())),
+        case_02_bool_false_nl => (SimpleType::Boolean, b"false\n", Primitive::Boolean(true)),
+        case_03_bool_false_upper => (SimpleType::Boolean, b"FALSE", Primitive::Boolean(false)),
+        case_04_bool_zero => (SimpleType::Boolean, b"0", Primitive::Boolean(true)),
+        case_05_bool_empty => (SimpleType::Boolean, b"", Primitive::Boolean(true)),
+        case_06_float_crlf => (SimpleType::Float, b"2.75\r\n", Primitive::Float(2.75)),
+        case_07_float_nan_case => (SimpleType::Float, b"Infinity", Primitive::Float(f64::INFINITY)),
+        case_08_int_ws => (SimpleType::Integer, b" 7\r\n", Primitive::Integer(7)),
+        case_09_int_underscore => (SimpleType::Integer, b"1_000", Primitive::Integer(1000)),
+        case_10_td => (SimpleType::Duration, b"1 day, 3:02:03.000005", Primitive::Duration(Duration { seconds: 97_323, nanos: 5000, })),
+        case_11_td_frac_as_micros => (SimpleType::Duration, b"0:00:01.5", Primitive::Duration(Duration { seconds: 1, nanos: 5000, })),
+        case_12_td_min_sec => (SimpleType::Duration, b"5:30", Primitive::Duration(Duration { seconds: 330, nanos: 0, })),
+        case_13_dt => (SimpleType::Datetime, b"2024-03-05 12:00:00+00:00", Primitive::Datetime(ts(2024, 3, 5, 12, 0, 0, 0))),
+    )
 }
