@@ -640,7 +640,8 @@ fn protocol_same_as_builtin(profile: Profile) -> TestResult {
             .expect("the plan builds")
     }
     use support::Quiet;
-    let builtin = rawconf::runtime::Reference::new(docker);
+    // The built-in side's containers are the conformance area's (tests/support/shared.rs).
+    let builtin = support::SharedReference::new(docker);
     let spec = match profile {
         Profile::Backend => format!("cmd:{}", reference_adapter()),
         other => format!("cmd:{} --profile {other}", reference_adapter()),

@@ -1008,6 +1008,7 @@ fn render_literals() -> BoxedStrategy<Literal> {
         1 => struct_objects().prop_map(|m| Literal::Scalar(Scalar::Generic(m))),
         1 => (-5i64..5).prop_map(move |i| union(p(Primitive::Integer(i)))),
         1 => Just(Literal::Scalar(Scalar::StructuredDataset("s3://b/sd".into()))),
+        1 => Just(Literal::Scalar(Scalar::Error(Default::default()))),
         1 => Just(Literal::Map(LiteralMap::default())),
     ];
     leaf.prop_recursive(3, 16, 4, |inner| {
@@ -1034,6 +1035,7 @@ fn go_lit(lit: &Literal) -> Value {
         Literal::Scalar(Scalar::Generic(_)) => json!({"k": "Generic"}),
         Literal::Scalar(Scalar::Union(_)) => json!({"k": "Union"}),
         Literal::Scalar(Scalar::StructuredDataset(_)) => json!({"k": "StructuredDataset"}),
+        Literal::Scalar(Scalar::Error(_)) => json!({"k": "Error"}),
         Literal::Collection(items) => {
             json!({"k": "list", "l": items.iter().map(go_lit).collect::<Vec<_>>()})
         }

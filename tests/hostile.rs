@@ -550,12 +550,17 @@ fn escape_reveals_nothing() -> Result<(), Failed> {
     )
 }
 
-/// `rawconf run --suite all --profile <profile>` twice: from the checkout with temp dirs right
-/// below `/tmp`, and from a copy of the checkout's data 30 levels deep with temp dirs as deep.
-/// Every case's result (outcome, reason, record, judgement, output streams, notes) must be
-/// byte-identical: nothing about where the checkout or `TMPDIR` is may reach a record.
+/// `rawconf run --suite all --profile <profile>` from a copy of the checkout's data 30 levels
+/// deep, with `TMPDIR` as deep, against the same run made in this process from the checkout
+/// with the test's own temp dir. Every case's result (outcome, reason, record, judgement,
+/// output streams, notes) must be byte-identical: nothing about where the checkout or `TMPDIR`
+/// is may reach a record.
+///
+/// The in-process side runs on [`support::SharedReference`], so its containers are the ones
+/// the conformance area runs anyway (each case's fresh attempt, once per test process); the
+/// deep side is a separate `rawconf` process and runs every container itself.
 fn hermetic_suite(profile: &str) -> Result<(), Failed> {
-    docker()?;
+    let docker = docker()?;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let base = scratch(&format!("hermetic-{profile}"));
     let deep = deep_dir(&base.join("deep"), 30);
@@ -576,64 +581,49 @@ fn hermetic_suite(profile: &str) -> Result<(), Failed> {
             .status()?;
         expect(st.success(), format!("cp -a {data}: {st}"))?;
     }
-    let shallow = shallow_dir(&format!("hermetic-{profile}")).unwrap_or_else(|| base.join("tmp"));
-    std::fs::create_dir_all(&shallow)?;
-    let mut reports = Vec::new();
-    for (cwd, tmp) in [(root, shallow.as_path()), (&checkout, deep.as_path())] {
-        let report_dir = base.join(format!("report-{}", reports.len()));
-        let out = Command::new(env!("CARGO_BIN_EXE_rawconf"))
-            .args([
-                "run",
-                "--suite",
-                "all",
-                "--profile",
-                profile,
-                "--report-dir",
-            ])
-            .arg(&report_dir)
-            .current_dir(cwd)
-            .env("TMPDIR", tmp)
-            .env_remove("RAWCONF_LANGUAGES_DIR")
-            .env_remove("RAWCONF_SUITES_DIR")
-            .env_remove("RAWCONF_GOLDEN_DIR")
-            .stdout(Stdio::null())
-            .output()?;
-        expect(
-            out.status.success(),
-            format!(
-                "run from {} with TMPDIR={}: {}\n{}",
-                cwd.display(),
-                tmp.display(),
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        )?;
-        let report: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(report_dir.join("report.json"))?)?;
-        let results: BTreeMap<String, serde_json::Value> = report["results"]
-            .as_array()
-            .ok_or("report.json has no results")?
-            .iter()
-            .map(|r| {
-                let mut r = r.clone();
-                // Wall-clock time is the one field allowed to differ between runs.
-                r.as_object_mut().map(|o| o.remove("duration_ms"));
-                (r["id"].as_str().unwrap_or_default().to_owned(), r)
-            })
-            .collect();
-        reports.push(results);
-    }
-    let _ = std::fs::remove_dir_all(&shallow);
-    let (a, b) = (&reports[0], &reports[1]);
+    let here = results(&in_process_run(docker, profile.parse()?)?)?;
+
+    let report_dir = base.join("report-deep");
+    let out = Command::new(env!("CARGO_BIN_EXE_rawconf"))
+        .args([
+            "run",
+            "--suite",
+            "all",
+            "--profile",
+            profile,
+            "--report-dir",
+        ])
+        .arg(&report_dir)
+        .current_dir(&checkout)
+        .env("TMPDIR", &deep)
+        .env_remove("RAWCONF_LANGUAGES_DIR")
+        .env_remove("RAWCONF_SUITES_DIR")
+        .env_remove("RAWCONF_GOLDEN_DIR")
+        .stdout(Stdio::null())
+        .output()?;
     expect(
-        a.len() > 200 && a.keys().eq(b.keys()),
-        format!("{} and {} cases ran", a.len(), b.len()),
+        out.status.success(),
+        format!(
+            "run from {} with TMPDIR={}: {}\n{}",
+            checkout.display(),
+            deep.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ),
     )?;
-    let differing: Vec<String> = a
+    let there = results(&serde_json::from_slice(&std::fs::read(
+        report_dir.join("report.json"),
+    )?)?)?;
+
+    expect(
+        here.len() > 200 && here.keys().eq(there.keys()),
+        format!("{} and {} cases ran", here.len(), there.len()),
+    )?;
+    let differing: Vec<String> = here
         .iter()
-        .filter(|(id, r)| b.get(*id) != Some(r))
+        .filter(|(id, r)| there.get(*id) != Some(r))
         .map(|(id, r)| {
-            let other = &b[id];
+            let other = &there[id];
             let fields: Vec<&String> = r
                 .as_object()
                 .into_iter()
@@ -649,12 +639,78 @@ fn hermetic_suite(profile: &str) -> Result<(), Failed> {
         format!(
             "{} of {} results depend on the checkout path or TMPDIR:\n{}",
             differing.len(),
-            a.len(),
+            here.len(),
             differing.join("\n")
         ),
     )?;
     let _ = std::fs::remove_dir_all(&base);
     Ok(())
+}
+
+/// What `rawconf run --suite all --profile <profile>` reports, run by this process from the
+/// checkout (the CLI's plan: every suite with the languages that join it, judged against
+/// `golden/`), as `report.json` would hold it.
+fn in_process_run(docker: bollard::Docker, profile: Profile) -> Result<serde_json::Value, Failed> {
+    use rawconf::judge::golden::GoldenMode;
+    use rawconf::run::{RunPlan, suites};
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let suites = rawconf::spec::suite::Suite::all(&support::suites_dir())?;
+    let langs = rawconf::Language::discover(&support::languages_dir())?;
+    let pairs = suites::pair(suites, &langs, &[], true)?;
+    let report = support::runtime().block_on(async {
+        let builder = rawconf::engine::image::Builder::new(docker.clone());
+        let (mut images, mut image_ids) = (BTreeMap::new(), BTreeMap::new());
+        for lang in suites::languages_needed(&pairs) {
+            let built = builder.ensure(&lang).await?;
+            let id = docker
+                .inspect_image(&built.image)
+                .await
+                .ok()
+                .and_then(|i| i.id);
+            image_ids.insert(lang.name.clone(), id.unwrap_or_default());
+            images.insert(lang.name, built.image);
+        }
+        let runtime = support::SharedReference::new(docker);
+        let plans = pairs
+            .into_iter()
+            .map(|(suite, langs)| {
+                RunPlan::builder(suite, &runtime)
+                    .languages(langs.into_iter().map(|l| {
+                        let image = images.get(&l.name).cloned().unwrap_or_default();
+                        (l, image)
+                    }))
+                    .profile(profile)
+                    .jobs(rawconf::run::default_jobs())
+                    .golden(GoldenMode::Check)
+                    .golden_root(root.join("golden"))
+                    .image_ids(image_ids.clone())
+                    .build()
+            })
+            .collect::<rawconf::Result<Vec<_>>>()?;
+        let (reports, fault) = suites::run_each(plans, &runtime, &support::Quiet).await;
+        if let Some(e) = fault {
+            return Err(e);
+        }
+        Ok(rawconf::report::RunReport::merge(reports))
+    })?;
+    let report = report.ok_or("the in-process run selected no case")?;
+    Ok(serde_json::to_value(&report)?)
+}
+
+/// A report's results by id, without `duration_ms` (wall-clock time is the one field allowed to
+/// differ between runs).
+fn results(report: &serde_json::Value) -> Result<BTreeMap<String, serde_json::Value>, Failed> {
+    Ok(report["results"]
+        .as_array()
+        .ok_or("the report has no results")?
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r.as_object_mut().map(|o| o.remove("duration_ms"));
+            (r["id"].as_str().unwrap_or_default().to_owned(), r)
+        })
+        .collect())
 }
 
 fn message(v: &serde_json::Value) -> String {

@@ -908,6 +908,14 @@ fn inputs_pb_decodes_with_flyteidl() {
             })),
         ),
         ("none", Literal::Scalar(Scalar::NoneType)),
+        // Scalar field 6 and Error's two fields, read back by flyteidl's own classes.
+        (
+            "err",
+            Literal::Scalar(Scalar::Error(NodeError {
+                failed_node_id: "n0".into(),
+                message: "disk full\r".into(),
+            })),
+        ),
         (
             "l",
             Literal::Collection(vec![

@@ -196,7 +196,7 @@ func render(l lit) (string, error) {
 		return "[" + strings.Join(parts, ",") + "]", nil
 	case "map":
 		return "", fmt.Errorf("received an unexpected primitive type [*core.Literal_Map]")
-	case "Generic", "NoneType", "Union", "StructuredDataset":
+	case "Generic", "NoneType", "Union", "StructuredDataset", "Error":
 		return "", fmt.Errorf("received an unexpected scalar type [*core.Scalar_%s]", l.K)
 	}
 	return "", fmt.Errorf("unknown literal kind %q", l.K)

@@ -101,6 +101,7 @@ pub fn py_str(l: &Literal) -> String {
         Literal::Scalar(Scalar::Binary(b)) => format!("{:?}", b.value),
         Literal::Scalar(Scalar::Union(u)) => py_str(&u.value),
         Literal::Scalar(Scalar::StructuredDataset(uri)) => uri.clone(),
+        Literal::Scalar(Scalar::Error(e)) => e.message.clone(),
         Literal::Collection(items) => {
             format!(
                 "[{}]",

@@ -261,6 +261,9 @@ pub fn serialize_literal(l: &Literal) -> Result<String, String> {
         Literal::Scalar(Scalar::StructuredDataset(_)) => {
             Err("received an unexpected scalar type [*core.Scalar_StructuredDataset]".into())
         }
+        Literal::Scalar(Scalar::Error(_)) => {
+            Err("received an unexpected scalar type [*core.Scalar_Error]".into())
+        }
         Literal::Scalar(Scalar::Primitive(p)) => Ok(match p {
             Primitive::Integer(i) => i.to_string(),
             Primitive::Float(x) => format_v(*x),

@@ -285,6 +285,10 @@ fn write_literal(lit: &Literal, host: &Path, shown: &str, mirror: &Mirror) -> Wr
                 .to_string()
                 .into())
         }
+        // The downloader's scalar switch has no case for an error value [inferred].
+        Literal::Scalar(Scalar::Error(_)) => Err("unsupported scalar type [*core.Scalar_Error]"
+            .to_string()
+            .into()),
         Literal::Scalar(Scalar::Blob(b)) => {
             copy_blob(b, host, mirror)?;
             let local = Blob {

@@ -407,12 +407,13 @@ impl Scalar {
                 ("binary", "binary"),
                 ("union", "union"),
                 ("structuredDataset", "structured_dataset"),
+                ("error", "error"),
             ],
         )? {
             None => {
                 return fail(
                     path,
-                    "a Scalar needs one of primitive, blob, noneType, generic, binary, union, structuredDataset (schema and error scalars are outside the raw protocol)",
+                    "a Scalar needs one of primitive, blob, noneType, generic, binary, union, structuredDataset, error (schema scalars are outside the raw protocol)",
                 );
             }
             Some((0, v, p)) => Scalar::Primitive(Primitive::from_json(v, &p)?),
@@ -436,6 +437,7 @@ impl Scalar {
                 uf.finish()?;
                 Scalar::Union(Box::new(Union { value, variant }))
             }
+            Some((7, v, p)) => Scalar::Error(NodeError::from_json(v, &p)?),
             Some((_, v, p)) => {
                 let mut sf = Fields::new(v, &p)?;
                 sf.ignore("metadata");
@@ -470,7 +472,44 @@ impl Scalar {
                 }
                 obj([("structuredDataset", Value::Object(m))])
             }
+            Scalar::Error(e) => obj([("error", e.to_json())]),
         }
+    }
+}
+
+impl NodeError {
+    fn from_json(v: &Value, path: &str) -> R<NodeError> {
+        let mut f = Fields::new(v, path)?;
+        let failed_node_id = f
+            .get("failedNodeId", "failed_node_id")?
+            .map(|(v, p)| string(v, &p))
+            .transpose()?
+            .unwrap_or_default();
+        let message = f
+            .get("message", "message")?
+            .map(|(v, p)| string(v, &p))
+            .transpose()?
+            .unwrap_or_default();
+        f.finish()?;
+        Ok(NodeError {
+            failed_node_id,
+            message,
+        })
+    }
+
+    /// protojson: empty strings are left out, as for every proto3 scalar field.
+    fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        if !self.failed_node_id.is_empty() {
+            m.insert(
+                "failedNodeId".into(),
+                Value::String(self.failed_node_id.clone()),
+            );
+        }
+        if !self.message.is_empty() {
+            m.insert("message".into(), Value::String(self.message.clone()));
+        }
+        Value::Object(m)
     }
 }
 

@@ -1,8 +1,9 @@
 //! The subset of Flyte IDL (`flyteidl.core`) the raw container protocol moves around.
 //!
 //! Only what a raw container can receive or produce is modelled: primitives, blobs, the none
-//! type, structs, binary, unions, structured datasets (by URI), collections and maps of literals (templates and input files handle them), the simple and
-//! blob literal types of an interface, and copilot's error document. Field names and enum values
+//! type, structs, binary, unions, structured datasets (by URI), error values (an `ERROR`
+//! output), collections and maps of literals (templates and input files handle them), the
+//! simple and blob literal types of an interface, and copilot's error document. Field names and enum values
 //! follow `flyteidl/protos/flyteidl/core/{literals,types,interface,errors}.proto`.
 
 use std::collections::BTreeMap;
@@ -91,6 +92,18 @@ pub enum Scalar {
     Union(Box<Union>),
     /// `structured_dataset`: only its URI (copilot refuses to download one at all).
     StructuredDataset(String),
+    /// `error`: what copilot makes of an output declared `ERROR` (the file's trimmed text as
+    /// the message). A raw container never receives one as an input value it can use.
+    Error(NodeError),
+}
+
+/// `flyteidl.core.Error` (types.proto): an error value a node produced, carried as a literal.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct NodeError {
+    /// `failed_node_id`: the node that failed (copilot leaves it empty).
+    pub failed_node_id: String,
+    /// `message`.
+    pub message: String,
 }
 
 /// `flyteidl.core.Binary`.

@@ -3,9 +3,9 @@
 //!
 //! Hand-written `prost` message structs for just the messages involved, with the field numbers
 //! of `flyteidl/core/literals.proto` and `types.proto` (Primitive: integer=1, float_value=2,
-//! string_value=3, boolean=4, datetime=5, duration=6; Scalar: primitive=1, blob=2, none_type=5;
+//! string_value=3, boolean=4, datetime=5, duration=6; Scalar: primitive=1, blob=2, none_type=5, error=6;
 //! Blob: metadata=1, uri=3; Scalar also binary=3, generic=7, structured_dataset=8, union=9;
-//! Binary: value=1, tag=2; Union: value=1, type=2; google.protobuf.Struct: fields=1, Value:
+//! Binary: value=1, tag=2; Error: failed_node_id=1, message=2; Union: value=1, type=2; google.protobuf.Struct: fields=1, Value:
 //! null_value=1 … list_value=6; LiteralType: simple=1, collection_type=3, map_value_type=4,
 //! blob=5, structured_dataset_type=8, union_type=10; BlobMetadata: type=1; BlobType: format=1, dimensionality=2;
 //! Literal: scalar=1, collection=2, map=3; LiteralCollection: literals=1; LiteralMap:
@@ -122,6 +122,15 @@ struct PbStruct {
     fields: BTreeMap<String, PbValue>,
 }
 
+/// `flyteidl.core.Error` (types.proto): failed_node_id=1, message=2.
+#[derive(Clone, PartialEq, Message)]
+struct PbError {
+    #[prost(string, tag = "1")]
+    failed_node_id: String,
+    #[prost(string, tag = "2")]
+    message: String,
+}
+
 #[derive(Clone, PartialEq, Message)]
 struct PbStructuredDataset {
     #[prost(string, tag = "1")]
@@ -169,6 +178,8 @@ enum PbScalarValue {
     Binary(PbBinary),
     #[prost(message, tag = "5")]
     NoneType(PbVoid),
+    #[prost(message, tag = "6")]
+    Error(PbError),
     #[prost(message, tag = "7")]
     Generic(PbStruct),
     #[prost(message, tag = "8")]
@@ -260,6 +271,12 @@ fn literal(l: &Literal) -> PbLiteral {
         Literal::Scalar(Scalar::StructuredDataset(uri)) => PbLiteralValue::Scalar(PbScalar {
             value: Some(PbScalarValue::StructuredDataset(PbStructuredDataset {
                 uri: uri.clone(),
+            })),
+        }),
+        Literal::Scalar(Scalar::Error(e)) => PbLiteralValue::Scalar(PbScalar {
+            value: Some(PbScalarValue::Error(PbError {
+                failed_node_id: e.failed_node_id.clone(),
+                message: e.message.clone(),
             })),
         }),
         Literal::Scalar(Scalar::Union(u)) => PbLiteralValue::Scalar(PbScalar {

@@ -54,7 +54,7 @@ fn read_located(
 }
 
 /// `MakeLiteralForSimpleType`: trim `" \n\t"` (not `\r`) at both ends, then parse with Go's
-/// rules. `Err` is copilot's message; BINARY/ERROR/STRUCT are outside rawconf's literal model.
+/// rules (or keep the text: STRING, ERROR, BINARY). `Err` is copilot's message.
 pub fn parse_simple(t: SimpleType, content: &[u8]) -> std::result::Result<Literal, String> {
     let is_trim = |c: &u8| matches!(c, b' ' | b'\n' | b'\t');
     let start = content
@@ -96,6 +96,20 @@ pub fn parse_simple(t: SimpleType, content: &[u8]) -> std::result::Result<Litera
             Primitive::Datetime(Timestamp { seconds, nanos })
         }
         SimpleType::None => return Ok(Literal::Scalar(Scalar::NoneType)),
+        // `Error{message: <trimmed content>}`, no node id (protocol-2.md §5, `literals.go`).
+        SimpleType::Error => {
+            let message = String::from_utf8(s.to_vec()).map_err(|_| {
+                // [inferred] as for a STRING: protobuf-go refuses to marshal a proto3 string
+                // that is not UTF-8.
+                "proto: field flyteidl.core.Error.message contains invalid UTF-8".to_string()
+            })?;
+            return Ok(Literal::Scalar(Scalar::Error(
+                crate::protocol::literal::NodeError {
+                    failed_node_id: String::new(),
+                    message,
+                },
+            )));
+        }
         // Not validated: whatever is left after trimming is the msgpack payload.
         SimpleType::Binary => {
             return Ok(Literal::Scalar(Scalar::Binary(
@@ -109,12 +123,6 @@ pub fn parse_simple(t: SimpleType, content: &[u8]) -> std::result::Result<Litera
             return parse_struct(s)
                 .map(|m| Literal::Scalar(Scalar::Generic(m)))
                 .map_err(|e| format!("failed to load generic type as json.: {e}"));
-        }
-        other => {
-            return Err(format!(
-                "rawconf does not model {} outputs (only primitives, NONE and blobs)",
-                other.name()
-            ));
         }
     };
     Ok(Literal::primitive(p))
@@ -315,7 +323,6 @@ pub(super) fn collect(req: &CollectRequest<'_>) -> Result<Collected> {
                 }
                 match parse_simple(*t, &bytes) {
                     Ok(l) => l,
-                    Err(m) if m.starts_with("rawconf ") => return Err(Error::Usage(m)),
                     Err(m) => return Ok(upload_error(m)),
                 }
             }

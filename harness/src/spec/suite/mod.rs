@@ -15,8 +15,11 @@
 //! (`outputs/error-file-with-outputs`); the golden of such a case lives in a sub-folder.
 //!
 //! Types: `INTEGER`, `FLOAT`, `STRING`, `BOOLEAN`, `DATETIME` (inputs as RFC 3339 strings),
-//! `DURATION` (inputs in Go syntax, `"1h30m"`), `NONE` (the value `{ none = true }`), `BLOB` (a file) and `MULTIPART_BLOB` (a
-//! directory; as inputs given inline or as fixtures, see `suite/blob.rs`), `LIST<T>`, `MAP<T>`.
+//! `DURATION` (inputs in Go syntax, `"1h30m"`), `NONE` (the value `{ none = true }`), `STRUCT`
+//! (`{ struct = { … } }`), `BINARY` (`{ msgpack = … }` or `{ binary = "<base64>", tag = … }`), `ERROR`
+//! (`{ error = "…" }`), `BLOB` (a file) and `MULTIPART_BLOB` (a directory; as inputs given inline
+//! or as fixtures, see `suite/blob.rs`), `STRUCTURED_DATASET` (`{ uri = "…" }`), `LIST<T>`,
+//! `MAP<T>`, `UNION<T1, T2, …>`.
 //!
 //! Why this file is long: a suite resolves in one pass over one parsed document (the suite's
 //! task, each case's overrides, its execution identity and prior runs, its inputs and blobs), so
@@ -457,14 +460,8 @@ const HINTS: crate::spec::tomlerr::Hints<'static> = &[
         "judge",
         "`ellipse` (the ellipse oracle, then the golden) | `golden` (the golden snapshot alone)",
     ),
-    (
-        "task.inputs.*",
-        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN` | `DATETIME` | `DURATION` | `NONE` | `BLOB` | `MULTIPART_BLOB`",
-    ),
-    (
-        "task.outputs.*",
-        "`INTEGER` | `FLOAT` | `STRING` | `BOOLEAN` | `DATETIME` | `DURATION` | `NONE` | `BLOB` | `MULTIPART_BLOB`",
-    ),
+    ("task.inputs.*", task::TYPES),
+    ("task.outputs.*", task::TYPES),
     (
         "task.timeout",
         "a duration string such as `\"60s\"`, `\"2m\"`, `\"500ms\"`, `\"1h\"`",

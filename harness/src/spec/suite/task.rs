@@ -174,20 +174,6 @@ pub(super) fn parse_type(ty: &str) -> Option<LiteralType> {
         _ => SimpleType::ALL
             .into_iter()
             .find(|t| t.name() == ty)
-            .filter(|t| {
-                matches!(
-                    t,
-                    SimpleType::None
-                        | SimpleType::Integer
-                        | SimpleType::Float
-                        | SimpleType::String
-                        | SimpleType::Boolean
-                        | SimpleType::Datetime
-                        | SimpleType::Duration
-                        | SimpleType::Struct
-                        | SimpleType::Binary
-                )
-            })
             .map(LiteralType::Simple),
     }
 }
@@ -228,11 +214,14 @@ pub(super) fn type_name(t: &LiteralType) -> String {
     }
 }
 
+/// Every type a suite can declare, as its messages list them.
+pub(super) const TYPES: &str = "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, NONE, STRUCT, BINARY, ERROR, BLOB, MULTIPART_BLOB, STRUCTURED_DATASET, LIST<T>, MAP<T> or UNION<T1, T2, …>";
+
 pub(super) fn variables(
     raw: &BTreeMap<String, String>,
     field: &str,
 ) -> std::result::Result<VariableMap, String> {
-    let expected = "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, NONE, STRUCT, BINARY, BLOB, MULTIPART_BLOB, STRUCTURED_DATASET, LIST<T>, MAP<T> or UNION<T1, T2, …>";
+    let expected = TYPES;
     let variables = raw
         .iter()
         .map(|(name, ty)| {
@@ -254,7 +243,8 @@ pub(super) fn variables(
 
 /// A suite value as a literal of type `ty`: a TOML array for `LIST<T>`, a table for `MAP<T>`
 /// (any key, including `/`, `.` and the empty string), a blob table for `BLOB` /
-/// `MULTIPART_BLOB` (see [`super::blob`]), `{ none = true }` for `NONE`, scalars as their simple
+/// `MULTIPART_BLOB` (see [`super::blob`]), `{ none = true }` for `NONE`, `{ error = "…" }` for
+/// `ERROR`, scalars as their simple
 /// type says. `Err(None)`: the
 /// value is not of the type at all; `Err(Some(why))`: it is, but malformed (a missing fixture).
 pub(super) fn convert(
@@ -315,6 +305,19 @@ pub(super) fn convert(
                 }
                 _ => Err(Some(
                     "a STRUCT value is written `{ struct = { <key> = <value>, … } }`".to_string(),
+                )),
+            };
+        }
+        (LiteralType::Simple(SimpleType::Error), toml::Value::Table(t)) => {
+            return match (t.get("error"), t.len()) {
+                (Some(toml::Value::String(message)), 1) => Ok(Literal::Scalar(Scalar::Error(
+                    crate::protocol::literal::NodeError {
+                        failed_node_id: String::new(),
+                        message: message.clone(),
+                    },
+                ))),
+                _ => Err(Some(
+                    "an ERROR value is written `{ error = \"<message>\" }`".to_string(),
                 )),
             };
         }
