@@ -339,10 +339,14 @@ fn vendor_expectations() -> Result<(), Failed> {
         let reports = dir
             .path()
             .join(format!("report-{}", file.len() + extra.len()));
+        // Warm mode: the same records as fresh ones (the warm area checks that case by case)
+        // at a third of the containers; what is tested here is the expectations, not the engine.
         let mut args = vec![
             "run",
             "--suite",
             "protocol",
+            "--mode",
+            "warm",
             "--language",
             "probe",
             "--expectations",
@@ -429,6 +433,8 @@ fn vendor_expectations() -> Result<(), Failed> {
             "run",
             "--suite",
             "protocol",
+            "--mode",
+            "warm",
             "--expectations",
             path.to_str().unwrap(),
             "--report-dir",
@@ -539,7 +545,16 @@ fn shards_merge_into_the_whole_run() -> Result<(), Failed> {
         &expect,
         "[[expect]]\ncase = \"probe/protocol/no-such/case\"\noutcome = \"unavailable\"\nreason = \"a typo\"\n",
     )?;
-    let base = ["run", "--suite", "protocol", "--report-dir"];
+    // Warm mode: fresh records at a third of the containers (the warm area checks they are the
+    // same); what is tested here is the split and the merge.
+    let base = [
+        "run",
+        "--suite",
+        "protocol",
+        "--mode",
+        "warm",
+        "--report-dir",
+    ];
     let out = rawconf(&[&base[..], &[at("whole").as_str()]].concat());
     expect_exit(&out, 0, &[])?;
     for i in 1..=3 {
