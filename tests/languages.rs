@@ -409,7 +409,7 @@ fn suite_errors_give_line_field_and_accepted_values() {
         e.contains("line 5")
             && e.contains("field `task.inputs.a`")
             && e.contains(
-                "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, NONE, STRUCT, BINARY, BLOB, MULTIPART_BLOB, STRUCTURED_DATASET, LIST<T>, MAP<T> or UNION<T1, T2, …>"
+                "INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, NONE, STRUCT, BINARY, ERROR, BLOB, MULTIPART_BLOB, STRUCTURED_DATASET, LIST<T>, MAP<T> or UNION<T1, T2, …>"
             )
             && e.contains("`DOUBLE`"),
         "{e}"
