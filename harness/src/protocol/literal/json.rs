@@ -115,6 +115,16 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A proto3 `string` field: absent (or `null`) is the empty string, anything but a string
+    /// an error naming the field.
+    fn text(&mut self, json: &'a str, proto: &'a str) -> R<String> {
+        Ok(self
+            .get(json, proto)?
+            .map(|(v, p)| string(v, &p))
+            .transpose()?
+            .unwrap_or_default())
+    }
+
     fn ignore(&mut self, name: &'a str) {
         if let Some((k, _)) = self.map.get_key_value(name) {
             self.used.push(k.as_str());
@@ -333,11 +343,7 @@ fn obj<const N: usize>(fields: [(&str, Value); N]) -> Value {
 impl BlobType {
     fn from_json(v: &Value, path: &str) -> R<BlobType> {
         let mut f = Fields::new(v, path)?;
-        let format = f
-            .get("format", "format")?
-            .map(|(v, p)| string(v, &p))
-            .transpose()?
-            .unwrap_or_default();
+        let format = f.text("format", "format")?;
         let dimensionality = match f.get("dimensionality", "dimensionality")? {
             Some((v, p)) => [Dimensionality::Single, Dimensionality::Multipart]
                 [enum_value(v, &p, &["SINGLE", "MULTIPART"])?],
@@ -365,11 +371,7 @@ impl BlobType {
 impl Blob {
     fn from_json(v: &Value, path: &str) -> R<Blob> {
         let mut f = Fields::new(v, path)?;
-        let uri = f
-            .get("uri", "uri")?
-            .map(|(v, p)| string(v, &p))
-            .transpose()?
-            .unwrap_or_default();
+        let uri = f.text("uri", "uri")?;
         let blob_type = match f.get("metadata", "metadata")? {
             Some((m, mp)) => {
                 let mut mf = Fields::new(m, &mp)?;
@@ -441,11 +443,7 @@ impl Scalar {
             Some((_, v, p)) => {
                 let mut sf = Fields::new(v, &p)?;
                 sf.ignore("metadata");
-                let uri = sf
-                    .get("uri", "uri")?
-                    .map(|(v, p)| string(v, &p))
-                    .transpose()?
-                    .unwrap_or_default();
+                let uri = sf.text("uri", "uri")?;
                 sf.finish()?;
                 Scalar::StructuredDataset(uri)
             }
@@ -480,16 +478,8 @@ impl Scalar {
 impl NodeError {
     fn from_json(v: &Value, path: &str) -> R<NodeError> {
         let mut f = Fields::new(v, path)?;
-        let failed_node_id = f
-            .get("failedNodeId", "failed_node_id")?
-            .map(|(v, p)| string(v, &p))
-            .transpose()?
-            .unwrap_or_default();
-        let message = f
-            .get("message", "message")?
-            .map(|(v, p)| string(v, &p))
-            .transpose()?
-            .unwrap_or_default();
+        let failed_node_id = f.text("failedNodeId", "failed_node_id")?;
+        let message = f.text("message", "message")?;
         f.finish()?;
         Ok(NodeError {
             failed_node_id,
@@ -500,14 +490,13 @@ impl NodeError {
     /// protojson: empty strings are left out, as for every proto3 scalar field.
     fn to_json(&self) -> Value {
         let mut m = Map::new();
-        if !self.failed_node_id.is_empty() {
-            m.insert(
-                "failedNodeId".into(),
-                Value::String(self.failed_node_id.clone()),
-            );
-        }
-        if !self.message.is_empty() {
-            m.insert("message".into(), Value::String(self.message.clone()));
+        for (key, text) in [
+            ("failedNodeId", &self.failed_node_id),
+            ("message", &self.message),
+        ] {
+            if !text.is_empty() {
+                m.insert(key.into(), Value::String(text.clone()));
+            }
         }
         Value::Object(m)
     }
@@ -578,11 +567,7 @@ impl Binary {
             }
             None => Vec::new(),
         };
-        let tag = f
-            .get("tag", "tag")?
-            .map(|(v, p)| string(v, &p))
-            .transpose()?
-            .unwrap_or_default();
+        let tag = f.text("tag", "tag")?;
         f.finish()?;
         Ok(Binary { value, tag })
     }
@@ -824,11 +809,7 @@ impl VariableMap {
                     Some((t, tp)) => LiteralType::from_json(t, &tp)?,
                     None => return fail(&vp, "a Variable needs a `type`"),
                 };
-                let description = vf
-                    .get("description", "description")?
-                    .map(|(v, p)| string(v, &p))
-                    .transpose()?
-                    .unwrap_or_default();
+                let description = vf.text("description", "description")?;
                 vf.finish()?;
                 variables.insert(
                     k.clone(),
@@ -894,16 +875,8 @@ impl ContainerError {
         let mut f = Fields::new(v, path)?;
         f.ignore("timestamp");
         f.ignore("worker");
-        let code = f
-            .get("code", "code")?
-            .map(|(v, p)| string(v, &p))
-            .transpose()?
-            .unwrap_or_default();
-        let message = f
-            .get("message", "message")?
-            .map(|(v, p)| string(v, &p))
-            .transpose()?
-            .unwrap_or_default();
+        let code = f.text("code", "code")?;
+        let message = f.text("message", "message")?;
         let kind = match f.get("kind", "kind")? {
             Some((v, p)) => [ErrorKind::NonRecoverable, ErrorKind::Recoverable]
                 [enum_value(v, &p, &["NON_RECOVERABLE", "RECOVERABLE"])?],
