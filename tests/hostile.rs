@@ -652,7 +652,7 @@ fn hermetic_suite(profile: &str) -> Result<(), Failed> {
 /// `golden/`), as `report.json` would hold it.
 fn in_process_run(docker: bollard::Docker, profile: Profile) -> Result<serde_json::Value, Failed> {
     use rawconf::judge::golden::GoldenMode;
-    use rawconf::run::{RunPlan, suites};
+    use rawconf::run::suites;
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let suites = rawconf::spec::suite::Suite::all(&support::suites_dir())?;
@@ -660,34 +660,24 @@ fn in_process_run(docker: bollard::Docker, profile: Profile) -> Result<serde_jso
     let pairs = suites::pair(suites, &langs, &[], true)?;
     let report = support::runtime().block_on(async {
         let builder = rawconf::engine::image::Builder::new(docker.clone());
-        let (mut images, mut image_ids) = (BTreeMap::new(), BTreeMap::new());
+        let mut built = Vec::new();
         for lang in suites::languages_needed(&pairs) {
-            let built = builder.ensure(&lang).await?;
-            let id = docker
-                .inspect_image(&built.image)
-                .await
-                .ok()
-                .and_then(|i| i.id);
-            image_ids.insert(lang.name.clone(), id.unwrap_or_default());
-            images.insert(lang.name, built.image);
+            built.push(builder.ensure(&lang).await?);
         }
+        let images = built
+            .iter()
+            .map(|b| (b.language.clone(), b.image.clone()))
+            .collect();
+        let image_ids = builder.ids(&built).await;
         let runtime = support::SharedReference::new(docker);
-        let plans = pairs
-            .into_iter()
-            .map(|(suite, langs)| {
-                RunPlan::builder(suite, &runtime)
-                    .languages(langs.into_iter().map(|l| {
-                        let image = images.get(&l.name).cloned().unwrap_or_default();
-                        (l, image)
-                    }))
-                    .profile(profile)
-                    .jobs(rawconf::run::default_jobs())
-                    .golden(GoldenMode::Check)
-                    .golden_root(root.join("golden"))
-                    .image_ids(image_ids.clone())
-                    .build()
-            })
-            .collect::<rawconf::Result<Vec<_>>>()?;
+        // The CLI's plans for `--suite all --profile <profile>` (cli/run.rs).
+        let plans = suites::plans(pairs, &runtime, &images, |plan| {
+            plan.profile(profile)
+                .jobs(rawconf::run::default_jobs())
+                .golden(GoldenMode::Check)
+                .golden_root(root.join("golden"))
+                .image_ids(image_ids.clone())
+        })?;
         let (reports, fault) = suites::run_each(plans, &runtime, &support::Quiet).await;
         if let Some(e) = fault {
             return Err(e);

@@ -14,7 +14,7 @@ use rawconf::engine::workspace::Mode;
 use rawconf::judge::golden::GoldenMode;
 use rawconf::protocol::profile::Profile;
 use rawconf::report::CaseResult;
-use rawconf::run::{RunObserver, RunPlan, Shard, ShardStrategy, suites};
+use rawconf::run::{RunObserver, Shard, ShardStrategy, suites};
 use rawconf::runtime::{AnyRuntime, Reference, RuntimeChoice};
 use rawconf::spec::suite::Suite;
 use rawconf::text::first_line;
@@ -232,41 +232,29 @@ pub(crate) async fn run(args: RunArgs, languages_dir: &Path) -> Result<ExitCode>
         Some(p) => AnyRuntime::Reference(Reference::warm(docker.clone(), p.clone())),
         None => chosen.build(docker.clone()),
     };
-    let mut image_ids = BTreeMap::new();
-    let mut images = BTreeMap::new();
-    for b in &built {
-        images.insert(b.language.clone(), b.image.clone());
-        if let Ok(info) = docker.inspect_image(&b.image).await {
-            image_ids.insert(b.language.clone(), info.id.unwrap_or_default());
-        }
-    }
+    let images: BTreeMap<String, String> = built
+        .iter()
+        .map(|b| (b.language.clone(), b.image.clone()))
+        .collect();
+    let image_ids = Builder::new(docker.clone()).ids(&built).await;
     let golden_root = rawconf::judge::golden::golden_root();
-    let plans = pairs
-        .into_iter()
-        .map(|(suite, langs)| {
-            RunPlan::builder(suite, &runtime)
-                .languages(langs.into_iter().map(|l| {
-                    let image = images.get(&l.name).cloned().unwrap_or_default();
-                    (l, image)
-                }))
-                .profile(args.profile)
-                .filter(filter.clone())
-                .shard(args.shard.map(|s| Shard {
-                    strategy: args.shard_strategy,
-                    ..s
-                }))
-                .jobs(args.jobs.unwrap_or_else(rawconf::run::default_jobs))
-                .golden(if args.bless {
-                    GoldenMode::Bless
-                } else {
-                    GoldenMode::Check
-                })
-                .golden_root(golden_root.clone())
-                .image_ids(image_ids.clone())
-                .strict_messages(args.strict_messages)
-                .build()
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let plans = suites::plans(pairs, &runtime, &images, |plan| {
+        plan.profile(args.profile)
+            .filter(filter.clone())
+            .shard(args.shard.map(|s| Shard {
+                strategy: args.shard_strategy,
+                ..s
+            }))
+            .jobs(args.jobs.unwrap_or_else(rawconf::run::default_jobs))
+            .golden(if args.bless {
+                GoldenMode::Bless
+            } else {
+                GoldenMode::Check
+            })
+            .golden_root(golden_root.clone())
+            .image_ids(image_ids.clone())
+            .strict_messages(args.strict_messages)
+    })?;
     let bar = Bar::new();
     let (reports, fault) = suites::run_each(plans, &runtime, &bar).await;
     bar.0.finish_and_clear();

@@ -2,9 +2,11 @@
 //! suite, whether the selection holds any case at all, and the suites run one after the other
 //! into reports that [`crate::report::RunReport::merge`] joins.
 
+use std::collections::BTreeMap;
+
 use globset::GlobMatcher;
 
-use super::{RunObserver, RunPlan, run, select, trial_id};
+use super::{RunBuilder, RunObserver, RunPlan, run, select, trial_id};
 use crate::error::{Error, Result};
 use crate::report::RunReport;
 use crate::runtime::Runtime;
@@ -73,6 +75,27 @@ pub fn languages_needed(pairs: &[(Suite, Vec<Language>)]) -> Vec<Language> {
         }
     }
     needed
+}
+
+/// One plan per suite of `pairs`, each language with its image from `images` (by language
+/// name), the rest of each plan as `configure` sets it: `rawconf run`'s plans, whoever builds
+/// them.
+pub fn plans<R: Runtime>(
+    pairs: Vec<(Suite, Vec<Language>)>,
+    runtime: &R,
+    images: &BTreeMap<String, String>,
+    configure: impl Fn(RunBuilder) -> RunBuilder,
+) -> Result<Vec<RunPlan>> {
+    pairs
+        .into_iter()
+        .map(|(suite, langs)| {
+            let languages = langs.into_iter().map(|l| {
+                let image = images.get(&l.name).cloned().unwrap_or_default();
+                (l, image)
+            });
+            configure(RunPlan::builder(suite, runtime).languages(languages)).build()
+        })
+        .collect()
 }
 
 /// Runs `plans` one after the other (each with `jobs` cases at once), skipping a plan that

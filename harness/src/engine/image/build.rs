@@ -118,6 +118,18 @@ impl Builder {
         })
     }
 
+    /// The engine's id of each built image, by language (a report records which bytes ran); an
+    /// image the engine cannot inspect is left out rather than recorded wrongly.
+    pub async fn ids(&self, built: &[Built]) -> std::collections::BTreeMap<String, String> {
+        let mut ids = std::collections::BTreeMap::new();
+        for b in built {
+            if let Ok(Some(id)) = engine::image_id(&self.docker, &b.image).await {
+                ids.insert(b.language.clone(), id);
+            }
+        }
+        ids
+    }
+
     /// Makes sure the image of `lang` exists, building it (and its bases) if needed.
     pub async fn ensure(&self, lang: &Language) -> Result<Built> {
         let built = self.ensure_inner(lang).await;

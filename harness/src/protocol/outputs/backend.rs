@@ -66,6 +66,12 @@ pub fn parse_simple(t: SimpleType, content: &[u8]) -> std::result::Result<Litera
         .rposition(|c| !is_trim(c))
         .map_or(start, |i| i + 1);
     let s = &content[start..end.max(start)];
+    // [inferred] protobuf-go refuses to marshal a proto3 string field that is not UTF-8, so
+    // writing outputs.pb fails with this text (STRING and ERROR keep the text).
+    let text = |field: &str| {
+        String::from_utf8(s.to_vec())
+            .map_err(|_| format!("proto: field flyteidl.core.{field} contains invalid UTF-8"))
+    };
     let p = match t {
         SimpleType::Integer => Primitive::Integer(
             parse_int_bytes(s).map_err(|e| format!("failed to parse integer value: {e}"))?,
@@ -76,11 +82,7 @@ pub fn parse_simple(t: SimpleType, content: &[u8]) -> std::result::Result<Litera
         SimpleType::Boolean => Primitive::Boolean(
             parse_bool_bytes(s).map_err(|e| format!("failed to parse Bool value: {e}"))?,
         ),
-        SimpleType::String => Primitive::String(String::from_utf8(s.to_vec()).map_err(|_| {
-            // [inferred] protobuf-go refuses to marshal a proto3 string that is not UTF-8, so
-            // writing outputs.pb fails with this text.
-            "proto: field flyteidl.core.Primitive.string_value contains invalid UTF-8".to_string()
-        })?),
+        SimpleType::String => Primitive::String(text("Primitive.string_value")?),
         SimpleType::Duration => {
             let nanos = parse_go_duration(s).map_err(|e| {
                 format!("failed to parse Duration, valid formats: e.g. 300ms, -1.5h, 2h45m: {e}")
@@ -98,15 +100,10 @@ pub fn parse_simple(t: SimpleType, content: &[u8]) -> std::result::Result<Litera
         SimpleType::None => return Ok(Literal::Scalar(Scalar::NoneType)),
         // `Error{message: <trimmed content>}`, no node id (protocol-2.md §5, `literals.go`).
         SimpleType::Error => {
-            let message = String::from_utf8(s.to_vec()).map_err(|_| {
-                // [inferred] as for a STRING: protobuf-go refuses to marshal a proto3 string
-                // that is not UTF-8.
-                "proto: field flyteidl.core.Error.message contains invalid UTF-8".to_string()
-            })?;
             return Ok(Literal::Scalar(Scalar::Error(
                 crate::protocol::literal::NodeError {
                     failed_node_id: String::new(),
-                    message,
+                    message: text("Error.message")?,
                 },
             )));
         }

@@ -221,7 +221,6 @@ pub(super) fn variables(
     raw: &BTreeMap<String, String>,
     field: &str,
 ) -> std::result::Result<VariableMap, String> {
-    let expected = TYPES;
     let variables = raw
         .iter()
         .map(|(name, ty)| {
@@ -235,7 +234,7 @@ pub(super) fn variables(
                         },
                     )
                 })
-                .ok_or_else(|| format!("field `{field}.{name}`: expected {expected}, found `{ty}`"))
+                .ok_or_else(|| format!("field `{field}.{name}`: expected {TYPES}, found `{ty}`"))
         })
         .collect::<std::result::Result<_, _>>()?;
     Ok(VariableMap { variables })
@@ -244,9 +243,8 @@ pub(super) fn variables(
 /// A suite value as a literal of type `ty`: a TOML array for `LIST<T>`, a table for `MAP<T>`
 /// (any key, including `/`, `.` and the empty string), a blob table for `BLOB` /
 /// `MULTIPART_BLOB` (see [`super::blob`]), `{ none = true }` for `NONE`, `{ error = "…" }` for
-/// `ERROR`, scalars as their simple
-/// type says. `Err(None)`: the
-/// value is not of the type at all; `Err(Some(why))`: it is, but malformed (a missing fixture).
+/// `ERROR`, scalars as their simple type says. `Err(None)`: the value is not of the type at all;
+/// `Err(Some(why))`: it is, but malformed (a missing fixture).
 pub(super) fn convert(
     ty: &LiteralType,
     v: &toml::Value,
