@@ -809,6 +809,43 @@ fn validate(def: &str, value: &Value) -> TestResult {
     }
 }
 
+/// Every literal a request can carry and a result can hold fits docs/adapter.schema.json: each
+/// case's inputs and interface in every suite (requests send them as they are), and the outputs
+/// of every golden (what an adapter's result must equal). A vendor validating against the
+/// published schema must not reject what rawconf sends or expects.
+fn schema_holds_every_literal() -> TestResult {
+    let mut checked = 0;
+    for suite in Suite::all(&repo().join("tests/suites"))? {
+        for case in &suite.cases {
+            let at = |e: Failed| format!("{}/{}: {e:?}", suite.name, case.id);
+            validate("literalMap", &case.inputs.to_json()).map_err(at)?;
+            validate("typedInterface", &case.task.interface.to_json()).map_err(at)?;
+            checked += 2;
+        }
+    }
+    for entry in walkdir::WalkDir::new(repo().join("golden")) {
+        let path = entry?.into_path();
+        if path.extension().is_none_or(|e| e != "snap") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)?;
+        // `---` header `---`, then the record's JSON.
+        let json = text
+            .splitn(3, "---\n")
+            .nth(2)
+            .ok_or("a golden without its header")?;
+        let record: Value = serde_json::from_str(json)?;
+        if let Some(outputs) = record["result"].get("outputs") {
+            validate("literalMap", outputs).map_err(|e| format!("{}: {e:?}", path.display()))?;
+            checked += 1;
+        }
+    }
+    if checked < 500 {
+        return Err(format!("only {checked} literal maps and interfaces checked").into());
+    }
+    Ok(())
+}
+
 static DOC_LOCK: Mutex<()> = Mutex::new(());
 
 /// Compares the JSON block after `<!-- example: NAME -->` in docs/adapter.md with `value`
@@ -1008,6 +1045,10 @@ pub fn trials() -> Vec<Trial> {
             )
         }),
         Trial::test("docs/request", docs_request),
+        Trial::test(
+            "docs/schema-holds-every-suite-literal",
+            schema_holds_every_literal,
+        ),
     ];
     let docker_trials: Vec<Trial> = [
         ("python", "three-by-four"),
